@@ -1,0 +1,265 @@
+import type { Command } from 'commander';
+import { validationError } from '../lib/errors.ts';
+import { formatMicros, parseMicros } from '../lib/money.ts';
+import { parseRfc3339, rfc3339 } from '../lib/time.ts';
+import type { Runtime } from '../main.ts';
+import {
+  type AccountStatus,
+  changeAllowlist,
+  createAccount,
+  setAccountCaps,
+  setAccountRateLimit,
+  setAccountStatus,
+} from '../modules/accounts.ts';
+import { createKey, revokeKey, setKeyCaps, setKeyRateLimit } from '../modules/keys.ts';
+import { parseScopes } from '../modules/scopes.ts';
+import { approveSender, revokeSender } from '../modules/senders.ts';
+import { adjustBalance, topUp } from '../modules/wallet.ts';
+import type { ApiKeyRow } from '../store/repos/keys.ts';
+
+type Run = (fn: (rt: Runtime) => Promise<{ json: unknown; text: string }>) => Promise<void>;
+
+function money(field: string, text: string, signed = false): number {
+  const negative = signed && text.trim().startsWith('-');
+  const micros = parseMicros(negative ? text.trim().slice(1) : text);
+  if (micros === null) throw validationError([{ field, message: 'must be a decimal amount such as 10.00' }]);
+  return negative ? -micros : micros;
+}
+
+/** A cap argument: an amount, or "none" to remove the cap. */
+function capArg(field: string, text: string | undefined): number | null | undefined {
+  if (text === undefined) return undefined;
+  return text === 'none' ? null : money(field, text);
+}
+
+function perMinute(text: string): number | null {
+  if (text === 'default') return null;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw validationError([{ field: 'per-minute', message: 'must be a positive integer or "default"' }]);
+  return n;
+}
+
+function keyJson(row: ApiKeyRow) {
+  return {
+    id: row.id,
+    account: row.account_id,
+    name: row.name,
+    prefix: row.prefix,
+    scopes: row.scopes.split(' '),
+    test: row.test === 1,
+    rate_limit_per_minute: row.rate_limit_per_minute,
+    expires_at: rfc3339(row.expires_at),
+    last_used_at: rfc3339(row.last_used_at),
+    revoked_at: rfc3339(row.revoked_at),
+    created_at: rfc3339(row.created_at),
+  };
+}
+
+/** The admin commands of SPEC §5 (and a few listings); each prints one JSON object with --json. */
+export function adminCommands(program: Command, run: Run): void {
+  const accounts = program.command('accounts').description('create, list, suspend and activate accounts');
+  accounts
+    .command('create')
+    .requiredOption('--name <name>', 'account name')
+    .option('--status <status>', 'active | pending | suspended', 'active')
+    .action((o: { name: string; status: AccountStatus }) =>
+      run(async (rt) => {
+        const a = await createAccount(rt.store, o.name, o.status);
+        return { json: { id: a.id, name: a.name, status: a.status }, text: a.id };
+      }),
+    );
+  for (const [verb, status] of [['suspend', 'suspended'], ['activate', 'active']] as const) {
+    accounts
+      .command(`${verb} <account>`)
+      .action((id: string) =>
+        run(async (rt) => {
+          const a = await setAccountStatus(rt.store, id, status);
+          return { json: { id: a.id, status: a.status }, text: `${a.id} ${a.status}` };
+        }),
+      );
+  }
+  accounts.command('list').action(() =>
+    run(async (rt) => {
+      const rows = await rt.store.accounts.list();
+      const data = rows.map((a) => ({ id: a.id, name: a.name, status: a.status, balance: formatMicros(a.balance_micros) }));
+      return { json: { data }, text: data.map((a) => `${a.id}  ${a.status.padEnd(9)} ${a.balance.padStart(12)}  ${a.name}`).join('\n') };
+    }),
+  );
+
+  const keys = program.command('keys').description('create, list and revoke API keys');
+  keys
+    .command('create')
+    .requiredOption('--account <account>', 'account id (acc_…)')
+    .requiredOption('--scopes <scopes>', 'comma-separated: email:send,sms:send,otp,voice,lookup,email:verify,reports,balance,webhooks')
+    .option('--name <name>', 'a name to tell keys apart')
+    .option('--test', 'a sandbox key (cs_test_…): simulated channels only, never charged')
+    .option('--expires-at <time>', 'RFC 3339 expiry')
+    .option('--import <key>', 'register an existing cs_… key (e.g. migrated from HeliosSend) instead of generating one')
+    .action((o: { account: string; scopes: string; name?: string; test?: boolean; expiresAt?: string; import?: string }) =>
+      run(async (rt) => {
+        const { scopes, unknown } = parseScopes(o.scopes);
+        if (unknown.length) throw validationError([{ field: 'scopes', message: `unknown scope(s): ${unknown.join(', ')}` }]);
+        let expiresAt: number | null = null;
+        if (o.expiresAt !== undefined) {
+          expiresAt = parseRfc3339(o.expiresAt);
+          if (expiresAt === null) throw validationError([{ field: 'expires-at', message: 'must be RFC 3339' }]);
+        }
+        const { row, key } = await createKey(rt.store, {
+          accountId: o.account,
+          scopes,
+          test: o.test ?? false,
+          expiresAt,
+          ...(o.name !== undefined ? { name: o.name } : {}),
+          ...(o.import !== undefined ? { importKey: o.import } : {}),
+        });
+        return {
+          json: { ...keyJson(row), key },
+          text: `${row.id}\n${key}\n(the key is shown only now: store it safely)`,
+        };
+      }),
+    );
+  keys.command('revoke <key_id>').action((id: string) =>
+    run(async (rt) => {
+      const row = await revokeKey(rt.store, id);
+      return { json: { id: row.id, revoked_at: rfc3339(row.revoked_at) }, text: `${row.id} revoked` };
+    }),
+  );
+  keys
+    .command('list')
+    .requiredOption('--account <account>')
+    .action((o: { account: string }) =>
+      run(async (rt) => {
+        const data = (await rt.store.keys.listByAccount(o.account)).map(keyJson);
+        return {
+          json: { data },
+          text: data.map((k) => `${k.id}  ${k.prefix}…  ${k.revoked_at ? 'revoked' : 'active '}  ${k.scopes.join(',')}  ${k.name}`).join('\n'),
+        };
+      }),
+    );
+
+  const wallet = program.command('wallet').description('top up and adjust wallets');
+  wallet
+    .command('topup')
+    .requiredOption('--account <account>')
+    .requiredOption('--amount <amount>', 'e.g. 10.00')
+    .option('--note <note>')
+    .action((o: { account: string; amount: string; note?: string }) =>
+      run(async (rt) => {
+        const balance = await topUp(rt.store, o.account, money('amount', o.amount), o.note);
+        return { json: { account: o.account, balance: formatMicros(balance), currency: rt.config.currency }, text: `balance ${formatMicros(balance)} ${rt.config.currency}` };
+      }),
+    );
+  wallet
+    .command('adjust')
+    .requiredOption('--account <account>')
+    .requiredOption('--amount <amount>', 'signed, e.g. -2.50')
+    .option('--note <note>')
+    .action((o: { account: string; amount: string; note?: string }) =>
+      run(async (rt) => {
+        const balance = await adjustBalance(rt.store, o.account, money('amount', o.amount, true), o.note ?? null);
+        return { json: { account: o.account, balance: formatMicros(balance), currency: rt.config.currency }, text: `balance ${formatMicros(balance)} ${rt.config.currency}` };
+      }),
+    );
+
+  const senders = program.command('senders').description('approve SMS senders, email domains and addresses');
+  for (const verb of ['approve', 'revoke'] as const) {
+    senders
+      .command(verb)
+      .requiredOption('--account <account>')
+      .requiredOption('--sender <sender>', 'SMS sender id or number, email domain, or email address')
+      .action((o: { account: string; sender: string }) =>
+        run(async (rt) => {
+          if (verb === 'approve') {
+            const s = await approveSender(rt.store, o.account, o.sender);
+            return { json: { account: o.account, kind: s.kind, sender: s.value, approved: true }, text: `${s.kind} ${s.value} approved` };
+          }
+          const removed = await revokeSender(rt.store, o.account, o.sender);
+          return { json: { account: o.account, sender: o.sender, revoked: removed }, text: removed ? 'revoked' : 'was not approved' };
+        }),
+      );
+  }
+
+  const allowlist = program.command('allowlist').description('restrict an account to source addresses');
+  for (const op of ['add', 'remove'] as const) {
+    allowlist
+      .command(op)
+      .requiredOption('--account <account>')
+      .requiredOption('--ip <ip>', 'address or CIDR range, IPv4 or IPv6')
+      .action((o: { account: string; ip: string }) =>
+        run(async (rt) => {
+          const list = await changeAllowlist(rt.store, o.account, op, o.ip);
+          return { json: { account: o.account, allowlist: list }, text: list.length ? list.join('\n') : '(empty: open to all addresses)' };
+        }),
+      );
+  }
+
+  program
+    .command('caps')
+    .description('spend caps')
+    .command('set')
+    .option('--account <account>')
+    .option('--key <key_id>', "set the key's own caps instead of the account's")
+    .option('--daily <amount>', 'daily cap, or "none"')
+    .option('--monthly <amount>', 'monthly cap, or "none"')
+    .action((o: { account?: string; key?: string; daily?: string; monthly?: string }) =>
+      run(async (rt) => {
+        const caps = { daily: capArg('daily', o.daily), monthly: capArg('monthly', o.monthly) };
+        const fmt = (v: number | null) => (v === null ? null : formatMicros(v));
+        if (o.key) {
+          const k = await setKeyCaps(rt.store, o.key, caps);
+          const json = { key: k.id, daily: fmt(k.daily_cap_micros), monthly: fmt(k.monthly_cap_micros) };
+          return { json, text: `daily ${json.daily ?? 'none'}, monthly ${json.monthly ?? 'none'}` };
+        }
+        if (!o.account) throw validationError([{ field: 'account', message: '--account or --key is required' }]);
+        const a = await setAccountCaps(rt.store, o.account, caps);
+        const json = { account: a.id, daily: fmt(a.daily_cap_micros), monthly: fmt(a.monthly_cap_micros), currency: rt.config.currency };
+        return { json, text: `daily ${json.daily ?? 'none'}, monthly ${json.monthly ?? 'none'}` };
+      }),
+    );
+
+  program
+    .command('limits')
+    .description('rate limits')
+    .command('set')
+    .option('--key <key_id>')
+    .option('--account <account>', "the default for the account's keys")
+    .requiredOption('--per-minute <n>', 'requests per minute, or "default"')
+    .action((o: { key?: string; account?: string; perMinute: string }) =>
+      run(async (rt) => {
+        const n = perMinute(o.perMinute);
+        if (o.key) {
+          const k = await setKeyRateLimit(rt.store, o.key, n);
+          return { json: { key: k.id, per_minute: k.rate_limit_per_minute }, text: `${k.id}: ${k.rate_limit_per_minute ?? 'default'}/min` };
+        }
+        if (!o.account) throw validationError([{ field: 'key', message: '--key or --account is required' }]);
+        const a = await setAccountRateLimit(rt.store, o.account, n);
+        return { json: { account: a.id, per_minute: a.rate_limit_per_minute }, text: `${a.id}: ${a.rate_limit_per_minute ?? 'default'}/min` };
+      }),
+    );
+
+  const prices = program.command('prices').description('the price list');
+  prices
+    .command('set')
+    .requiredOption('--channel <channel>', 'sms | email')
+    .option('--prefix <digits>', 'destination prefix without "+" (omit for the default rate)', '')
+    .requiredOption('--price <amount>', 'per SMS segment / per email recipient')
+    .action((o: { channel: string; prefix: string; price: string }) =>
+      run(async (rt) => {
+        if (!['sms', 'email'].includes(o.channel)) throw validationError([{ field: 'channel', message: 'must be sms or email' }]);
+        if (!/^\d{0,8}$/.test(o.prefix)) throw validationError([{ field: 'prefix', message: 'must be digits' }]);
+        const micros = money('price', o.price);
+        await rt.store.prices.set(o.channel, o.prefix, micros);
+        return { json: { channel: o.channel, prefix: o.prefix, price: formatMicros(micros), currency: rt.config.currency }, text: 'ok' };
+      }),
+    );
+  prices
+    .command('list')
+    .requiredOption('--channel <channel>', 'sms | email')
+    .action((o: { channel: string }) =>
+      run(async (rt) => {
+        const rows = (await rt.store.prices.list(o.channel)).sort((a, b) => a.prefix.localeCompare(b.prefix));
+        const data = rows.map((r) => ({ prefix: r.prefix, price: formatMicros(r.price_micros) }));
+        return { json: { channel: o.channel, currency: rt.config.currency, data }, text: data.map((r) => `${(r.prefix || '*').padEnd(8)} ${r.price}`).join('\n') };
+      }),
+    );
+}

@@ -1,0 +1,59 @@
+import { Command, Option } from 'commander';
+import { ConfigError, loadConfig } from '../config/config.ts';
+import { AppError } from '../lib/errors.ts';
+import { createLogger } from '../lib/logger.ts';
+import { serve } from '../main.ts';
+import { openRuntime, type Runtime } from '../main.ts';
+import { adminCommands } from './admin.ts';
+
+const program = new Command('hellio')
+  .description('Hellio: self-hosted messaging platform')
+  .showHelpAfterError()
+  .option('--json', 'print one JSON object on stdout');
+
+/** Runs an admin action on a short-lived runtime and prints its result. */
+export async function withRuntime(fn: (rt: Runtime) => Promise<{ json: unknown; text: string }>): Promise<void> {
+  const config = loadConfig();
+  const rt = await openRuntime(config, createLogger('warn', process.stderr as never));
+  try {
+    const out = await fn(rt);
+    process.stdout.write(program.opts().json ? `${JSON.stringify(out.json)}\n` : `${out.text}\n`);
+  } finally {
+    await rt.close();
+  }
+}
+
+program
+  .command('start')
+  .description('run everything in one process (API now; delivery workers join with the delivery engine)')
+  .action(async () => serve(loadConfig()));
+program
+  .command('api')
+  .description('run the HTTP API only')
+  .action(async () => serve(loadConfig()));
+program
+  .command('migrate')
+  .description('bring the database schema up to date')
+  .action(async () =>
+    withRuntime(async (rt) => {
+      const applied = await rt.store.migrate();
+      return { json: { applied }, text: applied.length ? `applied: ${applied.join(', ')}` : 'up to date' };
+    }),
+  );
+adminCommands(program, withRuntime);
+
+program.addOption(new Option('--no-color').hideHelp());
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  const json = program.opts().json;
+  if (err instanceof AppError || err instanceof ConfigError) {
+    const body = err instanceof AppError
+      ? { code: err.code, message: err.message, ...(err.errors ? { errors: err.errors } : {}) }
+      : { code: 'invalid_config', message: err.message };
+    process.stderr.write(json ? `${JSON.stringify(body)}\n` : `error: ${body.message}\n`);
+    process.exit(1);
+  }
+  throw err;
+}

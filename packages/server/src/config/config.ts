@@ -1,0 +1,94 @@
+import { resolve } from 'node:path';
+
+/** Every setting, validated once at start. Nothing else reads the environment. */
+export interface Config {
+  port: number;
+  host: string;
+  /** Directory of the embedded SQLite database (used when databaseUrl is unset). */
+  dataDir: string;
+  /** PostgreSQL connection string; when set the store runs on PostgreSQL instead of SQLite. */
+  databaseUrl: string | null;
+  /** Redis connection string; when set rate limits are shared by every process through it. */
+  redisUrl: string | null;
+  /** Addresses/CIDRs of proxies whose X-Forwarded-For is believed; empty = none. */
+  trustProxy: string[];
+  logLevel: string;
+  /** Requests per minute per key when neither the key nor its account sets one. */
+  defaultRateLimitPerMinute: number;
+  /** Largest accepted JSON body for most endpoints, in bytes. */
+  bodyLimit: number;
+  /** Largest accepted body for POST /send, whose attachments travel base64 in JSON. */
+  emailBodyLimit: number;
+  /** How long a completed Idempotency-Key is remembered. */
+  idempotencyTtlMs: number;
+  /** ISO 4217 currency of every wallet and price of this deployment. */
+  currency: string;
+  /** Size of the PostgreSQL connection pool of one process. */
+  pgPoolSize: number;
+}
+
+export const DEFAULTS = {
+  PORT: '3000',
+  HOST: '0.0.0.0',
+  HELLIO_DATA_DIR: './data',
+  HELLIO_LOG_LEVEL: 'info',
+  HELLIO_RATE_LIMIT_PER_MINUTE: '120',
+  HELLIO_BODY_LIMIT: String(1024 * 1024),
+  HELLIO_EMAIL_BODY_LIMIT: String(10 * 1024 * 1024),
+  HELLIO_IDEMPOTENCY_TTL_HOURS: '24',
+  HELLIO_CURRENCY: 'USD',
+  HELLIO_PG_POOL_SIZE: '16',
+} as const;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function int(env: Record<string, string | undefined>, name: keyof typeof DEFAULTS, min: number, max: number): number {
+  const raw = env[name] ?? DEFAULTS[name];
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+  }
+  return n;
+}
+
+function url(env: Record<string, string | undefined>, name: string, protocols: string[]): string | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  }
+  return raw;
+}
+
+/** Builds the configuration from defaults and the environment; throws ConfigError on bad values. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const currency = (env.HELLIO_CURRENCY ?? DEFAULTS.HELLIO_CURRENCY).toUpperCase();
+  if (!/^[A-Z]{3}$/.test(currency)) throw new ConfigError('HELLIO_CURRENCY must be a 3-letter ISO 4217 code');
+  const trustProxy = (env.HELLIO_TRUST_PROXY ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return {
+    port: int(env, 'PORT', 0, 65535),
+    host: env.HOST || DEFAULTS.HOST,
+    dataDir: resolve(env.HELLIO_DATA_DIR || DEFAULTS.HELLIO_DATA_DIR),
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    trustProxy,
+    logLevel: env.HELLIO_LOG_LEVEL || DEFAULTS.HELLIO_LOG_LEVEL,
+    defaultRateLimitPerMinute: int(env, 'HELLIO_RATE_LIMIT_PER_MINUTE', 1, 1_000_000),
+    bodyLimit: int(env, 'HELLIO_BODY_LIMIT', 1024, 1024 * 1024 * 1024),
+    emailBodyLimit: int(env, 'HELLIO_EMAIL_BODY_LIMIT', 1024, 1024 * 1024 * 1024),
+    idempotencyTtlMs: int(env, 'HELLIO_IDEMPOTENCY_TTL_HOURS', 24, 24 * 365) * 3_600_000,
+    currency,
+    pgPoolSize: int(env, 'HELLIO_PG_POOL_SIZE', 1, 1000),
+  };
+}

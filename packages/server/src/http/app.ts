@@ -1,0 +1,76 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { newId } from '../lib/ids.ts';
+import type { ModuleContext } from '../modules/context.ts';
+import type { RateLimiter } from '../ratelimit/rate-limiter.ts';
+import './types.ts';
+import { installErrorHandling } from './errors.ts';
+import { installPipeline } from './pipeline.ts';
+import { balanceRoutes } from './routes/balance.ts';
+import { emailRoutes } from './routes/email.ts';
+import { healthRoutes } from './routes/health.ts';
+import { reportRoutes } from './routes/reports.ts';
+import { smsRoutes } from './routes/sms.ts';
+import { errorSchema } from './schemas.ts';
+
+export interface AppDeps {
+  ctx: ModuleContext;
+  rateLimiter: RateLimiter;
+  logger: Logger;
+  trustProxy: string[];
+  bodyLimit: number;
+  emailBodyLimit: number;
+  defaultRateLimitPerMinute: number;
+  /** Extra readiness checks (Redis, when used). */
+  ready?: () => Promise<void>;
+}
+
+/** Builds the HTTP API; knows nothing of which database, limiter or channels sit behind it. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    genReqId: () => newId('req'),
+    // Only the configured proxies may speak for the client through X-Forwarded-For.
+    trustProxy: deps.trustProxy.length > 0 ? deps.trustProxy : false,
+    bodyLimit: deps.bodyLimit,
+    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array' } },
+  }) as unknown as FastifyInstance;
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  installErrorHandling(app, deps.ctx.store);
+  installPipeline(app, { ctx: deps.ctx, rateLimiter: deps.rateLimiter, defaultRateLimitPerMinute: deps.defaultRateLimitPerMinute });
+  app.addSchema(errorSchema);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Hellio API',
+        version: '0.1.0',
+        description: 'Email, SMS, OTP, voice, lookups and webhooks. Errors: {code, message, detail[, errors]}.',
+      },
+      components: {
+        securitySchemes: {
+          apiKey: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'Authorization: Bearer cs_… (a bare "Authorization: cs_…" works too)',
+          },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  emailRoutes(app, deps.ctx, { bodyLimit: deps.emailBodyLimit });
+  smsRoutes(app, deps.ctx);
+  balanceRoutes(app, deps.ctx);
+  reportRoutes(app, deps.ctx);
+  healthRoutes(app, deps.ctx, deps.ready ? { ready: deps.ready } : {});
+  return app;
+}

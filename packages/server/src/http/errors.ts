@@ -1,0 +1,123 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, ERROR_MESSAGES, type ErrorCode, type FieldError } from '../lib/errors.ts';
+import { completeIdempotent, releaseIdempotent } from '../modules/idempotency.ts';
+import type { Store } from '../store/store.ts';
+import { HTTP_STATUS, REMEMBERED_ERRORS } from './error-status.ts';
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  detail: string;
+  errors?: FieldError[];
+}
+
+/** The SPEC's error body: `detail` repeats `message` so HeliosSend clients keep working. */
+export function errorBody(code: ErrorCode, message: string = ERROR_MESSAGES[code], errors?: FieldError[]): ErrorBody {
+  return errors ? { code, message, detail: message, errors } : { code, message, detail: message };
+}
+
+const AJV_MESSAGES: Record<string, (params: Record<string, unknown>) => string> = {
+  required: () => 'is required',
+  type: (p) => `must be ${String(p.type).replace(',', ' or ')}`,
+  additionalProperties: () => 'is not a known field',
+  minLength: (p) => (p.limit === 1 ? 'must not be empty' : `must be at least ${p.limit} characters`),
+  maxLength: (p) => `must be at most ${p.limit} characters`,
+  minItems: (p) => `must have at least ${p.limit} item(s)`,
+  maxItems: (p) => `must have at most ${p.limit} items`,
+  enum: (p) => `must be one of ${(p.allowedValues as unknown[]).join(', ')}`,
+  minimum: (p) => `must be ≥ ${p.limit}`,
+  maximum: (p) => `must be ≤ ${p.limit}`,
+};
+
+interface AjvError {
+  keyword: string;
+  instancePath: string;
+  params: Record<string, unknown>;
+  message?: string;
+}
+
+/** Turns Ajv's errors into `{field, message}` with dotted paths ("to[2]", "headers.X-Foo"). */
+function fieldErrors(errors: AjvError[], context: string | undefined): FieldError[] {
+  const seen = new Set<string>();
+  const out: FieldError[] = [];
+  for (const e of errors) {
+    // oneOf/anyOf repeat each branch's complaint; the branch errors already say it better.
+    if ((e.keyword === 'oneOf' || e.keyword === 'anyOf') && errors.length > 1) continue;
+    let path = e.instancePath
+      .split('/')
+      .filter(Boolean)
+      .map((seg) => (/^\d+$/.test(seg) ? `[${seg}]` : `.${seg}`))
+      .join('')
+      .replace(/^\./, '');
+    if (e.keyword === 'required') path = path ? `${path}.${e.params.missingProperty}` : String(e.params.missingProperty);
+    if (e.keyword === 'additionalProperties') path = path ? `${path}.${e.params.additionalProperty}` : String(e.params.additionalProperty);
+    if (!path) path = context === 'body' ? 'body' : (context ?? 'request');
+    const message = AJV_MESSAGES[e.keyword]?.(e.params) ?? e.message ?? 'is invalid';
+    const key = `${path}|${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ field: path, message });
+  }
+  return out;
+}
+
+/** Classifies anything thrown into the SPEC's code, status, body and extra headers. */
+function classify(err: FastifyError | AppError | Error): { code: ErrorCode; message?: string; errors?: FieldError[]; headers?: Record<string, string> } {
+  if (err instanceof AppError) {
+    return { code: err.code, message: err.message, ...(err.errors ? { errors: err.errors } : {}), ...(err.headers ? { headers: err.headers } : {}) };
+  }
+  const fe = err as FastifyError;
+  if (fe.validation) {
+    const errors = fieldErrors(fe.validation as AjvError[], fe.validationContext);
+    const first = errors[0];
+    return { code: 'validation_failed', message: first ? `${first.field}: ${first.message}` : ERROR_MESSAGES.validation_failed, errors };
+  }
+  switch (fe.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return { code: 'invalid_json' };
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { code: 'payload_too_large' };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { code: 'unsupported_media_type' };
+  }
+  // Fastify reports JSON syntax errors as SyntaxError with status 400.
+  if (err instanceof SyntaxError && fe.statusCode === 400) return { code: 'invalid_json' };
+  if (fe.statusCode === 413) return { code: 'payload_too_large' };
+  if (fe.statusCode === 415) return { code: 'unsupported_media_type' };
+  if (fe.statusCode !== undefined && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return { code: 'validation_failed', message: 'The request is malformed' };
+  }
+  return { code: 'internal_error' };
+}
+
+/** Installs the error and not-found handlers: every failure leaves in the SPEC's body. */
+export function installErrorHandling(app: FastifyInstance, store: Store): void {
+  app.setErrorHandler(async (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+    const c = classify(err);
+    let message = c.message;
+    if (c.code === 'internal_error') {
+      // The stack and any SQL stay in the log, next to the request id the client is given.
+      req.log.error({ err }, 'request failed');
+      message = `Internal server error (request ${req.id})`;
+    }
+    const status = HTTP_STATUS[c.code];
+    const body = errorBody(c.code, message, c.errors);
+    if (req.idempotency && !req.idempotency.settled) {
+      req.idempotency.settled = true;
+      const claim = req.idempotency.claim;
+      try {
+        if (REMEMBERED_ERRORS.has(c.code)) await completeIdempotent(store, claim, status, JSON.stringify(body));
+        else await releaseIdempotent(store, claim);
+      } catch (e) {
+        req.log.error({ err: e }, 'could not settle idempotency key');
+      }
+    }
+    if (c.headers) reply.headers(c.headers);
+    return reply.code(status).type('application/json; charset=utf-8').send(body);
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).send(errorBody('route_not_found', `No endpoint ${req.method} ${req.url.split('?')[0]}`));
+  });
+}

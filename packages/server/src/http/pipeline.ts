@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, validationError } from '../lib/errors.ts';
+import { authenticate } from '../modules/auth.ts';
+import type { ModuleContext } from '../modules/context.ts';
+import { beginIdempotent } from '../modules/idempotency.ts';
+import type { RateLimiter } from '../ratelimit/rate-limiter.ts';
+
+export interface PipelineOptions {
+  ctx: ModuleContext;
+  rateLimiter: RateLimiter;
+  defaultRateLimitPerMinute: number;
+}
+
+const MINUTE_MS = 60_000;
+const PRINTABLE = /^[\x21-\x7e]{1,255}$/;
+
+function requestHash(req: FastifyRequest): string {
+  return createHash('sha256')
+    .update(`${req.method} ${req.routeOptions.url}\n`)
+    .update(JSON.stringify(req.body ?? null))
+    .digest('base64url');
+}
+
+/**
+ * SPEC §2 steps 1–6 on every route that declares a scope: authentication, account status,
+ * allowlist and scope (one look-up), then the per-key rate limit, then Idempotency-Key.
+ * Validation (7) is the route schema; caps and wallet (8–9) happen in the accept transaction.
+ */
+export function installPipeline(app: FastifyInstance, opts: PipelineOptions): void {
+  const { ctx, rateLimiter } = opts;
+  app.decorateRequest('principal', null);
+  app.decorateRequest('idempotency', null);
+
+  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    const scope = req.routeOptions.config.scope;
+    if (scope === undefined) return;
+    const principal = await authenticate(ctx.store, {
+      authorization: req.headers.authorization,
+      clientIp: req.ip,
+      scope,
+    });
+    const limit = principal.rateLimitPerMinute ?? opts.defaultRateLimitPerMinute;
+    const d = await rateLimiter.hit(`key:${principal.keyId}`, limit, MINUTE_MS);
+    reply.headers({
+      'x-ratelimit-limit': String(d.limit),
+      'x-ratelimit-remaining': String(d.remaining),
+      'x-ratelimit-reset': String(d.resetSeconds),
+    });
+    if (!d.allowed) {
+      throw new AppError('rate_limited', `Rate limit of ${d.limit} requests per minute exceeded; retry in ${d.retryAfterSeconds} s`, {
+        headers: { 'retry-after': String(d.retryAfterSeconds) },
+      });
+    }
+    req.principal = principal;
+  });
+
+  app.addHook('preValidation', async (req: FastifyRequest, reply: FastifyReply) => {
+    if (!req.routeOptions.config.idempotent || !req.principal) return;
+    const raw = req.headers['idempotency-key'];
+    if (raw === undefined) return;
+    const key = Array.isArray(raw) ? raw[0]! : raw;
+    if (!PRINTABLE.test(key)) {
+      throw validationError([{ field: 'Idempotency-Key', message: 'must be 1–255 printable ASCII characters' }]);
+    }
+    const outcome = await beginIdempotent(ctx.store, {
+      accountId: req.principal.accountId,
+      key,
+      requestHash: requestHash(req),
+      ttlMs: ctx.idempotencyTtlMs,
+    });
+    if (outcome.kind === 'replay') {
+      return reply
+        .code(outcome.status)
+        .header('idempotent-replayed', 'true')
+        .type('application/json; charset=utf-8')
+        .send(outcome.body);
+    }
+    req.idempotency = { claim: outcome.claim, settled: false };
+  });
+}
+
+/** Sends an accepted result; with an Idempotency-Key, exactly the bytes stored for replays. */
+export function sendAccepted(req: FastifyRequest, reply: FastifyReply, result: unknown): FastifyReply {
+  if (req.idempotency) {
+    req.idempotency.settled = true;
+    return reply.type('application/json; charset=utf-8').send(JSON.stringify(result));
+  }
+  return reply.send(result);
+}

@@ -1,0 +1,66 @@
+/**
+ * The one catalogue of error codes. Modules raise AppError with a code from here; the HTTP layer
+ * maps codes to status codes in one place (http/error-status.ts). Nothing here knows HTTP.
+ */
+export const ERROR_MESSAGES = {
+  missing_credentials: 'Missing API key: send it in the Authorization header',
+  invalid_credentials: 'Invalid user credentials',
+  account_not_active: 'Account not active',
+  ip_not_allowed: 'Your IP address is not allowed',
+  insufficient_scope: 'This API key lacks the scope this endpoint needs',
+  rate_limited: 'Too many requests',
+  idempotency_in_progress: 'A request with this Idempotency-Key is still being processed',
+  idempotency_key_reused: 'This Idempotency-Key was already used with a different request',
+  invalid_json: 'The request body is not valid JSON',
+  validation_failed: 'The request is invalid',
+  sender_not_approved: 'The sender is not approved for this account',
+  payload_too_large: 'The request body is too large',
+  unsupported_media_type: 'Send the body as application/json',
+  spend_cap_exceeded: 'This request would exceed a spend cap',
+  insufficient_balance: 'Insufficient wallet balance',
+  not_found: 'Not found',
+  route_not_found: 'No such endpoint',
+  method_not_allowed: 'Method not allowed',
+  not_ready: 'Not ready',
+  conflict: 'Conflict',
+  internal_error: 'Internal server error',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_MESSAGES;
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** A domain failure with a catalogued code; `message` defaults to the catalogue's text. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly errors: FieldError[] | undefined;
+  /** Extra response headers the failure implies (Retry-After on 429, for instance). */
+  readonly headers: Record<string, string> | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message?: string,
+    opts: { errors?: FieldError[]; headers?: Record<string, string> } = {},
+  ) {
+    super(message ?? ERROR_MESSAGES[code]);
+    this.name = 'AppError';
+    this.code = code;
+    this.errors = opts.errors;
+    this.headers = opts.headers;
+  }
+}
+
+/** A 422 validation_failed carrying one entry per offending field. */
+export function validationError(errors: FieldError[]): AppError {
+  const first = errors[0];
+  const message = first ? `${first.field}: ${first.message}` : ERROR_MESSAGES.validation_failed;
+  return new AppError('validation_failed', message, { errors });
+}
+
+/** A 404 that reads the same whether the row is missing or belongs to another account. */
+export function notFound(what: string): AppError {
+  return new AppError('not_found', `${what} not found`);
+}

@@ -1,0 +1,26 @@
+import type { Store } from '../store/store.ts';
+
+/** A channel's rates by destination prefix; the longest matching prefix wins. */
+export class PriceTable {
+  private readonly byPrefix: Map<string, number>;
+  private readonly maxLen: number;
+
+  constructor(rows: ReadonlyArray<{ prefix: string; price_micros: number }>) {
+    this.byPrefix = new Map(rows.map((r) => [r.prefix, r.price_micros]));
+    this.maxLen = Math.max(0, ...rows.map((r) => r.prefix.length));
+  }
+
+  static async load(store: Store, channel: string): Promise<PriceTable> {
+    return new PriceTable(await store.prices.list(channel));
+  }
+
+  /** The rate for a destination (E.164 with or without "+"); null when nothing, not even "", matches. */
+  rateFor(destination: string): number | null {
+    const digits = destination.startsWith('+') ? destination.slice(1) : destination;
+    for (let len = Math.min(this.maxLen, digits.length); len >= 0; len--) {
+      const price = this.byPrefix.get(digits.slice(0, len));
+      if (price !== undefined) return price;
+    }
+    return null;
+  }
+}

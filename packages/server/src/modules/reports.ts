@@ -1,0 +1,131 @@
+import { type FieldError, notFound, validationError } from '../lib/errors.ts';
+import { isId } from '../lib/ids.ts';
+import { formatMicros } from '../lib/money.ts';
+import { parseRfc3339, rfc3339 } from '../lib/time.ts';
+import type { CampaignRow } from '../store/repos/campaigns.ts';
+import type { MessageEventRow, MessageRow, MessageFilter } from '../store/repos/messages.ts';
+import type { ModuleContext } from './context.ts';
+import type { EmailPayload } from './email.ts';
+
+export const MAX_PAGE = 100;
+export const DEFAULT_PAGE = 20;
+
+export interface Page<T> {
+  data: T[];
+  next_cursor: string | null;
+}
+
+export const MESSAGE_STATUSES = ['scheduled', 'queued', 'sending', 'sent', 'delivered', 'failed', 'undelivered', 'bounced', 'canceled'] as const;
+
+/** A message as the API shows it. Email bodies and attachments stay out of reports. */
+export function messageView(m: MessageRow, currency: string) {
+  const email = m.channel === 'email' && m.payload ? (JSON.parse(m.payload) as EmailPayload) : null;
+  return {
+    id: m.id,
+    channel: m.channel,
+    status: m.status,
+    from: email ? email.from : m.sender,
+    to: email ? email.to : m.recipient,
+    subject: m.subject,
+    body: m.channel === 'sms' ? m.body : null,
+    segments: m.segments,
+    encoding: m.encoding,
+    price: formatMicros(m.price_micros),
+    currency,
+    sandbox: m.sandbox === 1,
+    campaign_id: m.campaign_id,
+    reference: m.reference,
+    scheduled_at: rfc3339(m.scheduled_at),
+    created_at: rfc3339(m.created_at),
+    updated_at: rfc3339(m.updated_at),
+  };
+}
+
+function eventView(e: MessageEventRow) {
+  return { id: e.id, status: e.status, detail: e.detail, created_at: rfc3339(e.created_at) };
+}
+
+function pageSize(limit: number | undefined): number {
+  return Math.min(Math.max(limit ?? DEFAULT_PAGE, 1), MAX_PAGE);
+}
+
+function page<R extends { id: string }, V>(rows: R[], size: number, view: (r: R) => V): Page<V> {
+  const more = rows.length > size;
+  const shown = more ? rows.slice(0, size) : rows;
+  return { data: shown.map(view), next_cursor: more ? shown[shown.length - 1]!.id : null };
+}
+
+export interface MessageQuery {
+  limit?: number;
+  cursor?: string;
+  channel?: string;
+  status?: string;
+  to?: string;
+  campaign_id?: string;
+  from?: string;
+  until?: string;
+}
+
+export async function listMessages(ctx: ModuleContext, accountId: string, q: MessageQuery) {
+  const errors: FieldError[] = [];
+  const filter: MessageFilter = {};
+  if (q.cursor !== undefined) {
+    if (isId('msg', q.cursor)) filter.before = q.cursor;
+    else errors.push({ field: 'cursor', message: 'is not a cursor this endpoint returned' });
+  }
+  for (const [field, key] of [['from', 'createdFrom'], ['until', 'createdUntil']] as const) {
+    const raw = q[field];
+    if (raw === undefined) continue;
+    const ms = parseRfc3339(raw);
+    if (ms === null) errors.push({ field, message: 'must be an RFC 3339 timestamp' });
+    else filter[key] = ms;
+  }
+  if (errors.length > 0) throw validationError(errors);
+  if (q.channel !== undefined) filter.channel = q.channel;
+  if (q.status !== undefined) filter.status = q.status;
+  if (q.to !== undefined) filter.recipient = q.to;
+  if (q.campaign_id !== undefined) filter.campaignId = q.campaign_id;
+  const size = pageSize(q.limit);
+  const rows = await ctx.store.messages.list(accountId, filter, size + 1);
+  return page(rows, size, (m) => messageView(m, ctx.currency));
+}
+
+export async function getMessage(ctx: ModuleContext, accountId: string, id: string) {
+  const m = await ctx.store.messages.get(accountId, id);
+  if (!m) throw notFound('Message');
+  const events = await ctx.store.messages.events(m.id);
+  return { ...messageView(m, ctx.currency), events: events.map(eventView) };
+}
+
+function campaignView(c: CampaignRow, currency: string) {
+  return {
+    id: c.id,
+    channel: c.channel,
+    from: c.sender,
+    message: c.body,
+    total_messages: c.total_count,
+    cost: formatMicros(c.price_micros),
+    currency,
+    sandbox: c.sandbox === 1,
+    reference: c.reference,
+    scheduled_at: rfc3339(c.scheduled_at),
+    created_at: rfc3339(c.created_at),
+  };
+}
+
+export async function listCampaigns(ctx: ModuleContext, accountId: string, q: { limit?: number; cursor?: string }) {
+  if (q.cursor !== undefined && !isId('cmp', q.cursor)) {
+    throw validationError([{ field: 'cursor', message: 'is not a cursor this endpoint returned' }]);
+  }
+  const size = pageSize(q.limit);
+  const rows = await ctx.store.campaigns.list(accountId, q.cursor, size + 1);
+  return page(rows, size, (c) => campaignView(c, ctx.currency));
+}
+
+export async function getCampaign(ctx: ModuleContext, accountId: string, id: string) {
+  const c = await ctx.store.campaigns.get(accountId, id);
+  if (!c) throw notFound('Campaign');
+  const counts = await ctx.store.messages.countByStatus(c.id);
+  const statusCounts = Object.fromEntries(MESSAGE_STATUSES.map((s) => [s, counts[s] ?? 0]));
+  return { ...campaignView(c, ctx.currency), status_counts: statusCounts };
+}

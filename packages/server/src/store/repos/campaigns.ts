@@ -1,0 +1,29 @@
+import type { Selectable } from 'kysely';
+import type { CampaignsTable } from '../schema.ts';
+import type { Executor } from './executor.ts';
+
+export type CampaignRow = Selectable<CampaignsTable>;
+
+export class CampaignsRepo {
+  constructor(private readonly db: Executor) {}
+
+  async insert(row: CampaignRow): Promise<void> {
+    await this.db.insertInto('campaigns').values(row).execute();
+  }
+
+  async get(accountId: string, id: string): Promise<CampaignRow | undefined> {
+    return this.db
+      .selectFrom('campaigns')
+      .selectAll()
+      .where('id', '=', id)
+      .where('account_id', '=', accountId)
+      .executeTakeFirst();
+  }
+
+  /** Newest first, ids below `before` when given. */
+  async list(accountId: string, before: string | undefined, limit: number): Promise<CampaignRow[]> {
+    let q = this.db.selectFrom('campaigns').selectAll().where('account_id', '=', accountId);
+    if (before !== undefined) q = q.where('id', '<', before);
+    return q.orderBy('id', 'desc').limit(limit).execute();
+  }
+}

@@ -1,0 +1,52 @@
+import type { Selectable, Updateable } from 'kysely';
+import type { AccountsTable, ApiKeysTable } from '../schema.ts';
+import type { Executor } from './executor.ts';
+
+export type ApiKeyRow = Selectable<ApiKeysTable>;
+
+/** A key with the account fields every request needs, fetched in one query. */
+export interface KeyWithAccount extends ApiKeyRow {
+  account_status: AccountsTable['status'];
+  account_ip_allowlist: string;
+  account_rate_limit_per_minute: number | null;
+  account_daily_cap_micros: number | null;
+  account_monthly_cap_micros: number | null;
+}
+
+export class KeysRepo {
+  constructor(private readonly db: Executor) {}
+
+  async insert(row: ApiKeyRow): Promise<void> {
+    await this.db.insertInto('api_keys').values(row).execute();
+  }
+
+  async get(id: string): Promise<ApiKeyRow | undefined> {
+    return this.db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async listByAccount(accountId: string): Promise<ApiKeyRow[]> {
+    return this.db.selectFrom('api_keys').selectAll().where('account_id', '=', accountId).orderBy('id').execute();
+  }
+
+  async findByHash(hash: string): Promise<KeyWithAccount | undefined> {
+    return this.db
+      .selectFrom('api_keys as k')
+      .innerJoin('accounts as a', 'a.id', 'k.account_id')
+      .selectAll('k')
+      .select([
+        'a.status as account_status',
+        'a.ip_allowlist as account_ip_allowlist',
+        'a.rate_limit_per_minute as account_rate_limit_per_minute',
+        'a.daily_cap_micros as account_daily_cap_micros',
+        'a.monthly_cap_micros as account_monthly_cap_micros',
+      ])
+      .where('k.key_hash', '=', hash)
+      .executeTakeFirst();
+  }
+
+  /** Updates the given columns; false when no such key. */
+  async update(id: string, changes: Updateable<ApiKeysTable>): Promise<boolean> {
+    const r = await this.db.updateTable('api_keys').set(changes).where('id', '=', id).executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+}

@@ -1,0 +1,47 @@
+import type { Selectable } from 'kysely';
+import type { SendersTable } from '../schema.ts';
+import type { Executor } from './executor.ts';
+
+export type SenderRow = Selectable<SendersTable>;
+export type SenderKey = Pick<SenderRow, 'kind' | 'value'>;
+
+export class SendersRepo {
+  constructor(private readonly db: Executor) {}
+
+  /** Adds an approval; true when it was new. */
+  async add(row: SenderRow): Promise<boolean> {
+    const r = await this.db
+      .insertInto('senders')
+      .values(row)
+      .onConflict((oc) => oc.columns(['account_id', 'kind', 'value']).doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+  }
+
+  async remove(accountId: string, key: SenderKey): Promise<boolean> {
+    const r = await this.db
+      .deleteFrom('senders')
+      .where('account_id', '=', accountId)
+      .where('kind', '=', key.kind)
+      .where('value', '=', key.value)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows) === 1;
+  }
+
+  /** True when any of the candidate approvals exists for the account. */
+  async anyApproved(accountId: string, candidates: SenderKey[]): Promise<boolean> {
+    if (candidates.length === 0) return false;
+    const row = await this.db
+      .selectFrom('senders')
+      .select('id')
+      .where('account_id', '=', accountId)
+      .where((eb) => eb.or(candidates.map((c) => eb.and([eb('kind', '=', c.kind), eb('value', '=', c.value)]))))
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async list(accountId: string): Promise<SenderRow[]> {
+    return this.db.selectFrom('senders').selectAll().where('account_id', '=', accountId).orderBy('id').execute();
+  }
+}

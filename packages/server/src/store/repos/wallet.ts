@@ -1,0 +1,50 @@
+import type { Selectable } from 'kysely';
+import type { LedgerTable } from '../schema.ts';
+import type { Executor } from './executor.ts';
+
+export type LedgerRow = Selectable<LedgerTable>;
+
+export class WalletRepo {
+  constructor(private readonly db: Executor) {}
+
+  async balance(accountId: string): Promise<number | undefined> {
+    const row = await this.db
+      .selectFrom('accounts')
+      .select('balance_micros')
+      .where('id', '=', accountId)
+      .executeTakeFirst();
+    return row?.balance_micros;
+  }
+
+  /**
+   * Moves the balance by `amount` (negative to debit) unless that would take it below zero, and
+   * returns the new balance; undefined when refused. The conditional UPDATE is the lock: two
+   * concurrent debits can never both spend the same money.
+   */
+  async move(accountId: string, amount: number, allowNegative = false): Promise<number | undefined> {
+    let q = this.db
+      .updateTable('accounts')
+      .set((eb) => ({ balance_micros: eb('balance_micros', '+', amount) }))
+      .where('id', '=', accountId);
+    if (amount < 0 && !allowNegative) q = q.where('balance_micros', '>=', -amount);
+    const row = await q.returning('balance_micros').executeTakeFirst();
+    return row?.balance_micros;
+  }
+
+  async appendLedger(row: LedgerRow): Promise<void> {
+    await this.db.insertInto('ledger').values(row).execute();
+  }
+
+  async ledgerSum(accountId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('ledger')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('amount_micros'), eb.lit(0)).as('total'))
+      .where('account_id', '=', accountId)
+      .executeTakeFirstOrThrow();
+    return Number(row.total);
+  }
+
+  async ledger(accountId: string): Promise<LedgerRow[]> {
+    return this.db.selectFrom('ledger').selectAll().where('account_id', '=', accountId).orderBy('id').execute();
+  }
+}

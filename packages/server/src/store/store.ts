@@ -1,0 +1,85 @@
+import { sql } from 'kysely';
+import type { Db, Dialect } from './db.ts';
+import { AccountsRepo } from './repos/accounts.ts';
+import { CampaignsRepo } from './repos/campaigns.ts';
+import type { Executor } from './repos/executor.ts';
+import { IdempotencyRepo } from './repos/idempotency.ts';
+import { JobsRepo } from './repos/jobs.ts';
+import { KeysRepo } from './repos/keys.ts';
+import { MessagesRepo } from './repos/messages.ts';
+import { PricesRepo } from './repos/prices.ts';
+import { SendersRepo } from './repos/senders.ts';
+import { SpendRepo } from './repos/spend.ts';
+import { WalletRepo } from './repos/wallet.ts';
+import { migrateToLatest } from './migrations.ts';
+
+/**
+ * The typed repositories over one database handle. `transaction` hands the callback a Store
+ * bound to one transaction; everything it writes commits or rolls back together.
+ */
+export class Store {
+  readonly accounts: AccountsRepo;
+  readonly keys: KeysRepo;
+  readonly wallet: WalletRepo;
+  readonly spend: SpendRepo;
+  readonly senders: SendersRepo;
+  readonly prices: PricesRepo;
+  readonly campaigns: CampaignsRepo;
+  readonly messages: MessagesRepo;
+  readonly jobs: JobsRepo;
+  readonly idempotency: IdempotencyRepo;
+
+  private constructor(
+    private readonly db: Executor,
+    readonly dialect: Dialect,
+    private readonly inTransaction: boolean,
+  ) {
+    this.accounts = new AccountsRepo(db);
+    this.keys = new KeysRepo(db);
+    this.wallet = new WalletRepo(db);
+    this.spend = new SpendRepo(db);
+    this.senders = new SendersRepo(db);
+    this.prices = new PricesRepo(db);
+    this.campaigns = new CampaignsRepo(db);
+    this.messages = new MessagesRepo(db);
+    this.jobs = new JobsRepo(db);
+    this.idempotency = new IdempotencyRepo(db);
+  }
+
+  static open(handle: Db): Store {
+    return new Store(handle.db, handle.dialect, false);
+  }
+
+  /** Runs `fn` in one transaction (nested calls join the outer one). */
+  async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    if (this.inTransaction) return fn(this);
+    if (this.dialect === 'postgres') {
+      return this.db.transaction().execute((trx) => fn(new Store(trx, this.dialect, true)));
+    }
+    // SQLite: BEGIN IMMEDIATE takes the write lock up front. A deferred BEGIN that reads first
+    // fails with SQLITE_BUSY, without waiting, when another process (the CLI) wrote meanwhile.
+    return this.db.connection().execute(async (conn) => {
+      await sql`begin immediate`.execute(conn);
+      try {
+        const result = await fn(new Store(conn, this.dialect, true));
+        await sql`commit`.execute(conn);
+        return result;
+      } catch (err) {
+        await sql`rollback`.execute(conn).catch(() => undefined);
+        throw err;
+      }
+    });
+  }
+
+  async migrate(): Promise<string[]> {
+    return migrateToLatest(this.db);
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}
