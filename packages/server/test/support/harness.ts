@@ -1,0 +1,120 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
+import type { DestinationStream } from 'pino';
+import { type Config, loadConfig } from '../../src/config/config.ts';
+import { createLogger } from '../../src/lib/logger.ts';
+import { parseMicros } from '../../src/lib/money.ts';
+import { createServer, openRuntime, type Runtime } from '../../src/main.ts';
+import { createAccount, type AccountStatus } from '../../src/modules/accounts.ts';
+import { createKey } from '../../src/modules/keys.ts';
+import { parseScopes, SCOPES } from '../../src/modules/scopes.ts';
+import { approveSender } from '../../src/modules/senders.ts';
+import { topUp } from '../../src/modules/wallet.ts';
+
+export type Backend = 'sqlite' | 'postgres';
+/** Every HTTP test runs on both stores. */
+export const BACKENDS: Backend[] = ['sqlite', 'postgres'];
+
+export const PG_ADMIN_URL = process.env.HELLIO_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const REDIS_TEST_URL = process.env.HELLIO_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** A throwaway database: a temp directory for SQLite, a fresh PostgreSQL database otherwise. */
+export async function throwawayDatabase(backend: Backend): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
+  if (backend === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'hellio-test-'));
+    return { env: { HELLIO_DATA_DIR: dir }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const name = `hellio_t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    env: { DATABASE_URL: url.toString() },
+    drop: async () => {
+      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+export interface HarnessOptions {
+  env?: Record<string, string>;
+  /** Where logs go (tests that inspect them); silent otherwise. */
+  logStream?: DestinationStream;
+  /** Reuse an existing database (a second app instance on the same data). */
+  database?: { env: Record<string, string>; drop(): Promise<void> };
+}
+
+export interface TestAccount {
+  id: string;
+  /** A live key holding every scope. */
+  key: string;
+  keyId: string;
+}
+
+export interface Harness {
+  backend: Backend;
+  config: Config;
+  rt: Runtime;
+  app: FastifyInstance;
+  database: { env: Record<string, string>; drop(): Promise<void> };
+  /** An active account with a funded wallet, the HELLIO sender and example.com approved, and a key. */
+  account(opts?: { balance?: string; status?: AccountStatus; scopes?: string; test?: boolean }): Promise<TestAccount>;
+  key(accountId: string, opts?: { scopes?: string; test?: boolean; expiresAt?: number }): Promise<{ key: string; id: string }>;
+  close(): Promise<void>;
+}
+
+/** Builds an app on a throwaway database of the given backend, in process (use app.inject). */
+export async function createHarness(backend: Backend, opts: HarnessOptions = {}): Promise<Harness> {
+  const database = opts.database ?? (await throwawayDatabase(backend));
+  const config = loadConfig({ HELLIO_LOG_LEVEL: 'info', ...database.env, ...opts.env });
+  const logger = createLogger(opts.logStream ? 'info' : 'silent', opts.logStream);
+  const rt = await openRuntime(config, logger);
+  const app = await createServer(rt);
+  await app.ready();
+
+  const key: Harness['key'] = async (accountId, o = {}) => {
+    const { row, key } = await createKey(rt.store, {
+      accountId,
+      scopes: o.scopes ? parseScopes(o.scopes).scopes : [...SCOPES],
+      test: o.test ?? false,
+      expiresAt: o.expiresAt ?? null,
+    });
+    return { key, id: row.id };
+  };
+
+  return {
+    backend,
+    config,
+    rt,
+    app,
+    database,
+    key,
+    async account(o = {}) {
+      const acc = await createAccount(rt.store, `acct-${randomBytes(3).toString('hex')}`, o.status ?? 'active');
+      const balance = parseMicros(o.balance ?? '100.00')!;
+      if (balance > 0) await topUp(rt.store, acc.id, balance);
+      await approveSender(rt.store, acc.id, 'HELLIO');
+      await approveSender(rt.store, acc.id, 'example.com');
+      const k = await key(acc.id, { ...(o.scopes ? { scopes: o.scopes } : {}), ...(o.test ? { test: true } : {}) });
+      return { id: acc.id, key: k.key, keyId: k.id };
+    },
+    async close() {
+      await app.close();
+      await rt.close();
+      if (!opts.database) await database.drop();
+    },
+  };
+}
+
+/** Authorization header for a key (bearer form). */
+export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
