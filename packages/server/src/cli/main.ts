@@ -1,9 +1,8 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import { AppError } from '../lib/errors.ts';
 import { createLogger } from '../lib/logger.ts';
-import { serve } from '../main.ts';
-import { openRuntime, type Runtime } from '../main.ts';
+import { openRuntime, type Runtime, serve } from '../main.ts';
 import { adminCommands } from './admin.ts';
 
 const program = new Command('hellio')
@@ -41,8 +40,6 @@ program
     }),
   );
 adminCommands(program, withRuntime);
-
-program.addOption(new Option('--no-color').hideHelp());
 
 try {
   await program.parseAsync(process.argv);

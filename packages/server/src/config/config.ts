@@ -84,7 +84,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     trustProxy,
     logLevel: env.HELLIO_LOG_LEVEL || DEFAULTS.HELLIO_LOG_LEVEL,
-    defaultRateLimitPerMinute: int(env, 'HELLIO_RATE_LIMIT_PER_MINUTE', 1, 1_000_000),
+    defaultRateLimitPerMinute: int(env, 'HELLIO_RATE_LIMIT_PER_MINUTE', 1, 1_000_000_000),
     bodyLimit: int(env, 'HELLIO_BODY_LIMIT', 1024, 1024 * 1024 * 1024),
     emailBodyLimit: int(env, 'HELLIO_EMAIL_BODY_LIMIT', 1024, 1024 * 1024 * 1024),
     idempotencyTtlMs: int(env, 'HELLIO_IDEMPOTENCY_TTL_HOURS', 24, 24 * 365) * 3_600_000,

@@ -1,0 +1,135 @@
+// bench/accept: POST /sms/send through the whole pipeline (authentication, allowlist, scope,
+// rate limit, idempotency, validation, caps, debit, message, event, job — durable: SQLite WAL
+// with synchronous=FULL, or PostgreSQL) beside a bare Fastify hello-world, in the same run.
+//
+//   npm run bench:accept                      # SQLite
+//   BENCH_BACKEND=postgres npm run bench:accept
+//   BENCH_DURATION=20 BENCH_CONNECTIONS=100 npm run bench:accept
+//
+// Only the ratio between the two figures means much on a shared 2-core machine.
+import { execFileSync, fork, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import pg from 'pg';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../..');
+const hellio = join(root, 'packages/server/bin/hellio.js');
+const duration = Number(process.env.BENCH_DURATION ?? 10);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const backend = process.env.BENCH_BACKEND ?? 'sqlite';
+
+async function freePort() {
+  return new Promise((res) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+
+async function waitFor(url) {
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} never answered`);
+}
+
+function load(opts) {
+  return new Promise((res, rej) => {
+    autocannon({ connections, duration, ...opts }, (err, result) => (err ? rej(err) : res(result)));
+  });
+}
+
+function summary(r) {
+  return {
+    requests_per_second: Math.round(r.requests.average),
+    latency_ms: { p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max },
+    non_2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+  };
+}
+
+async function benchHello() {
+  const port = await freePort();
+  const child = fork(join(here, 'hello.mjs'), { env: { ...process.env, PORT: String(port) }, stdio: 'ignore' });
+  await new Promise((r) => child.once('message', r));
+  await load({ url: `http://127.0.0.1:${port}/`, duration: 2 }); // warm-up
+  const r = await load({ url: `http://127.0.0.1:${port}/` });
+  child.kill();
+  return summary(r);
+}
+
+async function setupDatabase() {
+  if (backend === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'hellio-bench-'));
+    return { env: { HELLIO_DATA_DIR: dir }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const admin = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = `hellio_bench_${Date.now()}`;
+  const c = new pg.Client({ connectionString: admin });
+  await c.connect();
+  await c.query(`create database ${name}`);
+  await c.end();
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return {
+    env: { DATABASE_URL: url.toString() },
+    drop: async () => {
+      const d = new pg.Client({ connectionString: admin });
+      await d.connect();
+      await d.query(`drop database if exists ${name} with (force)`);
+      await d.end();
+    },
+  };
+}
+
+async function benchAccept() {
+  const db = await setupDatabase();
+  const env = { ...process.env, ...db.env, HELLIO_RATE_LIMIT_PER_MINUTE: '100000000' };
+  const cli = (...args) => JSON.parse(execFileSync(process.execPath, [hellio, ...args, '--json'], { env }).toString());
+  const acc = cli('accounts', 'create', '--name', 'bench').id;
+  const { key } = cli('keys', 'create', '--account', acc, '--scopes', 'sms:send');
+  cli('wallet', 'topup', '--account', acc, '--amount', '100000000');
+  cli('senders', 'approve', '--account', acc, '--sender', 'HELLIO');
+
+  const port = await freePort();
+  const server = spawn(process.execPath, [hellio, 'start'], { env: { ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: 'ignore' });
+  await waitFor(`http://127.0.0.1:${port}/healthz`);
+  const request = {
+    url: `http://127.0.0.1:${port}/sms/send`,
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ from: 'HELLIO', to: '+14155552671', message: 'Your code is 123456' }),
+  };
+  await load({ ...request, duration: 2 }); // warm-up
+  const r = await load(request);
+  server.kill('SIGTERM');
+  await new Promise((res) => server.once('exit', res));
+  await db.drop();
+  return summary(r);
+}
+
+const hello = await benchHello();
+const accept = await benchAccept();
+const result = {
+  date: new Date().toISOString(),
+  machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model, memory_gib: Math.round(totalmem() / 2 ** 30), node: process.version },
+  backend,
+  duration_s: duration,
+  connections,
+  fastify_hello: hello,
+  sms_send: accept,
+  ratio_sms_send_to_hello: Number((accept.requests_per_second / hello.requests_per_second).toFixed(3)),
+};
+console.log(JSON.stringify(result, null, 2));
+mkdirSync(join(here, 'results'), { recursive: true });
+writeFileSync(join(here, 'results', `${backend}-${result.date.slice(0, 19).replace(/:/g, '')}.json`), `${JSON.stringify(result, null, 2)}\n`);
