@@ -29,7 +29,9 @@ export interface Runtime {
 export async function openRuntime(config: Config, logger = createLogger(config.logLevel)): Promise<Runtime> {
   const store = Store.open(openDb(config));
   await store.migrate();
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false }) : null;
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : null;
+  // ioredis reconnects by itself; without a listener every failed attempt is an unhandled error.
+  redis?.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
   const rateLimiter: RateLimiter = redis ? new RedisRateLimiter(redis) : new MemoryRateLimiter();
   const ctx: ModuleContext = { store, currency: config.currency, idempotencyTtlMs: config.idempotencyTtlMs };
   return {

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import ipaddr from 'ipaddr.js';
 
 /** Every setting, validated once at start. Nothing else reads the environment. */
 export interface Config {
@@ -45,8 +46,10 @@ export class ConfigError extends Error {
 }
 
 function int(env: Record<string, string | undefined>, name: keyof typeof DEFAULTS, min: number, max: number): number {
-  const raw = env[name] ?? DEFAULTS[name];
-  const n = Number(raw);
+  // An empty variable means unset, as for HOST and HELLIO_DATA_DIR; only plain decimal digits count
+  // (Number() would read "" as 0, "0x10" as 16 and "1e3" as 1000).
+  const raw = env[name] || DEFAULTS[name];
+  const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isInteger(n) || n < min || n > max) {
     throw new ConfigError(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
   }
@@ -68,6 +71,16 @@ function url(env: Record<string, string | undefined>, name: string, protocols: s
   return raw;
 }
 
+// Names Fastify's trustProxy (proxy-addr) understands besides addresses and ranges.
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function validProxy(entry: string): boolean {
+  if (PROXY_NAMES.has(entry) || ipaddr.isValid(entry) || ipaddr.isValidCIDR(entry)) return true;
+  const [addr, mask, ...rest] = entry.split('/');
+  // 10.0.0.0/255.0.0.0 (a bare number after "/" is a prefix length, which isValidCIDR judged).
+  return rest.length === 0 && mask !== undefined && /[.:]/.test(mask) && ipaddr.isValid(addr!) && ipaddr.isValid(mask);
+}
+
 /** Builds the configuration from defaults and the environment; throws ConfigError on bad values. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const currency = (env.HELLIO_CURRENCY ?? DEFAULTS.HELLIO_CURRENCY).toUpperCase();
@@ -76,6 +89,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+  // Checked here: Fastify would otherwise fail at start with a bare TypeError.
+  const badProxy = trustProxy.find((p) => !validProxy(p));
+  if (badProxy !== undefined) {
+    throw new ConfigError(`HELLIO_TRUST_PROXY: "${badProxy}" is not an IP address, a CIDR range or one of ${[...PROXY_NAMES].join(', ')}`);
+  }
   return {
     port: int(env, 'PORT', 0, 65535),
     host: env.HOST || DEFAULTS.HOST,

@@ -37,6 +37,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: deps.bodyLimit,
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array' } },
   }) as unknown as FastifyInstance;
+  // The API speaks JSON only; Fastify's built-in text/plain parser would hand a string to the
+  // schema (422) instead of answering 415 unsupported_media_type.
+  app.removeContentTypeParser('text/plain');
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);

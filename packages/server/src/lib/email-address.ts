@@ -27,7 +27,12 @@ export function parseMailbox(text: string): Mailbox | null {
   let addr = text.trim();
   const m = /^(.*?)\s*<([^<>]+)>$/.exec(addr);
   if (m) {
-    name = m[1]!.trim().replace(/^"(.*)"$/, '$1') || null;
+    const phrase = m[1]!.trim();
+    const quoted = /^"(.*)"$/.exec(phrase);
+    // A name holding "<" or ">" (or, unquoted, "," ";" or '"') would read as a second address
+    // wherever the mailbox is written back into a header: "<a@x>, <b@y>" is two mailboxes, not one.
+    if (/[<>]/.test(phrase) || (!quoted && /[,;"]/.test(phrase))) return null;
+    name = (quoted ? quoted[1]! : phrase) || null;
     addr = m[2]!.trim();
   }
   if (/[\r\n]/.test(text)) return null;

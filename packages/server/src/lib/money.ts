@@ -9,7 +9,9 @@ export function parseMicros(text: string): number | null {
   if (!m) return null;
   const whole = Number(m[1]);
   const frac = Number((m[2] ?? '').padEnd(6, '0'));
-  return whole * MICROS + frac;
+  const micros = whole * MICROS + frac;
+  // Twelve whole digits fit the pattern but not a double once in micro-units: refuse, never round.
+  return Number.isSafeInteger(micros) ? micros : null;
 }
 
 /** Formats micro-units as a decimal string with four places ("0.0350"), more only when needed. */

@@ -27,6 +27,7 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 export function keyFromAuthorization(header: string | undefined): string | null {
   if (!header) return null;
   const value = header.trim();
+  if (/^bearer$/i.test(value)) return null;
   const m = /^bearer\s+(.+)$/i.exec(value);
   const key = (m ? m[1]! : value).trim();
   return key.length > 0 ? key : null;

@@ -68,8 +68,11 @@ function mailboxes(field: string, values: string[], errors: FieldError[]): Mailb
   return out;
 }
 
+/** "Name <addr>", quoting the name when it holds RFC 5322 specials ("Lovelace, Ada"). */
 function display(mb: Mailbox): string {
-  return mb.name ? `${mb.name} <${mb.address}>` : mb.address;
+  if (!mb.name) return mb.address;
+  const name = /[()<>[\]:;@\\,."]/.test(mb.name) ? `"${mb.name.replace(/["\\]/g, '\\$&')}"` : mb.name;
+  return `${name} <${mb.address}>`;
 }
 
 /** Validates, prices (per recipient) and accepts one email, atomically. */

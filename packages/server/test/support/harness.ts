@@ -40,6 +40,13 @@ export async function throwawayDatabase(backend: Backend): Promise<{ env: Record
     drop: async () => {
       const c = new pg.Client({ connectionString: PG_ADMIN_URL });
       await c.connect();
+      // A pool's end() resolves before the server has closed every session; forcing the drop
+      // then kills a closing client, which surfaces as an unhandled error. Wait for them first.
+      for (let i = 0; i < 100; i++) {
+        const r = await c.query('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
+        if (r.rows[0].n === 0) break;
+        await new Promise((res) => setTimeout(res, 20));
+      }
       await c.query(`drop database if exists ${name} with (force)`);
       await c.end();
     },

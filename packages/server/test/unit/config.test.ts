@@ -1,0 +1,150 @@
+import { isAbsolute, resolve } from 'node:path';
+import Fastify from 'fastify';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/config.ts';
+
+const bad = (env: Record<string, string>, mentions: string | RegExp) => {
+  let err: unknown;
+  try {
+    loadConfig(env);
+  } catch (e) {
+    err = e;
+  }
+  expect(err, JSON.stringify(env)).toBeInstanceOf(ConfigError);
+  expect((err as Error).message).toMatch(mentions);
+};
+
+describe('loadConfig', () => {
+  it('has safe defaults for everything', () => {
+    const c = loadConfig({});
+    expect(c).toEqual({
+      port: 3000,
+      host: '0.0.0.0',
+      dataDir: resolve('./data'),
+      databaseUrl: null,
+      redisUrl: null,
+      trustProxy: [],
+      logLevel: 'info',
+      defaultRateLimitPerMinute: 120,
+      bodyLimit: 1024 * 1024,
+      emailBodyLimit: 10 * 1024 * 1024,
+      idempotencyTtlMs: 24 * 3_600_000,
+      currency: 'USD',
+      pgPoolSize: 16,
+    });
+    expect(isAbsolute(c.dataDir)).toBe(true);
+  });
+
+  it('reads every documented variable', () => {
+    const c = loadConfig({
+      PORT: '8080',
+      HOST: '127.0.0.1',
+      HELLIO_DATA_DIR: '/var/lib/hellio',
+      DATABASE_URL: 'postgres://u:p@db:5432/hellio',
+      REDIS_URL: 'redis://cache:6379/2',
+      HELLIO_TRUST_PROXY: '10.0.0.1',
+      HELLIO_RATE_LIMIT_PER_MINUTE: '600',
+      HELLIO_IDEMPOTENCY_TTL_HOURS: '48',
+      HELLIO_CURRENCY: 'eur',
+    });
+    expect(c).toMatchObject({
+      port: 8080,
+      host: '127.0.0.1',
+      dataDir: '/var/lib/hellio',
+      databaseUrl: 'postgres://u:p@db:5432/hellio',
+      redisUrl: 'redis://cache:6379/2',
+      trustProxy: ['10.0.0.1'],
+      defaultRateLimitPerMinute: 600,
+      idempotencyTtlMs: 48 * 3_600_000,
+      currency: 'EUR',
+    });
+  });
+
+  it('resolves a relative data directory to an absolute one', () => {
+    expect(loadConfig({ HELLIO_DATA_DIR: 'some/dir' }).dataDir).toBe(resolve('some/dir'));
+  });
+
+  it('takes an empty variable as unset', () => {
+    const c = loadConfig({ PORT: '', HOST: '', HELLIO_DATA_DIR: '', DATABASE_URL: '', REDIS_URL: '', HELLIO_TRUST_PROXY: '', HELLIO_RATE_LIMIT_PER_MINUTE: '' });
+    expect(c).toMatchObject({ port: 3000, host: '0.0.0.0', dataDir: resolve('./data'), databaseUrl: null, redisUrl: null, trustProxy: [], defaultRateLimitPerMinute: 120 });
+  });
+
+  it('accepts PORT 0 (any free port) and 65535', () => {
+    expect(loadConfig({ PORT: '0' }).port).toBe(0);
+    expect(loadConfig({ PORT: '65535' }).port).toBe(65535);
+  });
+
+  it.each(['abc', '70000', '65536', '-1', '3000.5', '0x10', '1e3', '3000abc', ' ', '80 80'])('refuses PORT=%j', (port) => {
+    bad({ PORT: port }, /PORT/);
+  });
+
+  it.each(['0', '-5', 'many', '1.5'])('refuses HELLIO_RATE_LIMIT_PER_MINUTE=%j', (v) => {
+    bad({ HELLIO_RATE_LIMIT_PER_MINUTE: v }, /HELLIO_RATE_LIMIT_PER_MINUTE/);
+  });
+
+  it('keeps Idempotency-Keys at least 24 hours', () => {
+    bad({ HELLIO_IDEMPOTENCY_TTL_HOURS: '1' }, /HELLIO_IDEMPOTENCY_TTL_HOURS/);
+  });
+
+  it('accepts both PostgreSQL URL schemes', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgresql://localhost/hellio' }).databaseUrl).toBe('postgresql://localhost/hellio');
+    expect(loadConfig({ DATABASE_URL: 'postgres://localhost/hellio' }).databaseUrl).toBe('postgres://localhost/hellio');
+  });
+
+  it.each(['mysql://localhost/hellio', 'sqlite:///tmp/x.db', 'http://localhost:5432', 'not a url', 'localhost:5432/hellio'])(
+    'refuses DATABASE_URL=%j',
+    (url) => {
+      bad({ DATABASE_URL: url }, /DATABASE_URL/);
+    },
+  );
+
+  it('accepts redis: and rediss: and refuses other REDIS_URL schemes', () => {
+    expect(loadConfig({ REDIS_URL: 'rediss://secure:6380' }).redisUrl).toBe('rediss://secure:6380');
+    bad({ REDIS_URL: 'http://cache:6379' }, /REDIS_URL/);
+    bad({ REDIS_URL: 'cache:6379 x' }, /REDIS_URL/);
+  });
+
+  it('does not echo a bad URL, which may hold a password', () => {
+    let message = '';
+    try {
+      loadConfig({ DATABASE_URL: 'mysql://admin:s3cret@db/hellio' });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/DATABASE_URL/);
+    expect(message).not.toContain('s3cret');
+  });
+
+  it('reads HELLIO_TRUST_PROXY as a comma-separated list', () => {
+    expect(loadConfig({ HELLIO_TRUST_PROXY: '10.0.0.1, 10.0.0.0/8 ,,2001:db8::/32,' }).trustProxy).toEqual(['10.0.0.1', '10.0.0.0/8', '2001:db8::/32']);
+    expect(loadConfig({ HELLIO_TRUST_PROXY: 'loopback,uniquelocal' }).trustProxy).toEqual(['loopback', 'uniquelocal']);
+    expect(loadConfig({ HELLIO_TRUST_PROXY: '10.0.0.0/255.0.0.0' }).trustProxy).toEqual(['10.0.0.0/255.0.0.0']);
+  });
+
+  it('only accepts proxy lists the HTTP server can use', () => {
+    const c = loadConfig({ HELLIO_TRUST_PROXY: '10.0.0.1,10.0.0.0/8,2001:db8::/32,loopback,linklocal,uniquelocal,172.16.0.0/255.240.0.0' });
+    const app = Fastify({ trustProxy: c.trustProxy });
+    return app.close();
+  });
+
+  it.each(['garbage', '10.0.0.1,nope', '10.0.0.0/33', '300.1.1.1'])('refuses HELLIO_TRUST_PROXY=%j at start', (v) => {
+    bad({ HELLIO_TRUST_PROXY: v }, /HELLIO_TRUST_PROXY/);
+  });
+
+  it('refuses a currency that is not a 3-letter code', () => {
+    bad({ HELLIO_CURRENCY: 'US' }, /HELLIO_CURRENCY/);
+    bad({ HELLIO_CURRENCY: 'DOLLARS' }, /HELLIO_CURRENCY/);
+  });
+
+  it('does not read the real environment when given one', () => {
+    const saved = process.env.PORT;
+    process.env.PORT = 'not-a-port';
+    try {
+      expect(loadConfig({}).port).toBe(3000);
+      expect(() => loadConfig()).toThrow(ConfigError);
+    } finally {
+      if (saved === undefined) delete process.env.PORT;
+      else process.env.PORT = saved;
+    }
+  });
+});
