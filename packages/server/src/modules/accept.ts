@@ -59,37 +59,35 @@ export async function commitAccept(store: Store, plan: AcceptPlan, now = Date.no
   }));
 
   await store.transaction(async (tx) => {
-    if (plan.charge > 0) {
-      const { day, month } = periodsOf(now);
-      // Counters are bumped first and checked after: the upsert holds the row lock until commit,
-      // so concurrent requests cannot both slip under a cap; a refusal rolls the bump back.
-      capCheck(await tx.spend.add(`acc:${p.accountId}`, `d:${day}`, plan.charge), p.caps.accountDaily, 'daily');
-      capCheck(await tx.spend.add(`acc:${p.accountId}`, `m:${month}`, plan.charge), p.caps.accountMonthly, 'monthly');
-      if (p.caps.keyDaily !== null) {
-        capCheck(await tx.spend.add(`key:${p.keyId}`, `d:${day}`, plan.charge), p.caps.keyDaily, "key's daily");
-      }
-      if (p.caps.keyMonthly !== null) {
-        capCheck(await tx.spend.add(`key:${p.keyId}`, `m:${month}`, plan.charge), p.caps.keyMonthly, "key's monthly");
-      }
-      const balance = await tx.wallet.move(p.accountId, -plan.charge);
-      if (balance === undefined) throw new AppError('insufficient_balance');
-      await tx.wallet.appendLedger({
-        id: newId('led'),
-        account_id: p.accountId,
-        amount_micros: -plan.charge,
-        balance_after_micros: balance,
-        kind: 'debit',
-        reference: plan.reference,
-        note: null,
-        created_at: now,
-      });
-    }
+    // Rows nobody else touches go first; the shared hot rows (the spend counters and the wallet)
+    // are locked last, so concurrent requests of one account wait for each other only briefly.
     if (plan.campaign) await tx.campaigns.insert(plan.campaign);
     await tx.messages.insertMany(plan.messages);
     await tx.messages.insertEvents(events);
     await tx.jobs.insertMany(jobs);
     if (plan.idempotency) {
       await completeIdempotent(tx, plan.idempotency.claim, plan.idempotency.status, plan.idempotency.body);
+    }
+    if (plan.charge > 0) {
+      const { day, month } = periodsOf(now);
+      // Counters are bumped and then checked: the bump holds the row lock until commit, so
+      // concurrent requests cannot both slip under a cap; a refusal rolls everything back.
+      const caps: Array<{ scope: string; period: string; limit: number | null; name: string }> = [
+        { scope: `acc:${p.accountId}`, period: `d:${day}`, limit: p.caps.accountDaily, name: 'daily' },
+        { scope: `acc:${p.accountId}`, period: `m:${month}`, limit: p.caps.accountMonthly, name: 'monthly' },
+      ];
+      if (p.caps.keyDaily !== null) caps.push({ scope: `key:${p.keyId}`, period: `d:${day}`, limit: p.caps.keyDaily, name: "key's daily" });
+      if (p.caps.keyMonthly !== null) caps.push({ scope: `key:${p.keyId}`, period: `m:${month}`, limit: p.caps.keyMonthly, name: "key's monthly" });
+      const result = await tx.charges.charge({
+        accountId: p.accountId,
+        amount: plan.charge,
+        counters: caps,
+        ledgerId: newId('led'),
+        reference: plan.reference,
+        now,
+      });
+      caps.forEach((cap, i) => capCheck(result.counterTotals[i]!, cap.limit, cap.name));
+      if (result.balance === undefined) throw new AppError('insufficient_balance');
     }
   });
 }

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db, Dialect } from './db.ts';
 import { AccountsRepo } from './repos/accounts.ts';
 import { CampaignsRepo } from './repos/campaigns.ts';
+import { ChargesRepo } from './repos/charges.ts';
 import type { Executor } from './repos/executor.ts';
 import { IdempotencyRepo } from './repos/idempotency.ts';
 import { JobsRepo } from './repos/jobs.ts';
@@ -28,6 +29,7 @@ export class Store {
   readonly messages: MessagesRepo;
   readonly jobs: JobsRepo;
   readonly idempotency: IdempotencyRepo;
+  readonly charges: ChargesRepo;
 
   private constructor(
     private readonly db: Executor,
@@ -44,6 +46,7 @@ export class Store {
     this.messages = new MessagesRepo(db);
     this.jobs = new JobsRepo(db);
     this.idempotency = new IdempotencyRepo(db);
+    this.charges = new ChargesRepo(db, dialect);
   }
 
   static open(handle: Db): Store {
