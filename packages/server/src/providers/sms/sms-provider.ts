@@ -1,0 +1,39 @@
+import type { SmsEncoding } from '../../lib/sms-encoding.ts';
+
+/** One SMS to hand to a network. Long texts are split into parts by the adapter. */
+export interface SmsSubmit {
+  /** Our message id (msg_…), for logs and correlation only. */
+  messageId: string;
+  from: string;
+  /** E.164 with "+". */
+  to: string;
+  text: string;
+  encoding: SmsEncoding;
+}
+
+export type SmsSubmitResult =
+  /** The network took it; one provider id per part, receipts refer to these. */
+  | { ok: true; providerMessageIds: string[] }
+  /**
+   * Refused. `retryable` says whether the same message may succeed later (throttling, a dropped
+   * connection, a temporary network error) or never will (invalid destination, barred sender).
+   */
+  | { ok: false; retryable: boolean; error: string; code?: string; retryAfterMs?: number };
+
+/** What a network later says happened to a submitted part. */
+export interface SmsReceipt {
+  providerMessageId: string;
+  status: 'delivered' | 'undelivered' | 'failed';
+  /** The network's own status word (DELIVRD, UNDELIV, REJECTD, EXPIRED …). */
+  detail: string;
+  at: number;
+}
+
+/** The SMS port: every network adapter (SMPP, HTTP providers, the simulator) implements it. */
+export interface SmsProvider {
+  readonly name: string;
+  submit(msg: SmsSubmit): Promise<SmsSubmitResult>;
+  /** Registers the one receiver of delivery receipts. */
+  onReceipt(handler: (receipt: SmsReceipt) => void): void;
+  close(): Promise<void>;
+}
