@@ -5,6 +5,14 @@ import type { Config } from './config/config.ts';
 import { buildApp } from './http/app.ts';
 import { createLogger } from './lib/logger.ts';
 import type { ModuleContext } from './modules/context.ts';
+import { applyReceipt } from './modules/lifecycle.ts';
+import { type Channels, makeChannels } from './providers/channels.ts';
+import { EmailSimulator } from './providers/email/email-simulator.ts';
+import { type InboxEntry, SmsSimulator } from './providers/sms/sms-simulator.ts';
+import type { SmsProvider } from './providers/sms/sms-provider.ts';
+import { Worker } from './queue/worker.ts';
+import { newId } from './lib/ids.ts';
+import { deliveryJobs } from './workers/deliver.ts';
 import { MemoryRateLimiter } from './ratelimit/memory-rate-limiter.ts';
 import type { RateLimiter } from './ratelimit/rate-limiter.ts';
 import { RedisRateLimiter } from './ratelimit/redis-rate-limiter.ts';
@@ -22,7 +30,45 @@ export interface Runtime {
   logger: Logger;
   rateLimiter: RateLimiter;
   redis: Redis | null;
+  channels: Channels;
+  /** A worker over every job kind (not started). */
+  createWorker(opts?: { concurrency?: number; pollMs?: number }): Worker;
   close(): Promise<void>;
+}
+
+/** The simulated phones' and mailboxes' inbox lives in the database, so `hellio sandbox inbox` sees it from any process. */
+function inboxSink(store: Store) {
+  return async (e: InboxEntry) => {
+    const m = await store.delivery.getMessage(e.messageId);
+    if (!m) return;
+    await store.delivery.addInbox({
+      id: newId('inb'),
+      account_id: m.account_id,
+      message_id: e.messageId,
+      channel: e.channel,
+      sender: e.sender,
+      recipient: e.recipient,
+      subject: e.subject,
+      body: e.body,
+      created_at: Date.now(),
+    });
+  };
+}
+
+/** The channel adapters: simulators unless a network is configured (live adapters arrive with their issue). */
+function buildChannels(store: Store, config: Config, logger: Logger): Channels {
+  const inbox = inboxSink(store);
+  const smsSandbox = new SmsSimulator({ inbox });
+  const emailSandbox = new EmailSimulator({ inbox });
+  if (config.smppUrl) logger.warn('HELLIO_SMPP_URL is set but the SMPP adapter is not wired yet: live SMS use the simulator');
+  if (config.smtpUrl) logger.warn('HELLIO_SMTP_URL is set but the SMTP adapter is not wired yet: live email uses the simulator');
+  const smsLive: SmsProvider = smsSandbox;
+  for (const p of new Set([smsLive, smsSandbox])) {
+    p.onReceipt((r) => {
+      applyReceipt(store, p.name, r).catch((err: unknown) => logger.error({ err }, 'could not apply a delivery receipt'));
+    });
+  }
+  return makeChannels({ smsLive, smsSandbox, emailLive: emailSandbox, emailSandbox });
 }
 
 /** Opens the store (migrating it) and the shared counters. */
@@ -34,6 +80,7 @@ export async function openRuntime(config: Config, logger = createLogger(config.l
   redis?.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
   const rateLimiter: RateLimiter = redis ? new RedisRateLimiter(redis) : new MemoryRateLimiter();
   const ctx: ModuleContext = { store, currency: config.currency, idempotencyTtlMs: config.idempotencyTtlMs };
+  const channels = buildChannels(store, config, logger);
   return {
     config,
     store,
@@ -41,7 +88,17 @@ export async function openRuntime(config: Config, logger = createLogger(config.l
     logger,
     rateLimiter,
     redis,
+    channels,
+    createWorker: (opts = {}) =>
+      new Worker({
+        store,
+        definitions: deliveryJobs(store, channels),
+        logger,
+        concurrency: opts.concurrency ?? config.workerConcurrency,
+        ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
+      }),
     async close() {
+      await channels.close();
       await rateLimiter.close();
       if (redis) await redis.quit().catch(() => undefined);
       await store.close();
@@ -64,14 +121,21 @@ export async function createServer(rt: Runtime): Promise<FastifyInstance> {
   });
 }
 
-/** `hellio start` / `hellio api`: serve until SIGINT/SIGTERM, then drain and close. */
-export async function serve(config: Config): Promise<void> {
+/**
+ * `hellio start` (API and workers), `hellio api`, `hellio worker`: run until SIGINT/SIGTERM,
+ * then stop taking work, finish what is in hand, and close.
+ */
+export async function serve(config: Config, roles: { api: boolean; worker: boolean }): Promise<void> {
   const rt = await openRuntime(config);
-  const app = await createServer(rt);
-  await app.listen({ port: config.port, host: config.host });
+  const app = roles.api ? await createServer(rt) : null;
+  const worker = roles.worker ? rt.createWorker() : null;
+  worker?.start();
+  if (app) await app.listen({ port: config.port, host: config.host });
+  rt.logger.info({ roles, worker: worker?.id }, 'hellio running');
   const stop = async (signal: string) => {
     rt.logger.info({ signal }, 'shutting down');
-    await app.close();
+    await app?.close();
+    await worker?.stop();
     await rt.close();
     process.exit(0);
   };

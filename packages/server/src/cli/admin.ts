@@ -263,3 +263,36 @@ export function adminCommands(program: Command, run: Run): void {
       }),
     );
 }
+
+/** `hellio sandbox inbox`: what the simulated phones and mailboxes received (OTP codes included). */
+export function sandboxCommands(program: Command, run: Run): void {
+  program
+    .command('sandbox')
+    .description('the simulated networks')
+    .command('inbox')
+    .option('--to <address>', 'only what this number or email address received')
+    .option('--limit <n>', 'at most this many, newest first', '20')
+    .action((o: { to?: string; limit: string }) =>
+      run(async (rt) => {
+        const limit = Number(o.limit);
+        if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw validationError([{ field: 'limit', message: 'must be 1–1000' }]);
+        const to = o.to?.includes('@') ? o.to.trim().toLowerCase() : o.to?.trim();
+        const rows = await rt.store.delivery.inbox({ ...(to !== undefined ? { recipient: to } : {}), limit });
+        const data = rows.map((r) => ({
+          message_id: r.message_id,
+          channel: r.channel,
+          from: r.sender,
+          to: r.recipient,
+          subject: r.subject,
+          body: r.body,
+          received_at: rfc3339(r.created_at),
+        }));
+        return {
+          json: { data },
+          text: data.length
+            ? data.map((d) => `${d.received_at}  ${d.channel}  ${d.from} → ${d.to}\n  ${d.subject ? `${d.subject}: ` : ''}${d.body}`).join('\n')
+            : '(empty)',
+        };
+      }),
+    );
+}

@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from '../config/config.ts';
 import { AppError } from '../lib/errors.ts';
 import { createLogger } from '../lib/logger.ts';
 import { openRuntime, type Runtime, serve } from '../main.ts';
-import { adminCommands } from './admin.ts';
+import { adminCommands, sandboxCommands } from './admin.ts';
 
 const program = new Command('hellio')
   .description('Hellio: self-hosted messaging platform')
@@ -24,12 +24,16 @@ export async function withRuntime(fn: (rt: Runtime) => Promise<{ json: unknown; 
 
 program
   .command('start')
-  .description('run everything in one process (API now; delivery workers join with the delivery engine)')
-  .action(async () => serve(loadConfig()));
+  .description('run everything in one process: the API and the delivery workers')
+  .action(async () => serve(loadConfig(), { api: true, worker: true }));
 program
   .command('api')
   .description('run the HTTP API only')
-  .action(async () => serve(loadConfig()));
+  .action(async () => serve(loadConfig(), { api: true, worker: false }));
+program
+  .command('worker')
+  .description('run the delivery workers only (any number of them, on the same database)')
+  .action(async () => serve(loadConfig(), { api: false, worker: true }));
 program
   .command('migrate')
   .description('bring the database schema up to date')
@@ -40,6 +44,7 @@ program
     }),
   );
 adminCommands(program, withRuntime);
+sandboxCommands(program, withRuntime);
 
 try {
   await program.parseAsync(process.argv);

@@ -26,6 +26,12 @@ export interface Config {
   currency: string;
   /** Size of the PostgreSQL connection pool of one process. */
   pgPoolSize: number;
+  /** SMSC for live SMS (smpp://system_id:password@host:port); the simulator when unset. */
+  smppUrl: string | null;
+  /** Mail server for live email (smtp:// or smtps://); the simulator when unset. */
+  smtpUrl: string | null;
+  /** Jobs one worker process runs at once. */
+  workerConcurrency: number;
 }
 
 export const DEFAULTS = {
@@ -39,6 +45,7 @@ export const DEFAULTS = {
   HELLIO_IDEMPOTENCY_TTL_HOURS: '24',
   HELLIO_CURRENCY: 'USD',
   HELLIO_PG_POOL_SIZE: '16',
+  HELLIO_WORKER_CONCURRENCY: '32',
 } as const;
 
 export class ConfigError extends Error {
@@ -108,5 +115,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     idempotencyTtlMs: int(env, 'HELLIO_IDEMPOTENCY_TTL_HOURS', 24, 24 * 365) * 3_600_000,
     currency,
     pgPoolSize: int(env, 'HELLIO_PG_POOL_SIZE', 1, 1000),
+    smppUrl: url(env, 'HELLIO_SMPP_URL', ['smpp:']),
+    smtpUrl: url(env, 'HELLIO_SMTP_URL', ['smtp:', 'smtps:']),
+    workerConcurrency: int(env, 'HELLIO_WORKER_CONCURRENCY', 1, 10_000),
   };
 }

@@ -151,6 +151,8 @@ export async function sendEmail(
     scheduled_at: scheduledAt,
     created_at: now,
     updated_at: now,
+    provider: null,
+    error: null,
   };
   const result = { id: row.id, status: row.status };
   await commitAccept(

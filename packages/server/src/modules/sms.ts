@@ -100,6 +100,8 @@ export async function sendSms(
       scheduled_at: scheduledAt,
       created_at: now,
       updated_at: now,
+      provider: null,
+      error: null,
     };
   });
 

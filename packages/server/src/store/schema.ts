@@ -104,6 +104,10 @@ export interface MessagesTable {
   scheduled_at: number | null;
   created_at: number;
   updated_at: number;
+  /** The adapter that took the message (smpp, smtp, simulator …), once one did. */
+  provider: string | null;
+  /** Why the message failed, bounced or stayed undelivered. */
+  error: string | null;
 }
 
 export interface MessageEventsTable {
@@ -140,6 +144,28 @@ export interface IdempotencyKeysTable {
   expires_at: number;
 }
 
+export interface ProviderRefsTable {
+  provider: string;
+  provider_message_id: string;
+  message_id: string;
+  part: number;
+  /** The part's receipt status, once one came. */
+  status: string | null;
+  created_at: number;
+}
+
+export interface SandboxInboxTable {
+  id: string;
+  account_id: string;
+  message_id: string;
+  channel: string;
+  sender: string;
+  recipient: string;
+  subject: string | null;
+  body: string;
+  created_at: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
@@ -152,4 +178,6 @@ export interface Database {
   message_events: MessageEventsTable;
   jobs: JobsTable;
   idempotency_keys: IdempotencyKeysTable;
+  provider_refs: ProviderRefsTable;
+  sandbox_inbox: SandboxInboxTable;
 }

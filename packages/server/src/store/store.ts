@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db, Dialect } from './db.ts';
 import { AccountsRepo } from './repos/accounts.ts';
 import { CampaignsRepo } from './repos/campaigns.ts';
+import { DeliveryRepo } from './repos/delivery.ts';
 import { ChargesRepo } from './repos/charges.ts';
 import type { Executor } from './repos/executor.ts';
 import { IdempotencyRepo } from './repos/idempotency.ts';
@@ -30,6 +31,7 @@ export class Store {
   readonly jobs: JobsRepo;
   readonly idempotency: IdempotencyRepo;
   readonly charges: ChargesRepo;
+  readonly delivery: DeliveryRepo;
 
   private constructor(
     private readonly db: Executor,
@@ -44,9 +46,10 @@ export class Store {
     this.prices = new PricesRepo(db);
     this.campaigns = new CampaignsRepo(db);
     this.messages = new MessagesRepo(db);
-    this.jobs = new JobsRepo(db);
+    this.jobs = new JobsRepo(db, dialect);
     this.idempotency = new IdempotencyRepo(db);
     this.charges = new ChargesRepo(db, dialect);
+    this.delivery = new DeliveryRepo(db);
   }
 
   static open(handle: Db): Store {

@@ -1,11 +1,22 @@
 import type { Selectable } from 'kysely';
+import type { Dialect } from '../db.ts';
 import type { JobsTable } from '../schema.ts';
 import { type Executor, insertChunked } from './executor.ts';
 
 export type JobRow = Selectable<JobsTable>;
 
+/** Identifies one claim of a job: a worker may only settle the claim it holds. */
+export interface JobClaim {
+  id: string;
+  lockedBy: string;
+  attempts: number;
+}
+
 export class JobsRepo {
-  constructor(private readonly db: Executor) {}
+  constructor(
+    private readonly db: Executor,
+    private readonly dialect: Dialect,
+  ) {}
 
   async insertMany(rows: JobRow[]): Promise<void> {
     await insertChunked(rows, (chunk) => this.db.insertInto('jobs').values(chunk).execute());
@@ -18,5 +29,67 @@ export class JobsRepo {
       .where('kind', '=', kind)
       .executeTakeFirstOrThrow();
     return Number(row.n);
+  }
+
+  async get(id: string): Promise<JobRow | undefined> {
+    return this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /**
+   * Takes up to `limit` due jobs — pending ones whose time has come, and running ones whose
+   * lease expired (their worker died) — and leases them to `workerId`. On PostgreSQL rows
+   * locked by another claimer are skipped, so workers never wait for or double-claim a job;
+   * SQLite has one writer at a time, so the single UPDATE is already exclusive.
+   */
+  async claim(opts: { workerId: string; kinds: string[]; limit: number; leaseMs: number; now: number }): Promise<JobRow[]> {
+    const { now } = opts;
+    let due = this.db
+      .selectFrom('jobs')
+      .select('id')
+      .where('kind', 'in', opts.kinds)
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('status', '=', 'pending'), eb('run_at', '<=', now)]),
+          eb.and([eb('status', '=', 'running'), eb('locked_until', '<', now)]),
+        ]),
+      )
+      .orderBy('run_at')
+      .limit(opts.limit);
+    if (this.dialect === 'postgres') due = due.forUpdate().skipLocked();
+    return this.db
+      .updateTable('jobs')
+      .set((eb) => ({
+        status: 'running',
+        locked_by: opts.workerId,
+        locked_until: now + opts.leaseMs,
+        attempts: eb('attempts', '+', 1),
+        updated_at: now,
+      }))
+      .where('id', 'in', due)
+      .returningAll()
+      .execute();
+  }
+
+  /** Settles a claim; false when the claim was lost (its lease expired and another worker took it). */
+  async settle(
+    claim: JobClaim,
+    outcome: { status: 'done' } | { status: 'failed'; error: string } | { status: 'pending'; runAt: number; error: string },
+    now: number,
+  ): Promise<boolean> {
+    const r = await this.db
+      .updateTable('jobs')
+      .set({
+        status: outcome.status,
+        locked_by: null,
+        locked_until: null,
+        updated_at: now,
+        ...(outcome.status === 'pending' ? { run_at: outcome.runAt } : {}),
+        ...(outcome.status !== 'done' ? { last_error: outcome.error.slice(0, 1000) } : {}),
+      })
+      .where('id', '=', claim.id)
+      .where('locked_by', '=', claim.lockedBy)
+      .where('attempts', '=', claim.attempts)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
   }
 }

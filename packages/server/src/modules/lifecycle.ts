@@ -1,0 +1,106 @@
+import { newId } from '../lib/ids.ts';
+import type { MessageRow } from '../store/repos/messages.ts';
+import type { Store } from '../store/store.ts';
+
+/**
+ * Message status transitions. Each happens at most once (a guarded UPDATE), writes its event
+ * in the same transaction, and a failure refunds the charge there too.
+ *
+ *   scheduled|queued → sending → sent → delivered | undelivered | failed
+ *                              ↘ failed | bounced (refused before or at hand-over)
+ */
+const DELIVERABLE = ['queued', 'scheduled', 'sending'] as const;
+
+async function move(
+  tx: Store,
+  message: Pick<MessageRow, 'id'>,
+  from: readonly string[],
+  to: string,
+  now: number,
+  detail: string | null,
+  extra: { provider?: string; error?: string | null } = {},
+): Promise<boolean> {
+  if (!(await tx.delivery.transition(message.id, from, to, now, extra))) return false;
+  await tx.delivery.addEvent({ id: newId('ev'), message_id: message.id, status: to, detail, created_at: now });
+  return true;
+}
+
+/** Claims a message for a delivery attempt; null when it is no longer deliverable (canceled, done). */
+export async function beginSending(store: Store, messageId: string, now = Date.now()): Promise<MessageRow | null> {
+  return store.transaction(async (tx) => {
+    const m = await tx.delivery.getMessage(messageId);
+    if (!m || !(DELIVERABLE as readonly string[]).includes(m.status)) return null;
+    // A retry finds the message already "sending": no second event for the same state.
+    if (m.status !== 'sending') await move(tx, m, ['queued', 'scheduled'], 'sending', now, null);
+    return { ...m, status: 'sending' };
+  });
+}
+
+/** The network took the message: remember its ids (one per SMS part) for the receipts to come. */
+export async function markSent(store: Store, messageId: string, provider: string, providerIds: string[], now = Date.now()): Promise<void> {
+  await store.transaction(async (tx) => {
+    if (!(await move(tx, { id: messageId }, ['sending'], 'sent', now, `accepted by ${provider}`, { provider }))) return;
+    await tx.delivery.addRefs(
+      providerIds.map((pid, i) => ({ provider, provider_message_id: pid, message_id: messageId, part: i + 1, status: null, created_at: now })),
+    );
+  });
+}
+
+/** Delivered on the network's word (an SMTP 250 from the receiving server, a DELIVRD receipt). */
+export async function markDelivered(store: Store, messageId: string, detail: string | null, now = Date.now()): Promise<void> {
+  await store.transaction((tx) => move(tx, { id: messageId }, ['sent'], 'delivered', now, detail));
+}
+
+/**
+ * A permanent failure. `failed` and `bounced` are refunded: the message never reached a
+ * recipient's network. `undelivered` is not: the network took it (and charged for it).
+ */
+export async function markFailed(
+  store: Store,
+  messageId: string,
+  status: 'failed' | 'bounced' | 'undelivered',
+  error: string,
+  now = Date.now(),
+): Promise<void> {
+  await store.transaction(async (tx) => {
+    const m = await tx.delivery.getMessage(messageId);
+    if (!m) return;
+    const from = status === 'undelivered' ? ['sent'] : ['queued', 'scheduled', 'sending', 'sent'];
+    if (!(await move(tx, m, from, status, now, error, { error }))) return;
+    if (status === 'undelivered' || m.sandbox === 1 || m.price_micros === 0) return;
+    const balance = await tx.wallet.move(m.account_id, m.price_micros);
+    await tx.wallet.appendLedger({
+      id: newId('led'),
+      account_id: m.account_id,
+      amount_micros: m.price_micros,
+      balance_after_micros: balance!,
+      kind: 'refund',
+      reference: m.id,
+      note: error.slice(0, 200),
+      created_at: now,
+    });
+  });
+}
+
+/**
+ * Applies a delivery receipt for one part. A message is delivered when every part is; the
+ * first part that is not decides the outcome. Unknown or repeated receipts change nothing.
+ */
+export async function applyReceipt(
+  store: Store,
+  provider: string,
+  receipt: { providerMessageId: string; status: 'delivered' | 'undelivered' | 'failed'; detail: string },
+  now = Date.now(),
+): Promise<void> {
+  await store.transaction(async (tx) => {
+    const ref = await tx.delivery.ref(provider, receipt.providerMessageId);
+    if (!ref || ref.status !== null) return;
+    await tx.delivery.setRefStatus(provider, receipt.providerMessageId, receipt.status);
+    if (receipt.status !== 'delivered') {
+      await markFailed(tx, ref.message_id, receipt.status, `receipt: ${receipt.detail}`, now);
+      return;
+    }
+    const refs = await tx.delivery.refsOf(ref.message_id);
+    if (refs.every((r) => r.status === 'delivered')) await markDelivered(tx, ref.message_id, `receipt: ${receipt.detail}`, now);
+  });
+}

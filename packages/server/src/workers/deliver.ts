@@ -1,0 +1,77 @@
+import type { SmsEncoding } from '../lib/sms-encoding.ts';
+import type { EmailPayload } from '../modules/email.ts';
+import { beginSending, markDelivered, markFailed, markSent } from '../modules/lifecycle.ts';
+import type { Channels } from '../providers/channels.ts';
+import { type JobDefinition, RetryLater } from '../queue/job-definition.ts';
+import type { Store } from '../store/store.ts';
+
+interface DeliverPayload {
+  message_id: string;
+}
+
+const giveUp = (store: Store) => async (payload: unknown, err: Error) => {
+  await markFailed(store, (payload as DeliverPayload).message_id, 'failed', `gave up: ${err.message}`);
+};
+
+// About a day of retries (5 s doubling to a 1 h cap) before a message is failed and refunded.
+const RETRY = { maxAttempts: 30, backoff: { baseMs: 5_000, maxMs: 3_600_000 } };
+
+/** The delivery jobs that the accept transaction enqueues, one per message. */
+export function deliveryJobs(store: Store, channels: Channels): JobDefinition[] {
+  return [
+    {
+      kind: 'deliver.sms',
+      timeoutMs: 60_000,
+      ...RETRY,
+      giveUp: giveUp(store),
+      async handle(payload) {
+        const m = await beginSending(store, (payload as DeliverPayload).message_id);
+        if (!m) return;
+        const provider = channels.sms(m.sandbox === 1);
+        const r = await provider.submit({
+          messageId: m.id,
+          from: m.sender,
+          to: m.recipient,
+          text: m.body ?? '',
+          encoding: (m.encoding ?? 'GSM-7') as SmsEncoding,
+        });
+        if (r.ok) return markSent(store, m.id, provider.name, r.providerMessageIds);
+        if (r.retryable) throw new RetryLater(`${provider.name}: ${r.error}`, r.retryAfterMs);
+        await markFailed(store, m.id, 'failed', `${provider.name}: ${r.code ? `${r.code} ` : ''}${r.error}`);
+      },
+    },
+    {
+      kind: 'deliver.email',
+      timeoutMs: 120_000,
+      ...RETRY,
+      giveUp: giveUp(store),
+      async handle(payload) {
+        const m = await beginSending(store, (payload as DeliverPayload).message_id);
+        if (!m) return;
+        const p = JSON.parse(m.payload ?? '{}') as EmailPayload;
+        const provider = channels.email(m.sandbox === 1);
+        const r = await provider.send({
+          messageId: m.id,
+          from: p.from,
+          to: p.to,
+          cc: p.cc,
+          bcc: p.bcc,
+          replyTo: p.reply_to,
+          subject: p.subject,
+          html: p.html,
+          text: p.text,
+          headers: p.headers,
+          attachments: p.attachments,
+          dkim: null,
+        });
+        if (r.ok) {
+          // The receiving server's 250 is the last word SMTP gives: sent and delivered at once.
+          await markSent(store, m.id, provider.name, [r.providerMessageId]);
+          return markDelivered(store, m.id, r.response);
+        }
+        if (r.retryable) throw new RetryLater(`${provider.name}: ${r.error}`);
+        await markFailed(store, m.id, 'bounced', `${provider.name}: ${r.error}`);
+      },
+    },
+  ];
+}
