@@ -38,8 +38,11 @@ export function installPipeline(app: FastifyInstance, opts: PipelineOptions): vo
     const principal = await authenticate(ctx.store, {
       authorization: req.headers.authorization,
       clientIp: req.ip,
-      scope,
+      scope: scope === 'send' ? null : scope,
     });
+    if (scope === 'send' && !principal.scopes.has('sms:send') && !principal.scopes.has('email:send')) {
+      throw new AppError('insufficient_scope', 'This API key lacks the "sms:send" or "email:send" scope this endpoint needs');
+    }
     const limit = principal.rateLimitPerMinute ?? opts.defaultRateLimitPerMinute;
     const d = await rateLimiter.hit(`key:${principal.keyId}`, limit, MINUTE_MS);
     reply.headers({

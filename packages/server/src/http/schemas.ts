@@ -145,6 +145,7 @@ const messageProperties = {
   sandbox: { type: 'boolean' },
   campaign_id: nullable('string'),
   reference: nullable('string'),
+  error: nullable('string'),
   scheduled_at: nullable('string'),
   created_at: str(),
   updated_at: str(),

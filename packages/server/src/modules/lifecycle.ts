@@ -67,18 +67,36 @@ export async function markFailed(
     if (!m) return;
     const from = status === 'undelivered' ? ['sent'] : ['queued', 'scheduled', 'sending', 'sent'];
     if (!(await move(tx, m, from, status, now, error, { error }))) return;
-    if (status === 'undelivered' || m.sandbox === 1 || m.price_micros === 0) return;
-    const balance = await tx.wallet.move(m.account_id, m.price_micros);
-    await tx.wallet.appendLedger({
-      id: newId('led'),
-      account_id: m.account_id,
-      amount_micros: m.price_micros,
-      balance_after_micros: balance!,
-      kind: 'refund',
-      reference: m.id,
-      note: error.slice(0, 200),
-      created_at: now,
-    });
+    if (status !== 'undelivered') await refund(tx, m, error, now);
+  });
+}
+
+/** Gives a message's charge back with a ledger row (sandbox messages were never charged). */
+async function refund(tx: Store, m: MessageRow, why: string, now: number): Promise<void> {
+  if (m.sandbox === 1 || m.price_micros === 0) return;
+  const balance = await tx.wallet.move(m.account_id, m.price_micros);
+  await tx.wallet.appendLedger({
+    id: newId('led'),
+    account_id: m.account_id,
+    amount_micros: m.price_micros,
+    balance_after_micros: balance!,
+    kind: 'refund',
+    reference: m.id,
+    note: why.slice(0, 200),
+    created_at: now,
+  });
+}
+
+/**
+ * Cancels a scheduled message of the account and refunds it. Its delivery job finds it
+ * canceled when due and does nothing. Returns false when the message is not scheduled.
+ */
+export async function cancelScheduled(store: Store, accountId: string, messageId: string, now = Date.now()): Promise<boolean> {
+  return store.transaction(async (tx) => {
+    const m = await tx.messages.get(accountId, messageId);
+    if (!m || !(await move(tx, m, ['scheduled'], 'canceled', now, 'canceled by the sender'))) return false;
+    await refund(tx, m, 'canceled', now);
+    return true;
   });
 }
 

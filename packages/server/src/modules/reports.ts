@@ -1,10 +1,12 @@
-import { type FieldError, notFound, validationError } from '../lib/errors.ts';
+import { AppError, type FieldError, notFound, validationError } from '../lib/errors.ts';
 import { isId } from '../lib/ids.ts';
 import { formatMicros } from '../lib/money.ts';
 import { parseRfc3339, rfc3339 } from '../lib/time.ts';
 import type { CampaignRow } from '../store/repos/campaigns.ts';
 import type { MessageEventRow, MessageRow, MessageFilter } from '../store/repos/messages.ts';
+import type { Principal } from './auth.ts';
 import type { ModuleContext } from './context.ts';
+import { cancelScheduled } from './lifecycle.ts';
 import type { EmailPayload } from './email.ts';
 
 export const MAX_PAGE = 100;
@@ -35,6 +37,7 @@ export function messageView(m: MessageRow, currency: string) {
     sandbox: m.sandbox === 1,
     campaign_id: m.campaign_id,
     reference: m.reference,
+    error: m.error,
     scheduled_at: rfc3339(m.scheduled_at),
     created_at: rfc3339(m.created_at),
     updated_at: rfc3339(m.updated_at),
@@ -88,6 +91,21 @@ export async function listMessages(ctx: ModuleContext, accountId: string, q: Mes
   const size = pageSize(q.limit);
   const rows = await ctx.store.messages.list(accountId, filter, size + 1);
   return page(rows, size, (m) => messageView(m, ctx.currency));
+}
+
+/**
+ * Cancels a scheduled message (refunded). The key needs the send scope of the message's
+ * channel; anything but a scheduled message answers 409.
+ */
+export async function cancelMessage(ctx: ModuleContext, principal: Principal, id: string) {
+  const m = await ctx.store.messages.get(principal.accountId, id);
+  if (!m) throw notFound('Message');
+  const scope = m.channel === 'sms' ? 'sms:send' : 'email:send';
+  if (!principal.scopes.has(scope)) throw new AppError('insufficient_scope', `This API key lacks the "${scope}" scope this endpoint needs`);
+  if (!(await cancelScheduled(ctx.store, principal.accountId, id))) {
+    throw new AppError('conflict', `Only a scheduled message can be canceled; this one is ${m.status}`);
+  }
+  return getMessage(ctx, principal.accountId, id);
 }
 
 export async function getMessage(ctx: ModuleContext, accountId: string, id: string) {

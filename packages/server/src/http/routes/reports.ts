@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ModuleContext } from '../../modules/context.ts';
-import { getCampaign, getMessage, listCampaigns, listMessages, type MessageQuery } from '../../modules/reports.ts';
+import { cancelMessage, getCampaign, getMessage, listCampaigns, listMessages, type MessageQuery } from '../../modules/reports.ts';
 import {
   campaignDetailSchema,
   campaignSchema,
@@ -31,6 +31,20 @@ export function reportRoutes(app: FastifyInstance, ctx: ModuleContext): void {
       schema: { ...common, summary: 'A message and its event timeline', params: idParams('msg'), response: { 200: messageDetailSchema, ...errorResponses } },
     },
     async (req) => getMessage(ctx, req.principal!.accountId, (req.params as { id: string }).id),
+  );
+  app.post(
+    '/messages/:id/cancel',
+    {
+      config: { scope: 'send' },
+      schema: {
+        tags: ['reports'],
+        security: [{ apiKey: [] }],
+        summary: 'Cancel a scheduled message (refunded); needs the send scope of its channel',
+        params: idParams('msg'),
+        response: { 200: messageDetailSchema, ...errorResponses },
+      },
+    },
+    async (req) => cancelMessage(ctx, req.principal!, (req.params as { id: string }).id),
   );
   app.get(
     '/campaigns',
