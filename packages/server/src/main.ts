@@ -62,13 +62,13 @@ function buildChannels(store: Store, config: Config, logger: Logger): Channels {
   const emailSandbox = new EmailSimulator({ inbox });
   if (config.smppUrl) logger.warn('HELLIO_SMPP_URL is set but the SMPP adapter is not wired yet: live SMS use the simulator');
   if (config.smtpUrl) logger.warn('HELLIO_SMTP_URL is set but the SMTP adapter is not wired yet: live email uses the simulator');
-  const smsLive: SmsProvider = smsSandbox;
-  for (const p of new Set([smsLive, smsSandbox])) {
+  const sms: SmsProvider[] = [smsSandbox];
+  for (const p of new Set([...sms, smsSandbox])) {
     p.onReceipt((r) => {
       applyReceipt(store, p.name, r).catch((err: unknown) => logger.error({ err }, 'could not apply a delivery receipt'));
     });
   }
-  return makeChannels({ smsLive, smsSandbox, emailLive: emailSandbox, emailSandbox });
+  return makeChannels({ sms, defaultSms: smsSandbox.name, smsSandbox, emailLive: emailSandbox, emailSandbox });
 }
 
 /** Opens the store (migrating it) and the shared counters. */

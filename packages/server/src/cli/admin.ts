@@ -12,6 +12,7 @@ import {
   setAccountStatus,
 } from '../modules/accounts.ts';
 import { createKey, revokeKey, setKeyCaps, setKeyRateLimit } from '../modules/keys.ts';
+import { setRoute } from '../modules/routing.ts';
 import { parseScopes } from '../modules/scopes.ts';
 import { approveSender, revokeSender } from '../modules/senders.ts';
 import { adjustBalance, topUp } from '../modules/wallet.ts';
@@ -295,4 +296,46 @@ export function sandboxCommands(program: Command, run: Run): void {
         };
       }),
     );
+}
+
+/** `hellio routes`: which provider carries SMS to which destination prefix, with failover. */
+export function routeCommands(program: Command, run: Run): void {
+  const routes = program.command('routes').description('SMS routes per destination prefix, with a fallback provider');
+  routes
+    .command('set')
+    .option('--channel <channel>', 'sms', 'sms')
+    .option('--prefix <digits>', 'destination prefix without "+" (omit for the default route)', '')
+    .requiredOption('--provider <name>', 'provider name: simulator, smpp, or a configured HTTP provider')
+    .option('--fallback <name>', 'provider to try when the first cannot connect or throttles')
+    .action((o: { channel: string; prefix: string; provider: string; fallback?: string }) =>
+      run(async (rt) => {
+        const row = await setRoute(rt.store, [...rt.channels.sms.keys()], {
+          channel: o.channel,
+          prefix: o.prefix,
+          provider: o.provider,
+          fallback: o.fallback ?? null,
+        });
+        const json = { channel: row.channel, prefix: row.prefix, provider: row.provider, fallback: row.fallback };
+        return { json, text: `${row.channel} ${row.prefix || '*'} → ${row.provider}${row.fallback ? ` (fallback ${row.fallback})` : ''}` };
+      }),
+    );
+  routes
+    .command('remove')
+    .option('--channel <channel>', 'sms', 'sms')
+    .option('--prefix <digits>', 'the prefix of the route', '')
+    .action((o: { channel: string; prefix: string }) =>
+      run(async (rt) => {
+        const removed = await rt.store.routes.remove(o.channel, o.prefix);
+        return { json: { channel: o.channel, prefix: o.prefix, removed }, text: removed ? 'removed' : 'no such route' };
+      }),
+    );
+  routes.command('list').action(() =>
+    run(async (rt) => {
+      const data = (await rt.store.routes.list()).map((r) => ({ channel: r.channel, prefix: r.prefix, provider: r.provider, fallback: r.fallback }));
+      return {
+        json: { default_sms: rt.channels.defaultSms, providers: [...rt.channels.sms.keys()], data },
+        text: [`default sms → ${rt.channels.defaultSms}`, ...data.map((r) => `${r.channel} ${r.prefix || '*'} → ${r.provider}${r.fallback ? ` (fallback ${r.fallback})` : ''}`)].join('\n'),
+      };
+    }),
+  );
 }

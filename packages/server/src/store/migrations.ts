@@ -206,6 +206,21 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('sandbox_inbox_recipient').on('sandbox_inbox').columns(['recipient', 'id']).execute();
     },
   },
+  '0003_routes': {
+    async up(db: Kysely<any>) {
+      // Admin routes: which provider carries a channel's traffic to a destination prefix, and
+      // which one takes over when it cannot (connection lost, throttling).
+      await db.schema
+        .createTable('routes')
+        .addColumn('channel', 'text', (c) => c.notNull())
+        .addColumn('prefix', 'text', (c) => c.notNull())
+        .addColumn('provider', 'text', (c) => c.notNull())
+        .addColumn('fallback', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('routes_pk', ['channel', 'prefix'])
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -166,6 +166,15 @@ export interface SandboxInboxTable {
   created_at: number;
 }
 
+export interface RoutesTable {
+  channel: string;
+  /** Leading digits of the destination without "+"; "" is the channel's default route. */
+  prefix: string;
+  provider: string;
+  fallback: string | null;
+  created_at: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
@@ -180,4 +189,5 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   provider_refs: ProviderRefsTable;
   sandbox_inbox: SandboxInboxTable;
+  routes: RoutesTable;
 }

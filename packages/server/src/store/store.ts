@@ -10,6 +10,7 @@ import { JobsRepo } from './repos/jobs.ts';
 import { KeysRepo } from './repos/keys.ts';
 import { MessagesRepo } from './repos/messages.ts';
 import { PricesRepo } from './repos/prices.ts';
+import { RoutesRepo } from './repos/routes.ts';
 import { SendersRepo } from './repos/senders.ts';
 import { SpendRepo } from './repos/spend.ts';
 import { WalletRepo } from './repos/wallet.ts';
@@ -32,6 +33,7 @@ export class Store {
   readonly idempotency: IdempotencyRepo;
   readonly charges: ChargesRepo;
   readonly delivery: DeliveryRepo;
+  readonly routes: RoutesRepo;
 
   private constructor(
     private readonly db: Executor,
@@ -50,6 +52,7 @@ export class Store {
     this.idempotency = new IdempotencyRepo(db);
     this.charges = new ChargesRepo(db, dialect);
     this.delivery = new DeliveryRepo(db);
+    this.routes = new RoutesRepo(db);
   }
 
   static open(handle: Db): Store {

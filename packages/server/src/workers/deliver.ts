@@ -1,6 +1,7 @@
 import type { SmsEncoding } from '../lib/sms-encoding.ts';
 import type { EmailPayload } from '../modules/email.ts';
 import { beginSending, markDelivered, markFailed, markSent } from '../modules/lifecycle.ts';
+import { smsProvidersFor } from '../modules/routing.ts';
 import type { Channels } from '../providers/channels.ts';
 import { type JobDefinition, RetryLater } from '../queue/job-definition.ts';
 import type { Store } from '../store/store.ts';
@@ -27,17 +28,22 @@ export function deliveryJobs(store: Store, channels: Channels): JobDefinition[] 
       async handle(payload) {
         const m = await beginSending(store, (payload as DeliverPayload).message_id);
         if (!m) return;
-        const provider = channels.sms(m.sandbox === 1);
-        const r = await provider.submit({
-          messageId: m.id,
-          from: m.sender,
-          to: m.recipient,
-          text: m.body ?? '',
-          encoding: (m.encoding ?? 'GSM-7') as SmsEncoding,
-        });
-        if (r.ok) return markSent(store, m.id, provider.name, r.providerMessageIds);
-        if (r.retryable) throw new RetryLater(`${provider.name}: ${r.error}`, r.retryAfterMs);
-        await markFailed(store, m.id, 'failed', `${provider.name}: ${r.code ? `${r.code} ` : ''}${r.error}`);
+        const providers = await smsProvidersFor(store, channels, m.sandbox === 1, m.recipient);
+        let retry: RetryLater | null = null;
+        for (const provider of providers) {
+          const r = await provider.submit({
+            messageId: m.id,
+            from: m.sender,
+            to: m.recipient,
+            text: m.body ?? '',
+            encoding: (m.encoding ?? 'GSM-7') as SmsEncoding,
+          });
+          if (r.ok) return markSent(store, m.id, provider.name, r.providerMessageIds);
+          if (!r.retryable) return markFailed(store, m.id, 'failed', `${provider.name}: ${r.code ? `${r.code} ` : ''}${r.error}`);
+          // A temporary failure (no connection, throttled): the route's fallback gets its chance now.
+          retry ??= new RetryLater(`${provider.name}: ${r.error}`, r.retryAfterMs);
+        }
+        throw retry!;
       },
     },
     {
