@@ -8,6 +8,7 @@ import type { ModuleContext } from './modules/context.ts';
 import { applyReceipt } from './modules/lifecycle.ts';
 import { type Channels, makeChannels } from './providers/channels.ts';
 import { EmailSimulator } from './providers/email/email-simulator.ts';
+import { SmtpProvider } from './providers/email/smtp-provider.ts';
 import { type InboxEntry, SmsSimulator } from './providers/sms/sms-simulator.ts';
 import type { SmsProvider } from './providers/sms/sms-provider.ts';
 import { Worker } from './queue/worker.ts';
@@ -61,14 +62,15 @@ function buildChannels(store: Store, config: Config, logger: Logger): Channels {
   const smsSandbox = new SmsSimulator({ inbox });
   const emailSandbox = new EmailSimulator({ inbox });
   if (config.smppUrl) logger.warn('HELLIO_SMPP_URL is set but the SMPP adapter is not wired yet: live SMS use the simulator');
-  if (config.smtpUrl) logger.warn('HELLIO_SMTP_URL is set but the SMTP adapter is not wired yet: live email uses the simulator');
   const sms: SmsProvider[] = [smsSandbox];
   for (const p of new Set([...sms, smsSandbox])) {
     p.onReceipt((r) => {
       applyReceipt(store, p.name, r).catch((err: unknown) => logger.error({ err }, 'could not apply a delivery receipt'));
     });
   }
-  return makeChannels({ sms, defaultSms: smsSandbox.name, smsSandbox, emailLive: emailSandbox, emailSandbox });
+  // Built lazily by nodemailer: no connection is opened until the first message.
+  const emailLive = config.smtpUrl ? SmtpProvider.fromUrl(config.smtpUrl, { logger }) : emailSandbox;
+  return makeChannels({ sms, defaultSms: smsSandbox.name, smsSandbox, emailLive, emailSandbox });
 }
 
 /** Opens the store (migrating it) and the shared counters. */
