@@ -1,3 +1,4 @@
+import { Resolver } from 'node:dns/promises';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -11,6 +12,7 @@ import { EmailSimulator } from './providers/email/email-simulator.ts';
 import { SmtpProvider } from './providers/email/smtp-provider.ts';
 import { type InboxEntry, SmsSimulator } from './providers/sms/sms-simulator.ts';
 import type { SmsProvider } from './providers/sms/sms-provider.ts';
+import { SmppProvider } from './providers/sms/smpp-provider.ts';
 import { Worker } from './queue/worker.ts';
 import { newId } from './lib/ids.ts';
 import { deliveryJobs } from './workers/deliver.ts';
@@ -61,8 +63,8 @@ function buildChannels(store: Store, config: Config, logger: Logger): Channels {
   const inbox = inboxSink(store);
   const smsSandbox = new SmsSimulator({ inbox });
   const emailSandbox = new EmailSimulator({ inbox });
-  if (config.smppUrl) logger.warn('HELLIO_SMPP_URL is set but the SMPP adapter is not wired yet: live SMS use the simulator');
-  const sms: SmsProvider[] = [smsSandbox];
+  const smpp = config.smppUrl ? SmppProvider.fromUrl(config.smppUrl, { logger }) : null;
+  const sms: SmsProvider[] = [smsSandbox, ...(smpp ? [smpp] : [])];
   for (const p of new Set([...sms, smsSandbox])) {
     p.onReceipt((r) => {
       applyReceipt(store, p.name, r).catch((err: unknown) => logger.error({ err }, 'could not apply a delivery receipt'));
@@ -70,7 +72,7 @@ function buildChannels(store: Store, config: Config, logger: Logger): Channels {
   }
   // Built lazily by nodemailer: no connection is opened until the first message.
   const emailLive = config.smtpUrl ? SmtpProvider.fromUrl(config.smtpUrl, { logger }) : emailSandbox;
-  return makeChannels({ sms, defaultSms: smsSandbox.name, smsSandbox, emailLive, emailSandbox });
+  return makeChannels({ sms, defaultSms: smpp ? smpp.name : smsSandbox.name, smsSandbox, emailLive, emailSandbox });
 }
 
 /** Opens the store (migrating it) and the shared counters. */
@@ -81,7 +83,18 @@ export async function openRuntime(config: Config, logger = createLogger(config.l
   // ioredis reconnects by itself; without a listener every failed attempt is an unhandled error.
   redis?.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
   const rateLimiter: RateLimiter = redis ? new RedisRateLimiter(redis) : new MemoryRateLimiter();
-  const ctx: ModuleContext = { store, currency: config.currency, idempotencyTtlMs: config.idempotencyTtlMs };
+  const resolver = new Resolver();
+  if (config.dnsServers.length > 0) resolver.setServers(config.dnsServers);
+  const ctx: ModuleContext = {
+    store,
+    currency: config.currency,
+    idempotencyTtlMs: config.idempotencyTtlMs,
+    mailDns: {
+      resolveTxt: (name) => resolver.resolveTxt(name),
+      spfInclude: config.spfInclude,
+      returnPathHost: config.returnPathHost,
+    },
+  };
   const channels = buildChannels(store, config, logger);
   return {
     config,
@@ -131,7 +144,12 @@ export async function serve(config: Config, roles: { api: boolean; worker: boole
   const rt = await openRuntime(config);
   const app = roles.api ? await createServer(rt) : null;
   const worker = roles.worker ? rt.createWorker() : null;
-  worker?.start();
+  if (worker) {
+    for (const p of rt.channels.sms.values()) {
+      p.connect?.().catch((err: unknown) => rt.logger.warn({ err, provider: p.name }, 'could not connect yet; retrying in the background'));
+    }
+    worker.start();
+  }
   if (app) await app.listen({ port: config.port, host: config.host });
   rt.logger.info({ roles, worker: worker?.id }, 'hellio running');
   const stop = async (signal: string) => {

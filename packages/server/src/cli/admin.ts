@@ -12,6 +12,7 @@ import {
   setAccountStatus,
 } from '../modules/accounts.ts';
 import { createKey, revokeKey, setKeyCaps, setKeyRateLimit } from '../modules/keys.ts';
+import { addDomain, listDomains, verifyDomain } from '../modules/domains.ts';
 import { setRoute } from '../modules/routing.ts';
 import { parseScopes } from '../modules/scopes.ts';
 import { approveSender, revokeSender } from '../modules/senders.ts';
@@ -338,4 +339,38 @@ export function routeCommands(program: Command, run: Run): void {
       };
     }),
   );
+}
+
+/** `hellio domains`: sending domains with their DKIM key and the DNS records to publish. */
+export function domainCommands(program: Command, run: Run): void {
+  const domains = program.command('domains').description('email sending domains: DKIM keys, DNS records, verification');
+  domains
+    .command('add')
+    .requiredOption('--account <account>')
+    .requiredOption('--domain <domain>')
+    .action((o: { account: string; domain: string }) =>
+      run(async (rt) => {
+        const d = await addDomain(rt.store, rt.ctx.mailDns, o.account, o.domain);
+        return { json: d, text: [`${d.id} ${d.domain} (${d.status}) — publish:`, ...d.records.map((r) => `  ${r.type.padEnd(5)} ${r.name}  ${r.value}`)].join('\n') };
+      }),
+    );
+  domains
+    .command('verify')
+    .requiredOption('--account <account>')
+    .requiredOption('--id <domain_id>')
+    .action((o: { account: string; id: string }) =>
+      run(async (rt) => {
+        const d = await verifyDomain(rt.store, rt.ctx.mailDns, o.account, o.id);
+        return { json: d, text: `${d.domain}: ${d.status} (dkim ${d.checks.dkim ? 'found' : 'not found'}, spf ${d.checks.spf ?? 'no answer'})` };
+      }),
+    );
+  domains
+    .command('list')
+    .requiredOption('--account <account>')
+    .action((o: { account: string }) =>
+      run(async (rt) => {
+        const page = await listDomains(rt.store, rt.ctx.mailDns, o.account);
+        return { json: page, text: page.data.map((d) => `${d.id}  ${d.status.padEnd(8)} ${d.domain}`).join('\n') || '(none)' };
+      }),
+    );
 }

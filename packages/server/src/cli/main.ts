@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from '../config/config.ts';
 import { AppError } from '../lib/errors.ts';
 import { createLogger } from '../lib/logger.ts';
 import { openRuntime, type Runtime, serve } from '../main.ts';
-import { adminCommands, routeCommands, sandboxCommands } from './admin.ts';
+import { adminCommands, domainCommands, routeCommands, sandboxCommands } from './admin.ts';
 
 const program = new Command('hellio')
   .description('Hellio: self-hosted messaging platform')
@@ -46,6 +46,7 @@ program
 adminCommands(program, withRuntime);
 sandboxCommands(program, withRuntime);
 routeCommands(program, withRuntime);
+domainCommands(program, withRuntime);
 
 try {
   await program.parseAsync(process.argv);

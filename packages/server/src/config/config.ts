@@ -32,6 +32,12 @@ export interface Config {
   smtpUrl: string | null;
   /** Jobs one worker process runs at once. */
   workerConcurrency: number;
+  /** DNS servers for domain checks ("1.1.1.1", "127.0.0.1:5353"); empty = the system's. */
+  dnsServers: string[];
+  /** What customers' SPF records should include for mail sent through this installation. */
+  spfInclude: string | null;
+  /** The bounce host a domain's return-path CNAME points at. */
+  returnPathHost: string | null;
 }
 
 export const DEFAULTS = {
@@ -88,6 +94,17 @@ function validProxy(entry: string): boolean {
   return rest.length === 0 && mask !== undefined && /[.:]/.test(mask) && ipaddr.isValid(addr!) && ipaddr.isValid(mask);
 }
 
+function dnsServers(raw: string | undefined): string[] {
+  const list = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const s of list) {
+    // "1.1.1.1", "1.1.1.1:53", "[::1]:5353" or a bare IPv6 address: what Resolver.setServers takes.
+    const m = /^(?:\[([^\]]+)\]|(\d+\.\d+\.\d+\.\d+)|([0-9a-fA-F:]+))(?::(\d{1,5}))?$/.exec(s);
+    const ip = m ? (m[1] ?? m[2] ?? m[3])! : '';
+    if (!m || !ipaddr.isValid(ip)) throw new ConfigError(`HELLIO_DNS_SERVERS: "${s}" is not an IP address with an optional :port`);
+  }
+  return list;
+}
+
 /** Builds the configuration from defaults and the environment; throws ConfigError on bad values. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const currency = (env.HELLIO_CURRENCY ?? DEFAULTS.HELLIO_CURRENCY).toUpperCase();
@@ -118,5 +135,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smppUrl: url(env, 'HELLIO_SMPP_URL', ['smpp:']),
     smtpUrl: url(env, 'HELLIO_SMTP_URL', ['smtp:', 'smtps:']),
     workerConcurrency: int(env, 'HELLIO_WORKER_CONCURRENCY', 1, 10_000),
+    dnsServers: dnsServers(env.HELLIO_DNS_SERVERS),
+    spfInclude: env.HELLIO_SPF_INCLUDE || null,
+    returnPathHost: env.HELLIO_RETURN_PATH_HOST || null,
   };
 }

@@ -9,6 +9,7 @@ import './types.ts';
 import { installErrorHandling } from './errors.ts';
 import { installPipeline } from './pipeline.ts';
 import { balanceRoutes } from './routes/balance.ts';
+import { domainRoutes } from './routes/domains.ts';
 import { emailRoutes } from './routes/email.ts';
 import { healthRoutes } from './routes/health.ts';
 import { reportRoutes } from './routes/reports.ts';
@@ -74,6 +75,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   smsRoutes(app, deps.ctx);
   balanceRoutes(app, deps.ctx);
   reportRoutes(app, deps.ctx);
+  domainRoutes(app, deps.ctx);
   healthRoutes(app, deps.ctx, deps.ready ? { ready: deps.ready } : {});
   return app;
 }

@@ -175,6 +175,20 @@ export interface RoutesTable {
   created_at: number;
 }
 
+export interface DomainsTable {
+  id: string;
+  account_id: string;
+  domain: string;
+  selector: string;
+  /** PKCS#8 PEM; never leaves the server. */
+  private_key: string;
+  /** Base64 SubjectPublicKeyInfo, the DKIM record's p= value. */
+  public_key: string;
+  status: 'pending' | 'verified';
+  verified_at: number | null;
+  created_at: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
@@ -190,4 +204,5 @@ export interface Database {
   provider_refs: ProviderRefsTable;
   sandbox_inbox: SandboxInboxTable;
   routes: RoutesTable;
+  domains: DomainsTable;
 }

@@ -3,6 +3,7 @@ import type { Db, Dialect } from './db.ts';
 import { AccountsRepo } from './repos/accounts.ts';
 import { CampaignsRepo } from './repos/campaigns.ts';
 import { DeliveryRepo } from './repos/delivery.ts';
+import { DomainsRepo } from './repos/domains.ts';
 import { ChargesRepo } from './repos/charges.ts';
 import type { Executor } from './repos/executor.ts';
 import { IdempotencyRepo } from './repos/idempotency.ts';
@@ -34,6 +35,7 @@ export class Store {
   readonly charges: ChargesRepo;
   readonly delivery: DeliveryRepo;
   readonly routes: RoutesRepo;
+  readonly domains: DomainsRepo;
 
   private constructor(
     private readonly db: Executor,
@@ -53,6 +55,7 @@ export class Store {
     this.charges = new ChargesRepo(db, dialect);
     this.delivery = new DeliveryRepo(db);
     this.routes = new RoutesRepo(db);
+    this.domains = new DomainsRepo(db);
   }
 
   static open(handle: Db): Store {

@@ -1,6 +1,7 @@
 import type { SmsEncoding } from '../lib/sms-encoding.ts';
 import type { EmailPayload } from '../modules/email.ts';
 import { beginSending, markDelivered, markFailed, markSent } from '../modules/lifecycle.ts';
+import { dkimKeyFor } from '../modules/domains.ts';
 import { smsProvidersFor } from '../modules/routing.ts';
 import type { Channels } from '../providers/channels.ts';
 import { type JobDefinition, RetryLater } from '../queue/job-definition.ts';
@@ -68,7 +69,7 @@ export function deliveryJobs(store: Store, channels: Channels): JobDefinition[] 
           text: p.text,
           headers: p.headers,
           attachments: p.attachments,
-          dkim: null,
+          dkim: await dkimKeyFor(store, m.account_id, m.sender),
         });
         if (r.ok) {
           // The receiving server's 250 is the last word SMTP gives: sent and delivered at once.

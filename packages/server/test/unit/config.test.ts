@@ -31,8 +31,31 @@ describe('loadConfig', () => {
       idempotencyTtlMs: 24 * 3_600_000,
       currency: 'USD',
       pgPoolSize: 16,
+      smppUrl: null,
+      smtpUrl: null,
+      workerConcurrency: 32,
+      dnsServers: [],
+      spfInclude: null,
+      returnPathHost: null,
     });
     expect(isAbsolute(c.dataDir)).toBe(true);
+  });
+
+  it('reads the delivery settings and refuses malformed ones', () => {
+    const c = loadConfig({
+      HELLIO_SMPP_URL: 'smpp://sys:pw@127.0.0.1:2775',
+      HELLIO_SMTP_URL: 'smtps://u:p@mail.example.com:465',
+      HELLIO_WORKER_CONCURRENCY: '8',
+      HELLIO_DNS_SERVERS: '1.1.1.1, 127.0.0.1:5353,[::1]:53',
+    });
+    expect(c.smppUrl).toBe('smpp://sys:pw@127.0.0.1:2775');
+    expect(c.smtpUrl).toBe('smtps://u:p@mail.example.com:465');
+    expect(c.workerConcurrency).toBe(8);
+    expect(c.dnsServers).toEqual(['1.1.1.1', '127.0.0.1:5353', '[::1]:53']);
+    expect(() => loadConfig({ HELLIO_SMPP_URL: 'http://x' })).toThrow(ConfigError);
+    expect(() => loadConfig({ HELLIO_SMTP_URL: 'smpp://x' })).toThrow(ConfigError);
+    expect(() => loadConfig({ HELLIO_DNS_SERVERS: 'dns.example.com' })).toThrow(/HELLIO_DNS_SERVERS/);
+    expect(() => loadConfig({ HELLIO_WORKER_CONCURRENCY: '0' })).toThrow(/HELLIO_WORKER_CONCURRENCY/);
   });
 
   it('reads every documented variable', () => {

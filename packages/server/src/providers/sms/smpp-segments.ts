@@ -21,7 +21,7 @@ const UCS_PART = 67;
 // The UDH's "total" is one octet.
 const MAX_PARTS = 255;
 
-export type SegmentResult = { ok: true; segments: SmppSegment[] } | { ok: false; error: string };
+export type SegmentResult = { ok: true; segments: SmppSegment[] } | { ok: false; code: 'ENCODING' | 'TOO_LONG'; error: string };
 
 /**
  * Splits `text` into submit_sm payloads in the given encoding. Several parts carry the 8-bit
@@ -29,8 +29,8 @@ export type SegmentResult = { ok: true; segments: SmppSegment[] } | { ok: false;
  */
 export function segmentSms(text: string, encoding: SmsEncoding, ref: number): SegmentResult {
   const chunks = encoding === 'GSM-7' ? splitGsm(text) : splitUcs2(text);
-  if (!chunks) return { ok: false, error: 'text contains characters outside the GSM 03.38 alphabet' };
-  if (chunks.length > MAX_PARTS) return { ok: false, error: `text needs ${chunks.length} parts, more than ${MAX_PARTS}` };
+  if (!chunks) return { ok: false, code: 'ENCODING', error: 'text contains characters outside the GSM 03.38 alphabet' };
+  if (chunks.length > MAX_PARTS) return { ok: false, code: 'TOO_LONG', error: `text needs ${chunks.length} parts, more than ${MAX_PARTS}` };
   const dataCoding = encoding === 'GSM-7' ? DATA_CODING_GSM : DATA_CODING_UCS2;
   const encode = encoding === 'GSM-7' ? (s: string) => encodeGsm7(s)! : encodeUtf16be;
   if (chunks.length === 1) {

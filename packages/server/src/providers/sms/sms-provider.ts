@@ -33,6 +33,11 @@ export interface SmsReceipt {
 export interface SmsProvider {
   readonly name: string;
   submit(msg: SmsSubmit): Promise<SmsSubmitResult>;
+  /**
+   * Opens the connection before the first message (adapters connect lazily otherwise). Workers
+   * call it at start so that receipts for messages sent before a restart keep arriving.
+   */
+  connect?(): Promise<void>;
   /** Registers the one receiver of delivery receipts. */
   onReceipt(handler: (receipt: SmsReceipt) => void): void;
   close(): Promise<void>;
