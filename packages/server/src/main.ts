@@ -13,6 +13,7 @@ import { SmtpProvider } from './providers/email/smtp-provider.ts';
 import { type InboxEntry, SmsSimulator } from './providers/sms/sms-simulator.ts';
 import type { SmsProvider } from './providers/sms/sms-provider.ts';
 import { SmppProvider } from './providers/sms/smpp-provider.ts';
+import { HttpSmsProvider } from './providers/sms/http-sms-provider.ts';
 import { Worker } from './queue/worker.ts';
 import { newId } from './lib/ids.ts';
 import { deliveryJobs } from './workers/deliver.ts';
@@ -64,7 +65,8 @@ function buildChannels(store: Store, config: Config, logger: Logger): Channels {
   const smsSandbox = new SmsSimulator({ inbox });
   const emailSandbox = new EmailSimulator({ inbox });
   const smpp = config.smppUrl ? SmppProvider.fromUrl(config.smppUrl, { logger }) : null;
-  const sms: SmsProvider[] = [smsSandbox, ...(smpp ? [smpp] : [])];
+  const http = config.httpSmsProviders.map((c) => new HttpSmsProvider(c));
+  const sms: SmsProvider[] = [smsSandbox, ...(smpp ? [smpp] : []), ...http];
   for (const p of new Set([...sms, smsSandbox])) {
     p.onReceipt((r) => {
       applyReceipt(store, p.name, r).catch((err: unknown) => logger.error({ err }, 'could not apply a delivery receipt'));
@@ -126,6 +128,7 @@ export async function createServer(rt: Runtime): Promise<FastifyInstance> {
   const redis = rt.redis;
   return buildApp({
     ctx: rt.ctx,
+    channels: rt.channels,
     rateLimiter: rt.rateLimiter,
     logger: rt.logger,
     trustProxy: rt.config.trustProxy,
@@ -133,6 +136,7 @@ export async function createServer(rt: Runtime): Promise<FastifyInstance> {
     emailBodyLimit: rt.config.emailBodyLimit,
     defaultRateLimitPerMinute: rt.config.defaultRateLimitPerMinute,
     ...(redis ? { ready: async () => void (await redis.ping()) } : {}),
+    providerCallbackToken: rt.config.providerCallbackToken,
   });
 }
 

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import ipaddr from 'ipaddr.js';
+import { type HttpSmsProviderConfig, parseHttpSmsProviderConfig } from '../providers/sms/http-sms-provider.ts';
 
 /** Every setting, validated once at start. Nothing else reads the environment. */
 export interface Config {
@@ -38,6 +39,10 @@ export interface Config {
   spfInclude: string | null;
   /** The bounce host a domain's return-path CNAME points at. */
   returnPathHost: string | null;
+  /** Generic HTTP SMS providers (HELLIO_HTTP_SMS_PROVIDERS, a JSON array), validated. */
+  httpSmsProviders: HttpSmsProviderConfig[];
+  /** Shared secret HTTP providers' status callbacks must carry (?token=…); callbacks are off without it. */
+  providerCallbackToken: string | null;
 }
 
 export const DEFAULTS = {
@@ -105,6 +110,37 @@ function dnsServers(raw: string | undefined): string[] {
   return list;
 }
 
+function httpSmsProviders(raw: string | undefined): HttpSmsProviderConfig[] {
+  if (!raw) return [];
+  let list: unknown;
+  try {
+    list = JSON.parse(raw);
+  } catch {
+    throw new ConfigError('HELLIO_HTTP_SMS_PROVIDERS must be a JSON array of provider objects');
+  }
+  if (!Array.isArray(list)) throw new ConfigError('HELLIO_HTTP_SMS_PROVIDERS must be a JSON array of provider objects');
+  const configs = list.map((item, i) => {
+    try {
+      return parseHttpSmsProviderConfig(item);
+    } catch (err) {
+      throw new ConfigError(`HELLIO_HTTP_SMS_PROVIDERS[${i}]: ${(err as Error).message}`);
+    }
+  });
+  const names = configs.map((c) => c.name);
+  for (const [i, n] of names.entries()) {
+    if (n === 'simulator' || n === 'smpp' || names.indexOf(n) !== i) {
+      throw new ConfigError(`HELLIO_HTTP_SMS_PROVIDERS: the name "${n}" is taken`);
+    }
+  }
+  return configs;
+}
+
+function callbackToken(raw: string | undefined): string | null {
+  if (!raw) return null;
+  if (raw.length < 24) throw new ConfigError('HELLIO_PROVIDER_CALLBACK_TOKEN must be at least 24 characters');
+  return raw;
+}
+
 /** Builds the configuration from defaults and the environment; throws ConfigError on bad values. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const currency = (env.HELLIO_CURRENCY ?? DEFAULTS.HELLIO_CURRENCY).toUpperCase();
@@ -138,5 +174,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dnsServers: dnsServers(env.HELLIO_DNS_SERVERS),
     spfInclude: env.HELLIO_SPF_INCLUDE || null,
     returnPathHost: env.HELLIO_RETURN_PATH_HOST || null,
+    httpSmsProviders: httpSmsProviders(env.HELLIO_HTTP_SMS_PROVIDERS),
+    providerCallbackToken: callbackToken(env.HELLIO_PROVIDER_CALLBACK_TOKEN),
   };
 }

@@ -4,12 +4,14 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { newId } from '../lib/ids.ts';
 import type { ModuleContext } from '../modules/context.ts';
+import type { Channels } from '../providers/channels.ts';
 import type { RateLimiter } from '../ratelimit/rate-limiter.ts';
 import './types.ts';
 import { installErrorHandling } from './errors.ts';
 import { installPipeline } from './pipeline.ts';
 import { balanceRoutes } from './routes/balance.ts';
 import { domainRoutes } from './routes/domains.ts';
+import { providerCallbackRoutes } from './routes/provider-callbacks.ts';
 import { emailRoutes } from './routes/email.ts';
 import { healthRoutes } from './routes/health.ts';
 import { reportRoutes } from './routes/reports.ts';
@@ -18,12 +20,15 @@ import { errorSchema } from './schemas.ts';
 
 export interface AppDeps {
   ctx: ModuleContext;
+  channels: Channels;
   rateLimiter: RateLimiter;
   logger: Logger;
   trustProxy: string[];
   bodyLimit: number;
   emailBodyLimit: number;
   defaultRateLimitPerMinute: number;
+  /** Secret that HTTP providers' status callbacks carry; null turns the callback route off. */
+  providerCallbackToken: string | null;
   /** Extra readiness checks (Redis, when used). */
   ready?: () => Promise<void>;
 }
@@ -76,6 +81,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   balanceRoutes(app, deps.ctx);
   reportRoutes(app, deps.ctx);
   domainRoutes(app, deps.ctx);
+  providerCallbackRoutes(app, deps.channels, deps.providerCallbackToken);
   healthRoutes(app, deps.ctx, deps.ready ? { ready: deps.ready } : {});
   return app;
 }

@@ -37,6 +37,8 @@ describe('loadConfig', () => {
       dnsServers: [],
       spfInclude: null,
       returnPathHost: null,
+      httpSmsProviders: [],
+      providerCallbackToken: null,
     });
     expect(isAbsolute(c.dataDir)).toBe(true);
   });

@@ -1,0 +1,45 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { AppError } from '../../lib/errors.ts';
+import type { Channels } from '../../providers/channels.ts';
+
+interface CallbackReceiver {
+  handleCallback(body: Record<string, unknown>): boolean;
+}
+
+function canTakeCallbacks(p: unknown): p is CallbackReceiver {
+  return typeof (p as CallbackReceiver).handleCallback === 'function';
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * Status callbacks from HTTP SMS providers: POST /providers/{name}/receipts?token=… with the
+ * provider's JSON. The shared token stands in for an API key (providers cannot hold ours).
+ */
+export function providerCallbackRoutes(app: FastifyInstance, channels: Channels, token: string | null): void {
+  if (token === null) return;
+  app.post(
+    '/providers/:name/receipts',
+    {
+      schema: {
+        tags: ['providers'],
+        summary: "An HTTP SMS provider's delivery status callback",
+        params: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } },
+        querystring: { type: 'object', required: ['token'], properties: { token: { type: 'string' } } },
+        body: { type: 'object' },
+      },
+    },
+    async (req, reply) => {
+      if (!sameSecret((req.query as { token: string }).token, token)) throw new AppError('invalid_credentials');
+      const provider = channels.sms.get((req.params as { name: string }).name);
+      if (!provider || !canTakeCallbacks(provider)) throw new AppError('not_found', 'No such provider');
+      const applied = provider.handleCallback(req.body as Record<string, unknown>);
+      return reply.code(200).send({ received: true, applied });
+    },
+  );
+}
