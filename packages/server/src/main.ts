@@ -113,6 +113,7 @@ export async function openRuntime(config: Config, logger = createLogger(config.l
         logger,
         concurrency: opts.concurrency ?? config.workerConcurrency,
         ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
+        ...(config.jobLeaseMs !== null ? { leaseMs: config.jobLeaseMs } : {}),
       }),
     async close() {
       await channels.close();

@@ -33,6 +33,8 @@ export interface Config {
   smtpUrl: string | null;
   /** Jobs one worker process runs at once. */
   workerConcurrency: number;
+  /** How long a worker's claim on a job lasts (a dead worker's jobs wait this long); null = the longest job timeout + 30 s. */
+  jobLeaseMs: number | null;
   /** DNS servers for domain checks ("1.1.1.1", "127.0.0.1:5353"); empty = the system's. */
   dnsServers: string[];
   /** What customers' SPF records should include for mail sent through this installation. */
@@ -67,6 +69,17 @@ function int(env: Record<string, string | undefined>, name: keyof typeof DEFAULT
   // An empty variable means unset, as for HOST and HELLIO_DATA_DIR; only plain decimal digits count
   // (Number() would read "" as 0, "0x10" as 16 and "1e3" as 1000).
   const raw = env[name] || DEFAULTS[name];
+  const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+  }
+  return n;
+}
+
+/** Like int(), for a setting whose absence means "the built-in behaviour": null when unset or empty. */
+function optionalInt(env: Record<string, string | undefined>, name: string, min: number, max: number): number | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return null;
   const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isInteger(n) || n < min || n > max) {
     throw new ConfigError(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
@@ -171,6 +184,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smppUrl: url(env, 'HELLIO_SMPP_URL', ['smpp:']),
     smtpUrl: url(env, 'HELLIO_SMTP_URL', ['smtp:', 'smtps:']),
     workerConcurrency: int(env, 'HELLIO_WORKER_CONCURRENCY', 1, 10_000),
+    jobLeaseMs: optionalInt(env, 'HELLIO_JOB_LEASE_MS', 1000, 86_400_000),
     dnsServers: dnsServers(env.HELLIO_DNS_SERVERS),
     spfInclude: env.HELLIO_SPF_INCLUDE || null,
     returnPathHost: env.HELLIO_RETURN_PATH_HOST || null,

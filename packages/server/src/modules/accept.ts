@@ -8,8 +8,11 @@ import type { Store } from '../store/store.ts';
 import type { Principal } from './auth.ts';
 import { completeIdempotent, type IdempotencyClaim } from './idempotency.ts';
 
-/** Attempts a delivery job gets before its message is failed (the delivery engine's policy). */
-export const DELIVERY_MAX_ATTEMPTS = 10;
+/**
+ * Attempts a delivery job gets before its message is failed. The worker uses the lower of this and
+ * the job definition's maxAttempts (workers/deliver.ts: 30, about a day of backoff), so it must not be lower.
+ */
+export const DELIVERY_MAX_ATTEMPTS = 30;
 
 /**
  * Everything one accepted request writes, described as data before any of it is written. One

@@ -20,6 +20,11 @@ export interface WorkerOptions {
   pollMs?: number;
   /** How long a claim lasts beyond the job's timeout before another worker may take the job over. */
   leaseMarginMs?: number;
+  /**
+   * How long a claim lasts in all, instead of the longest job timeout + `leaseMarginMs`. Shorter
+   * than a job's run, the job is taken over while still running (run twice; the late settle is refused).
+   */
+  leaseMs?: number;
 }
 
 class Timeout extends Error {
@@ -47,7 +52,7 @@ export class Worker {
     this.concurrency = opts.concurrency ?? 16;
     this.pollMs = opts.pollMs ?? 200;
     const maxTimeout = Math.max(0, ...opts.definitions.map((d) => d.timeoutMs));
-    this.leaseMs = maxTimeout + (opts.leaseMarginMs ?? 30_000);
+    this.leaseMs = opts.leaseMs ?? maxTimeout + (opts.leaseMarginMs ?? 30_000);
   }
 
   start(): void {

@@ -34,6 +34,7 @@ describe('loadConfig', () => {
       smppUrl: null,
       smtpUrl: null,
       workerConcurrency: 32,
+      jobLeaseMs: null,
       dnsServers: [],
       spfInclude: null,
       returnPathHost: null,

@@ -1,0 +1,487 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/config.ts';
+import { newId } from '../../src/lib/ids.ts';
+import { type JobDefinition, PermanentFailure, RetryLater, retryDelayMs } from '../../src/queue/job-definition.ts';
+import { Worker, type WorkerLogger } from '../../src/queue/worker.ts';
+import type { JobRow } from '../../src/store/repos/jobs.ts';
+import type { Store } from '../../src/store/store.ts';
+import { BACKENDS, createHarness, type Harness } from '../support/harness.ts';
+import { until } from '../support/wait.ts';
+
+const quiet: WorkerLogger = { info() {}, warn() {}, error() {} };
+
+/** A job kind no other test (and no delivery job) uses, so workers only ever see their own jobs. */
+const kindOf = (name: string) => `test.${name}.${randomBytes(4).toString('hex')}`;
+
+function definition(kind: string, handle: JobDefinition['handle'], over: Partial<JobDefinition> = {}): JobDefinition {
+  return { kind, timeoutMs: 5_000, maxAttempts: 3, backoff: { baseMs: 50, maxMs: 200 }, handle, ...over };
+}
+
+function jobRow(kind: string, payload: unknown, over: Partial<JobRow> = {}): JobRow {
+  const now = Date.now();
+  return {
+    id: newId('job'),
+    kind,
+    payload: JSON.stringify(payload),
+    status: 'pending',
+    run_at: now,
+    attempts: 0,
+    max_attempts: 10,
+    locked_until: null,
+    locked_by: null,
+    last_error: null,
+    created_at: now,
+    updated_at: now,
+    ...over,
+  };
+}
+
+async function insert(store: Store, kind: string, payload: unknown = {}, over: Partial<JobRow> = {}): Promise<JobRow> {
+  const row = jobRow(kind, payload, over);
+  await store.jobs.insertMany([row]);
+  return row;
+}
+
+const worker = (store: Store, defs: JobDefinition[], over: Partial<ConstructorParameters<typeof Worker>[0]> = {}) =>
+  new Worker({ store, definitions: defs, logger: quiet, pollMs: 10, ...over });
+
+/** A promise the test settles by hand. */
+function gate() {
+  let open!: () => void;
+  let fail!: (e: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    open = res;
+    fail = rej;
+  });
+  return { promise, open, fail };
+}
+
+describe('retryDelayMs', () => {
+  const def = { backoff: { baseMs: 100, maxMs: 10_000 } };
+
+  it('doubles with each attempt, jittered within [exp/2, exp], capped at maxMs', () => {
+    for (let attempt = 1; attempt <= 12; attempt++) {
+      const exp = Math.min(10_000, 100 * 2 ** (attempt - 1));
+      expect(retryDelayMs(def, attempt, undefined, () => 0)).toBe(exp / 2);
+      expect(retryDelayMs(def, attempt, undefined, () => 0.999_999)).toBe(Math.round(exp / 2 + 0.999_999 * (exp / 2)));
+      expect(retryDelayMs(def, attempt, undefined, () => 0.5)).toBe(Math.round(exp * 0.75));
+      for (let i = 0; i < 50; i++) {
+        const d = retryDelayMs(def, attempt);
+        expect(d).toBeGreaterThanOrEqual(exp / 2);
+        expect(d).toBeLessThanOrEqual(exp);
+      }
+    }
+    // The lower bound itself grows exponentially until the cap.
+    expect([1, 2, 3, 4].map((a) => retryDelayMs(def, a, undefined, () => 0))).toEqual([50, 100, 200, 400]);
+    expect(retryDelayMs(def, 8, undefined, () => 0)).toBe(5_000); // 100 × 2^7 = 12 800 → capped at 10 000
+    expect(retryDelayMs(def, 1_000, undefined, () => 0.999_999)).toBeLessThanOrEqual(10_000);
+    // attempt 0 (never ran) counts as the first.
+    expect(retryDelayMs(def, 0, undefined, () => 0)).toBe(50);
+  });
+
+  it("never comes back sooner than the other side's hint", () => {
+    expect(retryDelayMs(def, 1, 7_000, () => 0)).toBe(7_000);
+    expect(retryDelayMs(def, 1, 7_000, () => 0.999_999)).toBe(7_000);
+    // A hint below the backoff does not shorten it.
+    expect(retryDelayMs(def, 5, 10, () => 0)).toBe(800);
+    // A hint above the cap is still honoured.
+    expect(retryDelayMs(def, 30, 60_000, () => 0.5)).toBe(60_000);
+  });
+});
+
+describe('HELLIO_JOB_LEASE_MS', () => {
+  it('is optional and validated', () => {
+    expect(loadConfig({}).jobLeaseMs).toBeNull();
+    expect(loadConfig({ HELLIO_JOB_LEASE_MS: '' }).jobLeaseMs).toBeNull();
+    expect(loadConfig({ HELLIO_JOB_LEASE_MS: '5000' }).jobLeaseMs).toBe(5_000);
+    for (const bad of ['999', '1e4', '-5', 'soon', '86400001']) {
+      expect(() => loadConfig({ HELLIO_JOB_LEASE_MS: bad }), bad).toThrow(ConfigError);
+      expect(() => loadConfig({ HELLIO_JOB_LEASE_MS: bad }), bad).toThrow(/HELLIO_JOB_LEASE_MS/);
+    }
+  });
+});
+
+describe.each(BACKENDS)('job queue on %s', (backend) => {
+  let h: Harness;
+  /** A second runtime (its own connection or pool) on the same database: another process, in effect. */
+  let h2: Harness;
+  let store: Store;
+
+  beforeAll(async () => {
+    h = await createHarness(backend);
+    h2 = await createHarness(backend, { database: h.database });
+    store = h.rt.store;
+  });
+  afterAll(async () => {
+    await h2?.close();
+    await h?.close();
+  });
+
+  it('runs a job once and marks it done', async () => {
+    const kind = kindOf('once');
+    const calls: Array<{ payload: unknown; attempt: number; jobId: string }> = [];
+    const w = worker(store, [definition(kind, async (payload, ctx) => void calls.push({ payload, ...ctx }))]);
+    const job = await insert(store, kind, { hello: 'world' });
+    await w.drain();
+    await w.drain();
+    expect(calls).toEqual([{ payload: { hello: 'world' }, attempt: 1, jobId: job.id }]);
+    expect(await store.jobs.get(job.id)).toMatchObject({ status: 'done', attempts: 1, locked_by: null, locked_until: null, last_error: null });
+  });
+
+  it('retries a throwing handler later and later, keeps the error, then fails it and gives up once', async () => {
+    const kind = kindOf('retry');
+    const attempts: number[] = [];
+    const gaveUp: Error[] = [];
+    const def = definition(
+      kind,
+      async (_p, ctx) => {
+        attempts.push(ctx.attempt);
+        throw new Error(`boom ${ctx.attempt}`);
+      },
+      { maxAttempts: 3, backoff: { baseMs: 200, maxMs: 10_000 }, giveUp: async (_p, err) => void gaveUp.push(err) },
+    );
+    const w = worker(store, [def]);
+    const job = await insert(store, kind);
+
+    const t0 = Date.now();
+    await w.drain();
+    const t1 = Date.now();
+    let row = (await store.jobs.get(job.id))!;
+    expect(row).toMatchObject({ status: 'pending', attempts: 1, last_error: 'boom 1', locked_by: null, locked_until: null });
+    // First retry: base × 2^0 = 200 ms, jittered into [100, 200].
+    expect(row.run_at).toBeGreaterThanOrEqual(t0 + 100);
+    expect(row.run_at).toBeLessThanOrEqual(t1 + 200);
+    expect(attempts).toEqual([1]);
+    expect(gaveUp).toEqual([]);
+
+    // Not due yet: nothing runs.
+    if (Date.now() < row.run_at - 30) {
+      await w.drain();
+      expect(attempts).toEqual([1]);
+    }
+
+    const runAts = [row.run_at];
+    row = await until('the job to fail', async () => {
+      await w.drain();
+      const r = (await store.jobs.get(job.id))!;
+      if (r.status === 'pending' && r.run_at !== runAts[runAts.length - 1]) runAts.push(r.run_at);
+      return r.status === 'failed' ? r : undefined;
+    });
+    expect(row).toMatchObject({ status: 'failed', attempts: 3, last_error: 'boom 3', locked_by: null });
+    expect(attempts).toEqual([1, 2, 3]);
+    expect(gaveUp.map((e) => e.message)).toEqual(['boom 3']);
+    // Each retry was scheduled after the one before.
+    expect(runAts.length).toBe(2);
+    expect(runAts[1]!).toBeGreaterThan(runAts[0]!);
+
+    // A failed job stays failed.
+    await w.drain();
+    expect(attempts).toEqual([1, 2, 3]);
+    expect(gaveUp).toHaveLength(1);
+  });
+
+  it('fails a PermanentFailure at once and gives up', async () => {
+    const kind = kindOf('permanent');
+    let calls = 0;
+    const gaveUp: Error[] = [];
+    const w = worker(store, [
+      definition(
+        kind,
+        async () => {
+          calls++;
+          throw new PermanentFailure('no such mailbox');
+        },
+        { maxAttempts: 5, giveUp: async (_p, err) => void gaveUp.push(err) },
+      ),
+    ]);
+    const job = await insert(store, kind);
+    await w.drain();
+    await w.drain();
+    expect(calls).toBe(1);
+    expect(await store.jobs.get(job.id)).toMatchObject({ status: 'failed', attempts: 1, last_error: 'no such mailbox', locked_by: null });
+    expect(gaveUp).toHaveLength(1);
+    expect(gaveUp[0]).toBeInstanceOf(PermanentFailure);
+  });
+
+  it("waits at least a RetryLater's hint before the next attempt", async () => {
+    const kind = kindOf('hint');
+    const w = worker(store, [
+      definition(kind, async () => {
+        throw new RetryLater('throttled', 5_000);
+      }, { backoff: { baseMs: 10, maxMs: 20 } }),
+    ]);
+    const job = await insert(store, kind);
+    const t0 = Date.now();
+    await w.drain();
+    const t1 = Date.now();
+    const row = (await store.jobs.get(job.id))!;
+    expect(row).toMatchObject({ status: 'pending', attempts: 1, last_error: 'throttled' });
+    expect(row.run_at).toBeGreaterThanOrEqual(t0 + 5_000);
+    expect(row.run_at).toBeLessThanOrEqual(t1 + 5_000);
+  });
+
+  it("gives up after the job row's max_attempts when it is lower than the definition's", async () => {
+    const kind = kindOf('rowmax');
+    const gaveUp: Error[] = [];
+    const w = worker(store, [
+      definition(kind, async () => {
+        throw new RetryLater('busy', 10);
+      }, { maxAttempts: 30, giveUp: async (_p, err) => void gaveUp.push(err) }),
+    ]);
+    const job = await insert(store, kind, {}, { max_attempts: 1 });
+    await w.drain();
+    expect(await store.jobs.get(job.id)).toMatchObject({ status: 'failed', attempts: 1, last_error: 'busy' });
+    expect(gaveUp.map((e) => e.message)).toEqual(['busy']);
+  });
+
+  it('leaves a give-up that failed to a later claim instead of losing it', async () => {
+    const kind = kindOf('giveupfails');
+    let giveUps = 0;
+    const def = definition(
+      kind,
+      async () => {
+        throw new PermanentFailure('nope');
+      },
+      {
+        giveUp: async () => {
+          giveUps++;
+          if (giveUps === 1) throw new Error('database hiccup');
+        },
+      },
+    );
+    // A short lease so the unsettled claim expires within the test.
+    const w = worker(store, [def], { leaseMs: 200 });
+    const job = await insert(store, kind);
+    await w.drain();
+    expect(giveUps).toBe(1);
+    expect(await store.jobs.get(job.id)).toMatchObject({ status: 'running', attempts: 1 });
+    const row = await until('the give-up to be retried', async () => {
+      await w.drain();
+      const r = (await store.jobs.get(job.id))!;
+      return r.status === 'failed' ? r : undefined;
+    });
+    expect(giveUps).toBe(2);
+    expect(row).toMatchObject({ status: 'failed', attempts: 2, last_error: 'nope' });
+  });
+
+  it('does not claim a scheduled job before it is due', async () => {
+    const kind = kindOf('scheduled');
+    const ran: number[] = [];
+    const w = worker(store, [definition(kind, async () => void ran.push(Date.now()))], { pollMs: 20 });
+    const runAt = Date.now() + 1_500;
+    const job = await insert(store, kind, {}, { run_at: runAt });
+
+    await w.drain();
+    expect(ran).toEqual([]);
+    // Nor does a bare claim from anyone else just before its time.
+    expect(await store.jobs.claim({ workerId: 'early', kinds: [kind], limit: 10, leaseMs: 1_000, now: runAt - 1 })).toEqual([]);
+    expect(await store.jobs.get(job.id)).toMatchObject({ status: 'pending', attempts: 0, locked_by: null });
+
+    w.start();
+    try {
+      // While it is not due, a running worker leaves it alone.
+      while (Date.now() < runAt - 100) {
+        expect(ran).toEqual([]);
+        expect((await store.jobs.get(job.id))!.status).toBe('pending');
+        await sleep(50);
+      }
+      await until('the scheduled job to run', async () => (await store.jobs.get(job.id))!.status === 'done');
+    } finally {
+      await w.stop();
+    }
+    expect(ran).toHaveLength(1);
+    expect(ran[0]!).toBeGreaterThanOrEqual(runAt);
+    expect(await store.jobs.get(job.id)).toMatchObject({ status: 'done', attempts: 1 });
+  });
+
+  it('abandons a run that exceeds its timeout and retries it; a last timed-out attempt is given up', async () => {
+    const kindA = kindOf('timeout');
+    const kindB = kindOf('timeout-last');
+    const attemptsA: number[] = [];
+    const gaveUpB: Error[] = [];
+    const never = new Promise<void>(() => {});
+    const w = worker(store, [
+      definition(
+        kindA,
+        async (_p, ctx) => {
+          attemptsA.push(ctx.attempt);
+          if (ctx.attempt === 1) await never;
+        },
+        { timeoutMs: 100, backoff: { baseMs: 20, maxMs: 40 } },
+      ),
+      definition(kindB, () => never, { timeoutMs: 100, maxAttempts: 2, backoff: { baseMs: 20, maxMs: 40 }, giveUp: async (_p, e) => void gaveUpB.push(e) }),
+    ]);
+    const a = await insert(store, kindA);
+    const b = await insert(store, kindB);
+    await until('both jobs to settle for good', async () => {
+      await w.drain();
+      const [ra, rb] = [(await store.jobs.get(a.id))!, (await store.jobs.get(b.id))!];
+      return ra.status === 'done' && rb.status === 'failed';
+    });
+    expect(attemptsA).toEqual([1, 2]);
+    expect(await store.jobs.get(a.id)).toMatchObject({ status: 'done', attempts: 2, last_error: 'timed out after 100 ms' });
+    expect(await store.jobs.get(b.id)).toMatchObject({ status: 'failed', attempts: 2, last_error: 'timed out after 100 ms' });
+    expect(gaveUpB).toHaveLength(1);
+    expect(gaveUpB[0]!.name).toBe('Timeout');
+  });
+
+  /** 200 jobs, every execution recorded with who ran it; each handler sleeps a little so workers overlap. */
+  async function race(workerStores: Store[]) {
+    const kind = kindOf('race');
+    const runs: Array<{ n: number; by: number }> = [];
+    const workers = workerStores.map(
+      (s, by) =>
+        new Worker({
+          store: s,
+          logger: quiet,
+          concurrency: 8,
+          pollMs: 5,
+          definitions: [
+            definition(kind, async (payload) => {
+              runs.push({ n: (payload as { n: number }).n, by });
+              await sleep(1 + Math.random() * 4);
+            }),
+          ],
+        }),
+    );
+    const rows = Array.from({ length: 200 }, (_, n) => jobRow(kind, { n }));
+    await store.jobs.insertMany(rows);
+    for (const w of workers) w.start();
+    try {
+      await until('200 executions', () => runs.length >= 200, { timeoutMs: 20_000 });
+    } finally {
+      await Promise.all(workers.map((w) => w.stop()));
+    }
+    const perJob = new Map<number, number>();
+    for (const r of runs) perJob.set(r.n, (perJob.get(r.n) ?? 0) + 1);
+    expect([...perJob.entries()].filter(([, c]) => c !== 1)).toEqual([]);
+    expect(perJob.size).toBe(200);
+    expect(runs).toHaveLength(200);
+    // Both workers took part (otherwise this proved nothing about two of them).
+    for (let by = 0; by < workers.length; by++) expect(runs.filter((r) => r.by === by).length).toBeGreaterThan(0);
+    const final = await Promise.all(rows.map((r) => store.jobs.get(r.id)));
+    expect(final.filter((r) => r?.status !== 'done' || r.attempts !== 1)).toEqual([]);
+  }
+
+  it('runs each of 200 jobs exactly once with two workers on one store', async () => {
+    await race([store, store]);
+  });
+
+  it('runs each of 200 jobs exactly once with two workers on two runtimes (separate connections)', async () => {
+    await race([h.rt.store, h2.rt.store]);
+  });
+
+  it('never hands one job to two concurrent claimers', async () => {
+    const kind = kindOf('claims');
+    const rows = Array.from({ length: 200 }, (_, n) => jobRow(kind, { n }));
+    await store.jobs.insertMany(rows);
+    const claimed: string[] = [];
+    // 12 claimers across both runtimes, all at once, until nothing is left.
+    const claimer = async (s: Store, i: number) => {
+      for (;;) {
+        const got = await s.jobs.claim({ workerId: `claimer-${i}`, kinds: [kind], limit: 7, leaseMs: 60_000, now: Date.now() });
+        if (got.length === 0) return;
+        for (const j of got) {
+          expect(j.locked_by).toBe(`claimer-${i}`);
+          claimed.push(j.id);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 12 }, (_, i) => claimer(i % 2 ? h2.rt.store : store, i)));
+    expect(claimed).toHaveLength(200);
+    expect(new Set(claimed).size).toBe(200);
+    const final = await Promise.all(rows.map((r) => store.jobs.get(r.id)));
+    expect(final.filter((r) => r?.status !== 'running' || r.attempts !== 1)).toEqual([]);
+  });
+
+  it("lets another worker take a job over once a dead claim's lease expires, and refuses the late settle", async () => {
+    const kind = kindOf('lease');
+    const runs: number[] = [];
+    const w = worker(store, [definition(kind, async (_p, ctx) => void runs.push(ctx.attempt))]);
+    const job = await insert(store, kind);
+
+    // A worker claims it with a short lease, then dies (never settles).
+    const [claimed] = await store.jobs.claim({ workerId: 'dead-worker', kinds: [kind], limit: 10, leaseMs: 400, now: Date.now() });
+    expect(claimed).toMatchObject({ id: job.id, status: 'running', attempts: 1, locked_by: 'dead-worker' });
+    const leaseEnd = claimed!.locked_until!;
+
+    // Before the lease ends, nobody else runs it.
+    await w.drain();
+    if (Date.now() < leaseEnd) {
+      expect(runs).toEqual([]);
+      expect(await store.jobs.get(job.id)).toMatchObject({ status: 'running', locked_by: 'dead-worker' });
+    }
+
+    await until('the job to be taken over and done', async () => {
+      await w.drain();
+      return (await store.jobs.get(job.id))!.status === 'done';
+    });
+    expect(runs).toEqual([2]);
+    const done = (await store.jobs.get(job.id))!;
+    expect(done).toMatchObject({ status: 'done', attempts: 2, locked_by: null, last_error: null });
+
+    // The dead worker comes back and reports: refused, whatever it says.
+    const stale = { id: job.id, lockedBy: 'dead-worker', attempts: 1 };
+    expect(await store.jobs.settle(stale, { status: 'failed', error: 'late' }, Date.now())).toBe(false);
+    expect(await store.jobs.settle(stale, { status: 'pending', runAt: Date.now(), error: 'late' }, Date.now())).toBe(false);
+    expect(await store.jobs.settle(stale, { status: 'done' }, Date.now())).toBe(false);
+    expect(await store.jobs.get(job.id)).toEqual(done);
+    await w.drain();
+    expect(runs).toEqual([2]);
+  });
+
+  it('fences a slow Worker whose lease ran out: its late settle is refused and the job is not rerun', async () => {
+    const kind = kindOf('fence');
+    const slow = gate();
+    const entered = gate();
+    const runs: Array<{ by: string; attempt: number }> = [];
+    // Worker A (the second runtime) holds the job far longer than its lease.
+    const a = worker(
+      h2.rt.store,
+      [
+        definition(
+          kind,
+          async (_p, ctx) => {
+            runs.push({ by: 'A', attempt: ctx.attempt });
+            entered.open();
+            await slow.promise;
+          },
+          { timeoutMs: 20_000, backoff: { baseMs: 10, maxMs: 10 } },
+        ),
+      ],
+      { leaseMs: 300 },
+    );
+    const b = worker(store, [definition(kind, async (_p, ctx) => void runs.push({ by: 'B', attempt: ctx.attempt }))], { pollMs: 20 });
+    const settle = vi.spyOn(h2.rt.store.jobs, 'settle');
+    try {
+      const job = await insert(store, kind);
+      expect(await a.tick()).toBe(1);
+      await entered.promise;
+      b.start();
+      await until('B to take the job over', async () => (await store.jobs.get(job.id))!.status === 'done');
+      await b.stop();
+      const done = (await store.jobs.get(job.id))!;
+      expect(done).toMatchObject({ status: 'done', attempts: 2, last_error: null });
+
+      // A's run now fails; it tries to schedule a retry with its stale claim.
+      slow.fail(new Error('too late'));
+      await a.stop();
+      expect(settle).toHaveBeenCalledTimes(1);
+      expect(settle.mock.calls[0]![0]).toEqual({ id: job.id, lockedBy: a.id, attempts: 1 });
+      expect(settle.mock.calls[0]![1]).toMatchObject({ status: 'pending', error: 'too late' });
+      await expect(settle.mock.results[0]!.value).resolves.toBe(false);
+      expect(await store.jobs.get(job.id)).toEqual(done);
+      expect(runs).toEqual([
+        { by: 'A', attempt: 1 },
+        { by: 'B', attempt: 2 },
+      ]);
+    } finally {
+      settle.mockRestore();
+      slow.open();
+      await a.stop();
+      await b.stop();
+    }
+  });
+});
