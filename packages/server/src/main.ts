@@ -68,9 +68,12 @@ function buildChannels(store: Store, config: Config, logger: Logger): Channels {
   const http = config.httpSmsProviders.map((c) => new HttpSmsProvider(c));
   const sms: SmsProvider[] = [smsSandbox, ...(smpp ? [smpp] : []), ...http];
   for (const p of new Set([...sms, smsSandbox])) {
-    p.onReceipt((r) => {
-      applyReceipt(store, p.name, r).catch((err: unknown) => logger.error({ err }, 'could not apply a delivery receipt'));
-    });
+    p.onReceipt((r) =>
+      applyReceipt(store, p.name, r).catch((err: unknown) => {
+        logger.error({ err }, 'could not apply a delivery receipt');
+        throw err;
+      }),
+    );
   }
   // Built lazily by nodemailer: no connection is opened until the first message.
   const emailLive = config.smtpUrl ? SmtpProvider.fromUrl(config.smtpUrl, { logger }) : emailSandbox;

@@ -255,7 +255,7 @@ describe('handleCallback', () => {
   function withReceipts(over: Partial<HttpSmsProviderConfig> = {}): { p: HttpSmsProvider; got: SmsReceipt[] } {
     const p = provider({ receipt, ...over });
     const got: SmsReceipt[] = [];
-    p.onReceipt((r) => got.push(r));
+    p.onReceipt(async (r) => void got.push(r));
     return { p, got };
   }
 

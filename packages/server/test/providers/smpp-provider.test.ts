@@ -234,7 +234,7 @@ describe('SmppProvider', () => {
     it('maps DELIVRD, UNDELIV, REJECTD and EXPIRED receipts to statuses', async () => {
       const { smsc, provider } = await setup();
       const receipts: SmsReceipt[] = [];
-      provider.onReceipt((r) => receipts.push(r));
+      provider.onReceipt(async (r) => void receipts.push(r));
       const stats = ['DELIVRD', 'UNDELIV', 'REJECTD', 'EXPIRED'];
       const submitted: string[] = [];
       for (const _ of stats) submitted.push(...ids(await provider.submit(sms('hello'))));
@@ -253,7 +253,7 @@ describe('SmppProvider', () => {
     it('takes the id from receipted_message_id when the text carries another form of it', async () => {
       const { smsc, provider } = await setup();
       const receipts: SmsReceipt[] = [];
-      provider.onReceipt((r) => receipts.push(r));
+      provider.onReceipt(async (r) => void receipts.push(r));
       const [id] = ids(await provider.submit(sms('hello')));
       await smsc.sendReceipt(id!, 'DELIVRD', { tlv: true, textId: '1234567' });
       expect(receipts).toMatchObject([{ providerMessageId: id, status: 'delivered' }]);
@@ -262,7 +262,7 @@ describe('SmppProvider', () => {
     it('acknowledges but does not report intermediate receipts and mobile-originated messages', async () => {
       const { smsc, provider } = await setup();
       const receipts: SmsReceipt[] = [];
-      provider.onReceipt((r) => receipts.push(r));
+      provider.onReceipt(async (r) => void receipts.push(r));
       const [id] = ids(await provider.submit(sms('hello')));
       expect(await smsc.sendReceipt(id!, 'ENROUTE')).toBe(0);
       expect(await smsc.sendMo('STOP')).toBe(0);

@@ -1,4 +1,4 @@
-import type { SmsProvider, SmsReceipt, SmsSubmit, SmsSubmitResult } from './sms-provider.ts';
+import type { ReceiptHandler, SmsProvider, SmsReceipt, SmsSubmit, SmsSubmitResult } from './sms-provider.ts';
 
 export type HttpSmsAuth =
   | { type: 'bearer'; token: string }
@@ -262,7 +262,7 @@ export class HttpSmsProvider implements SmsProvider {
   readonly #statusOf = new Map<string, SmsReceipt['status']>();
   readonly #closing = new AbortController();
   readonly #inflight = new Set<Promise<SmsSubmitResult>>();
-  #handler: ((r: SmsReceipt) => void) | null = null;
+  #handler: ReceiptHandler | null = null;
 
   constructor(config: HttpSmsProviderConfig) {
     this.#config = parseHttpSmsProviderConfig(config);
@@ -290,7 +290,7 @@ export class HttpSmsProvider implements SmsProvider {
     }
   }
 
-  onReceipt(handler: (r: SmsReceipt) => void): void {
+  onReceipt(handler: ReceiptHandler): void {
     this.#handler = handler;
   }
 
@@ -317,7 +317,8 @@ export class HttpSmsProvider implements SmsProvider {
     const status = this.#statusOf.get(detail.toLowerCase());
     if (!status) return false;
     // The callback's own timestamp is not read: its field and format differ per provider.
-    this.#handler({ providerMessageId: id, status, detail, at: Date.now() });
+    // The handler logs its own failures; the callback has been answered by then.
+    this.#handler({ providerMessageId: id, status, detail, at: Date.now() }).catch(() => undefined);
     return true;
   }
 

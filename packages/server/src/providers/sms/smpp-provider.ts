@@ -1,5 +1,5 @@
 import smpp, { type PDU, type PduOptions, type Session } from 'smpp';
-import type { SmsProvider, SmsReceipt, SmsSubmit, SmsSubmitResult } from './sms-provider.ts';
+import type { ReceiptHandler, SmsProvider, SmsReceipt, SmsSubmit, SmsSubmitResult } from './sms-provider.ts';
 import { parseReceiptPdu, receiptStatus, ESM_CLASS_RECEIPT } from './smpp-receipt.ts';
 import { segmentSms, type SmppSegment } from './smpp-segments.ts';
 import { ESME_ROK, ESME_RTHROTTLED, ESME_RX_T_APPN, smppStatus } from './smpp-status.ts';
@@ -135,7 +135,7 @@ export class SmppProvider implements SmsProvider {
   private sentLastSecond = 0;
 
   private concatRef = Math.floor(Math.random() * 256);
-  private receiptHandler: ((receipt: SmsReceipt) => void) | null = null;
+  private receiptHandler: ReceiptHandler | null = null;
   private closing: Promise<void> | null = null;
 
   constructor(
@@ -153,7 +153,7 @@ export class SmppProvider implements SmsProvider {
     this.log = opts.logger ?? NO_LOG;
   }
 
-  onReceipt(handler: (receipt: SmsReceipt) => void): void {
+  onReceipt(handler: ReceiptHandler): void {
     this.receiptHandler = handler;
   }
 

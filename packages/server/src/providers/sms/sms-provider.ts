@@ -29,6 +29,8 @@ export interface SmsReceipt {
   at: number;
 }
 
+export type ReceiptHandler = (receipt: SmsReceipt) => Promise<void>;
+
 /** The SMS port: every network adapter (SMPP, HTTP providers, the simulator) implements it. */
 export interface SmsProvider {
   readonly name: string;
@@ -38,7 +40,11 @@ export interface SmsProvider {
    * call it at start so that receipts for messages sent before a restart keep arriving.
    */
   connect?(): Promise<void>;
-  /** Registers the one receiver of delivery receipts. */
-  onReceipt(handler: (receipt: SmsReceipt) => void): void;
+  /**
+   * Registers the one receiver of delivery receipts. It resolves once the receipt is stored and
+   * rejects when it could not be: adapters whose network redelivers (SMPP) acknowledge only after
+   * it resolves; the others must catch the rejection.
+   */
+  onReceipt(handler: ReceiptHandler): void;
   close(): Promise<void>;
 }

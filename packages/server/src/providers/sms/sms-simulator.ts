@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { SmsProvider, SmsReceipt, SmsSubmit, SmsSubmitResult } from './sms-provider.ts';
+import type { ReceiptHandler, SmsProvider, SmsSubmit, SmsSubmitResult } from './sms-provider.ts';
 
 /** What a simulated phone or mailbox received. */
 export interface InboxEntry {
@@ -34,7 +34,7 @@ export interface SmsSimulatorOptions {
 /** A network that behaves like one — ids, delays, receipts, failures — with no network. */
 export class SmsSimulator implements SmsProvider {
   readonly name = 'simulator';
-  private handler: ((r: SmsReceipt) => void) | null = null;
+  private handler: ReceiptHandler | null = null;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly attempts = new Map<string, number>();
   private readonly delay: [number, number];
@@ -43,7 +43,7 @@ export class SmsSimulator implements SmsProvider {
     this.delay = opts.receiptDelayMs ?? [200, 1500];
   }
 
-  onReceipt(handler: (r: SmsReceipt) => void): void {
+  onReceipt(handler: ReceiptHandler): void {
     this.handler = handler;
   }
 
@@ -61,7 +61,8 @@ export class SmsSimulator implements SmsProvider {
     const [lo, hi] = this.delay;
     const t = setTimeout(() => {
       this.timers.delete(t);
-      this.handler?.({ providerMessageId: id, status, detail: stat, at: Date.now() });
+      // The handler logs its own failures; a simulated network has no redelivery to ask for.
+      this.handler?.({ providerMessageId: id, status, detail: stat, at: Date.now() }).catch(() => undefined);
     }, lo + Math.random() * (hi - lo));
     this.timers.add(t);
     return { ok: true, providerMessageIds: [id] };
