@@ -6,7 +6,7 @@ import type { Config } from './config/config.ts';
 import { buildApp } from './http/app.ts';
 import { createLogger } from './lib/logger.ts';
 import type { ModuleContext } from './modules/context.ts';
-import { applyReceipt } from './modules/lifecycle.ts';
+import { applyReceipt, reconcileReceipts } from './modules/lifecycle.ts';
 import { type Channels, makeChannels } from './providers/channels.ts';
 import { EmailSimulator } from './providers/email/email-simulator.ts';
 import { SmtpProvider } from './providers/email/smtp-provider.ts';
@@ -144,6 +144,9 @@ export async function createServer(rt: Runtime): Promise<FastifyInstance> {
   });
 }
 
+// How often workers apply receipts that raced the commit of their network id.
+const RECONCILE_EVERY_MS = 2_000;
+
 /**
  * `hellio start` (API and workers), `hellio api`, `hellio worker`: run until SIGINT/SIGTERM,
  * then stop taking work, finish what is in hand, and close.
@@ -158,11 +161,17 @@ export async function serve(config: Config, roles: { api: boolean; worker: boole
     }
     worker.start();
   }
+  const sweeper = worker
+    ? setInterval(() => {
+        reconcileReceipts(rt.store).catch((err: unknown) => rt.logger.error({ err }, 'reconciling receipts failed'));
+      }, RECONCILE_EVERY_MS)
+    : null;
   if (app) await app.listen({ port: config.port, host: config.host });
   rt.logger.info({ roles, worker: worker?.id }, 'hellio running');
   const stop = async (signal: string) => {
     rt.logger.info({ signal }, 'shutting down');
     await app?.close();
+    if (sweeper) clearInterval(sweeper);
     await worker?.stop();
     await rt.close();
     process.exit(0);

@@ -1,4 +1,5 @@
 import { newId } from '../lib/ids.ts';
+import type { PendingReceiptRow, ProviderRefRow } from '../store/repos/delivery.ts';
 import type { MessageRow } from '../store/repos/messages.ts';
 import type { Store } from '../store/store.ts';
 
@@ -43,6 +44,8 @@ export async function markSent(store: Store, messageId: string, provider: string
     await tx.delivery.addRefs(
       providerIds.map((pid, i) => ({ provider, provider_message_id: pid, message_id: messageId, part: i + 1, status: null, created_at: now })),
     );
+    // A receipt that beat this commit waits in pending_receipts: apply it now.
+    for (const p of await tx.delivery.pendingReceiptsFor(provider, providerIds)) await applyPending(tx, p, now);
   });
 }
 
@@ -102,23 +105,61 @@ export async function cancelScheduled(store: Store, accountId: string, messageId
 
 /**
  * Applies a delivery receipt for one part. A message is delivered when every part is; the
- * first part that is not decides the outcome. Unknown or repeated receipts change nothing.
+ * first part that is not decides the outcome. Repeated receipts change nothing. A receipt for
+ * an id not stored yet (the network reported before the worker's commit) is kept and applied
+ * when the id arrives (markSent, or reconcileReceipts for the race between the two).
  */
-export async function applyReceipt(
-  store: Store,
-  provider: string,
-  receipt: { providerMessageId: string; status: 'delivered' | 'undelivered' | 'failed'; detail: string },
-  now = Date.now(),
-): Promise<void> {
+export async function applyReceipt(store: Store, provider: string, receipt: ReceiptInput, now = Date.now()): Promise<void> {
   await store.transaction(async (tx) => {
     const ref = await tx.delivery.ref(provider, receipt.providerMessageId);
-    if (!ref || ref.status !== null) return;
-    await tx.delivery.setRefStatus(provider, receipt.providerMessageId, receipt.status);
-    if (receipt.status !== 'delivered') {
-      await markFailed(tx, ref.message_id, receipt.status, `receipt: ${receipt.detail}`, now);
+    if (!ref) {
+      await tx.delivery.addPendingReceipt({
+        provider,
+        provider_message_id: receipt.providerMessageId,
+        status: receipt.status,
+        detail: receipt.detail,
+        received_at: now,
+      });
       return;
     }
-    const refs = await tx.delivery.refsOf(ref.message_id);
-    if (refs.every((r) => r.status === 'delivered')) await markDelivered(tx, ref.message_id, `receipt: ${receipt.detail}`, now);
+    await applyToRef(tx, ref, receipt, now);
   });
+}
+
+interface ReceiptInput {
+  providerMessageId: string;
+  status: 'delivered' | 'undelivered' | 'failed';
+  detail: string;
+}
+
+async function applyToRef(tx: Store, ref: ProviderRefRow, receipt: ReceiptInput, now: number): Promise<void> {
+  if (ref.status !== null) return;
+  await tx.delivery.setRefStatus(ref.provider, receipt.providerMessageId, receipt.status);
+  if (receipt.status !== 'delivered') {
+    await markFailed(tx, ref.message_id, receipt.status, `receipt: ${receipt.detail}`, now);
+    return;
+  }
+  const refs = await tx.delivery.refsOf(ref.message_id);
+  if (refs.every((r) => r.status === 'delivered')) await markDelivered(tx, ref.message_id, `receipt: ${receipt.detail}`, now);
+}
+
+async function applyPending(tx: Store, p: PendingReceiptRow, now: number): Promise<void> {
+  const ref = await tx.delivery.ref(p.provider, p.provider_message_id);
+  if (ref) await applyToRef(tx, ref, { providerMessageId: p.provider_message_id, status: p.status, detail: p.detail }, now);
+  await tx.delivery.deletePendingReceipt(p.provider, p.provider_message_id);
+}
+
+const PENDING_RECEIPT_TTL_MS = 7 * 24 * 3_600_000;
+
+/**
+ * Applies kept receipts whose id has since been stored. On PostgreSQL a receipt and the commit
+ * of its id can miss each other (neither sees the other's uncommitted row); workers run this
+ * now and then to close that gap. Returns how many were applied.
+ */
+export async function reconcileReceipts(store: Store, limit = 500, now = Date.now()): Promise<number> {
+  // Receipts for ids never stored (another installation's, or a submit we lost) are dropped after a week.
+  await store.delivery.deletePendingReceiptsBefore(now - PENDING_RECEIPT_TTL_MS);
+  const matched = await store.delivery.matchedPendingReceipts(limit);
+  for (const p of matched) await store.transaction((tx) => applyPending(tx, p, now));
+  return matched.length;
 }

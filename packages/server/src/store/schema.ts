@@ -189,6 +189,14 @@ export interface DomainsTable {
   created_at: number;
 }
 
+export interface PendingReceiptsTable {
+  provider: string;
+  provider_message_id: string;
+  status: 'delivered' | 'undelivered' | 'failed';
+  detail: string;
+  received_at: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
@@ -205,4 +213,5 @@ export interface Database {
   sandbox_inbox: SandboxInboxTable;
   routes: RoutesTable;
   domains: DomainsTable;
+  pending_receipts: PendingReceiptsTable;
 }

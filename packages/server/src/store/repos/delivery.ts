@@ -1,9 +1,10 @@
 import type { Selectable } from 'kysely';
-import type { ProviderRefsTable, SandboxInboxTable } from '../schema.ts';
+import type { PendingReceiptsTable, ProviderRefsTable, SandboxInboxTable } from '../schema.ts';
 import type { Executor } from './executor.ts';
 
 export type ProviderRefRow = Selectable<ProviderRefsTable>;
 export type SandboxInboxRow = Selectable<SandboxInboxTable>;
+export type PendingReceiptRow = Selectable<PendingReceiptsTable>;
 
 /** Delivery bookkeeping: status transitions, network ids for receipts, the sandbox inbox. */
 export class DeliveryRepo {
@@ -61,6 +62,50 @@ export class DeliveryRepo {
 
   async refsOf(messageId: string): Promise<ProviderRefRow[]> {
     return this.db.selectFrom('provider_refs').selectAll().where('message_id', '=', messageId).orderBy('part').execute();
+  }
+
+  async addPendingReceipt(row: PendingReceiptRow): Promise<void> {
+    await this.db
+      .insertInto('pending_receipts')
+      .values(row)
+      .onConflict((oc) => oc.columns(['provider', 'provider_message_id']).doNothing())
+      .execute();
+  }
+
+  /** Pending receipts whose network id is now known, oldest first. */
+  async matchedPendingReceipts(limit: number): Promise<PendingReceiptRow[]> {
+    return this.db
+      .selectFrom('pending_receipts as p')
+      .innerJoin('provider_refs as r', (j) =>
+        j.onRef('r.provider', '=', 'p.provider').onRef('r.provider_message_id', '=', 'p.provider_message_id'),
+      )
+      .selectAll('p')
+      .orderBy('p.received_at')
+      .limit(limit)
+      .execute();
+  }
+
+  async pendingReceiptsFor(provider: string, ids: string[]): Promise<PendingReceiptRow[]> {
+    if (ids.length === 0) return [];
+    return this.db
+      .selectFrom('pending_receipts')
+      .selectAll()
+      .where('provider', '=', provider)
+      .where('provider_message_id', 'in', ids)
+      .execute();
+  }
+
+  async deletePendingReceipt(provider: string, providerMessageId: string): Promise<void> {
+    await this.db
+      .deleteFrom('pending_receipts')
+      .where('provider', '=', provider)
+      .where('provider_message_id', '=', providerMessageId)
+      .execute();
+  }
+
+  async deletePendingReceiptsBefore(time: number): Promise<number> {
+    const r = await this.db.deleteFrom('pending_receipts').where('received_at', '<', time).executeTakeFirst();
+    return Number(r.numDeletedRows);
   }
 
   async addInbox(row: SandboxInboxRow): Promise<void> {
