@@ -9,12 +9,12 @@
 // Only the ratio between the two figures means much on a shared 2-core machine.
 import { execFileSync, fork, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { freePort, waitFor } from '../lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -22,25 +22,6 @@ const hellio = join(root, 'packages/server/bin/hellio.js');
 const duration = Number(process.env.BENCH_DURATION ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const backend = process.env.BENCH_BACKEND ?? 'sqlite';
-
-async function freePort() {
-  return new Promise((res) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-}
-
-async function waitFor(url) {
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} never answered`);
-}
 
 function load(opts) {
   return new Promise((res, rej) => {
@@ -102,7 +83,9 @@ async function benchAccept() {
   cli('senders', 'approve', '--account', acc, '--sender', 'HELLIO');
 
   const port = await freePort();
-  const server = spawn(process.execPath, [hellio, 'start'], { env: { ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: 'ignore' });
+  // The API alone: `hellio start` would also run the delivery workers, which deliver what is
+  // accepted while it is measured (bench/deliver measures them).
+  const server = spawn(process.execPath, [hellio, 'api'], { env: { ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: 'ignore' });
   await waitFor(`http://127.0.0.1:${port}/healthz`);
   const request = {
     url: `http://127.0.0.1:${port}/sms/send`,

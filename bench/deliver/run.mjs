@@ -28,11 +28,12 @@ import { mkdtempSync, rmSync, mkdirSync, writeFileSync, openSync, closeSync, rea
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { connect as netConnect, createServer } from 'node:net';
+import { connect as netConnect } from 'node:net';
 import Database from 'better-sqlite3';
 import nodemailer from 'nodemailer';
 import pg from 'pg';
 import smpp from 'smpp';
+import { freePort, waitFor } from '../lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -136,25 +137,6 @@ async function startHelper(file, args) {
   const listening = await helper.next('listening');
   helper.port = listening.port;
   return helper;
-}
-
-async function freePort() {
-  return new Promise((res) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-}
-
-async function waitFor(url) {
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {}
-    await sleep(100);
-  }
-  throw new Error(`${url} never answered`);
 }
 
 // ---- the throwaway database, set up through the CLI ----
