@@ -39,23 +39,27 @@ export class JobsRepo {
    * Takes up to `limit` due jobs — pending ones whose time has come, and running ones whose
    * lease expired (their worker died) — and leases them to `workerId`. On PostgreSQL rows
    * locked by another claimer are skipped, so workers never wait for or double-claim a job;
-   * SQLite has one writer at a time, so the single UPDATE is already exclusive.
+   * SQLite has one writer at a time, so each UPDATE is already exclusive.
    */
   async claim(opts: { workerId: string; kinds: string[]; limit: number; leaseMs: number; now: number }): Promise<JobRow[]> {
+    // Two narrow claims rather than one "pending OR expired" query: each walks the (status, run_at)
+    // index in order and stops at the limit, where the OR made SQLite sort every due job first.
+    const due = await this.claimWhere(opts, 'pending', opts.limit);
+    if (due.length >= opts.limit) return due;
+    return [...due, ...(await this.claimWhere(opts, 'running', opts.limit - due.length))];
+  }
+
+  private async claimWhere(
+    opts: { workerId: string; kinds: string[]; leaseMs: number; now: number },
+    status: 'pending' | 'running',
+    limit: number,
+  ): Promise<JobRow[]> {
     const { now } = opts;
-    let due = this.db
-      .selectFrom('jobs')
-      .select('id')
-      .where('kind', 'in', opts.kinds)
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('status', '=', 'pending'), eb('run_at', '<=', now)]),
-          eb.and([eb('status', '=', 'running'), eb('locked_until', '<', now)]),
-        ]),
-      )
-      .orderBy('run_at')
-      .limit(opts.limit);
-    if (this.dialect === 'postgres') due = due.forUpdate().skipLocked();
+    let ids = this.db.selectFrom('jobs').select('id').where('status', '=', status).where('kind', 'in', opts.kinds);
+    // A running job is claimable only once its lease has expired (its worker died or hung).
+    ids = status === 'pending' ? ids.where('run_at', '<=', now).orderBy('run_at') : ids.where('locked_until', '<', now);
+    ids = ids.limit(limit);
+    if (this.dialect === 'postgres') ids = ids.forUpdate().skipLocked();
     return this.db
       .updateTable('jobs')
       .set((eb) => ({
@@ -65,7 +69,7 @@ export class JobsRepo {
         attempts: eb('attempts', '+', 1),
         updated_at: now,
       }))
-      .where('id', 'in', due)
+      .where('id', 'in', ids)
       .returningAll()
       .execute();
   }
