@@ -82,7 +82,7 @@ function buildChannels(store: Store, config: Config, logger: Logger): Channels {
 
 /** Opens the store (migrating it) and the shared counters. */
 export async function openRuntime(config: Config, logger = createLogger(config.logLevel)): Promise<Runtime> {
-  const store = Store.open(openDb(config));
+  const store = Store.open(openDb(config), { currency: config.currency });
   await store.migrate();
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : null;
   // ioredis reconnects by itself; without a listener every failed attempt is an unhandled error.

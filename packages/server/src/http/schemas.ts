@@ -3,7 +3,8 @@
  * them, and /openapi.json is generated from them, so the docs cannot drift from the code.
  */
 import { EMAIL_MAX_RECIPIENTS } from '../modules/email.ts';
-import { MESSAGE_STATUSES, MAX_PAGE } from '../modules/reports.ts';
+import { MAX_PAGE } from '../modules/reports.ts';
+import { MESSAGE_STATUSES } from '../modules/views.ts';
 import { SMS_MAX_LENGTH, SMS_MAX_RECIPIENTS } from '../modules/sms.ts';
 
 const str = (extra: Record<string, unknown> = {}) => ({ type: 'string', ...extra }) as const;

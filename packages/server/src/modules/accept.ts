@@ -6,7 +6,10 @@ import type { JobRow } from '../store/repos/jobs.ts';
 import type { MessageEventRow, MessageRow } from '../store/repos/messages.ts';
 import type { Store } from '../store/store.ts';
 import type { Principal } from './auth.ts';
+import { type NewEvent, messageEventType, recordEvents } from './events.ts';
 import { completeIdempotent, type IdempotencyClaim } from './idempotency.ts';
+import { messageView } from './views.ts';
+import { formatMicros } from '../lib/money.ts';
 
 /**
  * Attempts a delivery job gets before its message is failed. The worker uses the lower of this and
@@ -28,6 +31,11 @@ export interface AcceptPlan {
   campaign: CampaignRow | null;
   messages: MessageRow[];
   idempotency: { claim: IdempotencyClaim; status: number; body: string } | null;
+  /**
+   * What a product other than messages writes with its charge (a lookup, a verification), and
+   * the events that go with it. Runs in the same transaction, before the charge.
+   */
+  write?: (tx: Store) => Promise<void>;
 }
 
 function capCheck(used: number, limit: number | null, which: string): void {
@@ -59,6 +67,12 @@ export async function commitAccept(store: Store, plan: AcceptPlan, now = Date.no
     last_error: null,
     created_at: now,
     updated_at: now,
+    group_key: null,
+  }));
+  const messageEvents: NewEvent[] = plan.messages.map((m) => ({
+    accountId: m.account_id,
+    type: messageEventType(m.status)!,
+    data: messageView(m, store.currency),
   }));
 
   await store.transaction(async (tx) => {
@@ -68,6 +82,8 @@ export async function commitAccept(store: Store, plan: AcceptPlan, now = Date.no
     await tx.messages.insertMany(plan.messages);
     await tx.messages.insertEvents(events);
     await tx.jobs.insertMany(jobs);
+    await recordEvents(tx, messageEvents, now);
+    if (plan.write) await plan.write(tx);
     if (plan.idempotency) {
       await completeIdempotent(tx, plan.idempotency.claim, plan.idempotency.status, plan.idempotency.body);
     }
@@ -91,6 +107,18 @@ export async function commitAccept(store: Store, plan: AcceptPlan, now = Date.no
       });
       caps.forEach((cap, i) => capCheck(result.counterTotals[i]!, cap.limit, cap.name));
       if (result.balance === undefined) throw new AppError('insufficient_balance');
+      await noteLowBalance(tx, p, result.balance + plan.charge, result.balance, now);
     }
   });
+}
+
+/** Emits balance.low when this debit took the balance from at or above the account's threshold to below it. */
+async function noteLowBalance(tx: Store, p: Principal, before: number, after: number, now: number): Promise<void> {
+  const threshold = p.balanceLowMicros;
+  if (threshold === null || before < threshold || after >= threshold) return;
+  await recordEvents(
+    tx,
+    [{ accountId: p.accountId, type: 'balance.low', data: { account_id: p.accountId, balance: formatMicros(after), threshold: formatMicros(threshold), currency: tx.currency } }],
+    now,
+  );
 }

@@ -23,6 +23,7 @@ export async function createAccount(store: Store, name: string, status: AccountS
     rate_limit_per_minute: null,
     daily_cap_micros: null,
     monthly_cap_micros: null,
+    balance_low_micros: null,
     created_at: now,
     updated_at: now,
   };

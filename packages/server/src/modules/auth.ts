@@ -18,6 +18,8 @@ export interface Principal {
     keyDaily: number | null;
     keyMonthly: number | null;
   };
+  /** A debit taking the balance below this emits balance.low (null: never). */
+  balanceLowMicros: number | null;
 }
 
 // last_used_at is for people; writing it once a minute per key keeps it off the hot path.
@@ -74,5 +76,6 @@ export async function authenticate(
       keyDaily: row.daily_cap_micros,
       keyMonthly: row.monthly_cap_micros,
     },
+    balanceLowMicros: row.account_balance_low_micros,
   };
 }

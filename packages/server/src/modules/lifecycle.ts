@@ -1,11 +1,14 @@
 import { newId } from '../lib/ids.ts';
+import { type NewEvent, messageEventType, recordEvents } from './events.ts';
+import { campaignDetailView, FINAL_STATUSES, messageView } from './views.ts';
 import type { PendingReceiptRow, ProviderRefRow } from '../store/repos/delivery.ts';
 import type { MessageRow } from '../store/repos/messages.ts';
 import type { Store } from '../store/store.ts';
 
 /**
- * Message status transitions. Each happens at most once (a guarded UPDATE), writes its event
- * in the same transaction, and a failure refunds the charge there too.
+ * Message status transitions. Each happens at most once (a guarded UPDATE), writes its timeline
+ * entry and its webhook event (and campaign.completed with the campaign's last message) in the
+ * same transaction, and a failure refunds the charge there too.
  *
  *   scheduled|queued → sending → sent → delivered | undelivered | failed
  *                              ↘ failed | bounced (refused before or at hand-over)
@@ -21,8 +24,19 @@ async function move(
   detail: string | null,
   extra: { provider?: string; error?: string | null } = {},
 ): Promise<boolean> {
-  if (!(await tx.delivery.transition(message.id, from, to, now, extra))) return false;
+  const row = await tx.delivery.transition(message.id, from, to, now, extra);
+  if (!row) return false;
   await tx.delivery.addEvent({ id: newId('ev'), message_id: message.id, status: to, detail, created_at: now });
+  const events: NewEvent[] = [];
+  const type = messageEventType(to);
+  if (type) events.push({ accountId: row.account_id, type, data: messageView(row, tx.currency) });
+  if (row.campaign_id !== null && FINAL_STATUSES.has(to)) {
+    const campaign = await tx.campaigns.bumpFinal(row.campaign_id);
+    if (campaign && campaign.final_count === campaign.total_count) {
+      events.push({ accountId: row.account_id, type: 'campaign.completed', data: await campaignDetailView(tx, campaign, tx.currency) });
+    }
+  }
+  await recordEvents(tx, events, now);
   return true;
 }
 

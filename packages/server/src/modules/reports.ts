@@ -1,13 +1,11 @@
 import { AppError, type FieldError, notFound, validationError } from '../lib/errors.ts';
 import { isId } from '../lib/ids.ts';
-import { formatMicros } from '../lib/money.ts';
-import { parseRfc3339, rfc3339 } from '../lib/time.ts';
-import type { CampaignRow } from '../store/repos/campaigns.ts';
-import type { MessageEventRow, MessageRow, MessageFilter } from '../store/repos/messages.ts';
+import { parseRfc3339 } from '../lib/time.ts';
+import type { MessageFilter } from '../store/repos/messages.ts';
 import type { Principal } from './auth.ts';
 import type { ModuleContext } from './context.ts';
 import { cancelScheduled } from './lifecycle.ts';
-import type { EmailPayload } from './email.ts';
+import { campaignDetailView, campaignView, messageEventView, messageView } from './views.ts';
 
 export const MAX_PAGE = 100;
 export const DEFAULT_PAGE = 20;
@@ -15,37 +13,6 @@ export const DEFAULT_PAGE = 20;
 export interface Page<T> {
   data: T[];
   next_cursor: string | null;
-}
-
-export const MESSAGE_STATUSES = ['scheduled', 'queued', 'sending', 'sent', 'delivered', 'failed', 'undelivered', 'bounced', 'canceled'] as const;
-
-/** A message as the API shows it. Email bodies and attachments stay out of reports. */
-export function messageView(m: MessageRow, currency: string) {
-  const email = m.channel === 'email' && m.payload ? (JSON.parse(m.payload) as EmailPayload) : null;
-  return {
-    id: m.id,
-    channel: m.channel,
-    status: m.status,
-    from: email ? email.from : m.sender,
-    to: email ? email.to : m.recipient,
-    subject: m.subject,
-    body: m.channel === 'sms' ? m.body : null,
-    segments: m.segments,
-    encoding: m.encoding,
-    price: formatMicros(m.price_micros),
-    currency,
-    sandbox: m.sandbox === 1,
-    campaign_id: m.campaign_id,
-    reference: m.reference,
-    error: m.error,
-    scheduled_at: rfc3339(m.scheduled_at),
-    created_at: rfc3339(m.created_at),
-    updated_at: rfc3339(m.updated_at),
-  };
-}
-
-function eventView(e: MessageEventRow) {
-  return { id: e.id, status: e.status, detail: e.detail, created_at: rfc3339(e.created_at) };
 }
 
 function pageSize(limit: number | undefined): number {
@@ -112,23 +79,7 @@ export async function getMessage(ctx: ModuleContext, accountId: string, id: stri
   const m = await ctx.store.messages.get(accountId, id);
   if (!m) throw notFound('Message');
   const events = await ctx.store.messages.events(m.id);
-  return { ...messageView(m, ctx.currency), events: events.map(eventView) };
-}
-
-function campaignView(c: CampaignRow, currency: string) {
-  return {
-    id: c.id,
-    channel: c.channel,
-    from: c.sender,
-    message: c.body,
-    total_messages: c.total_count,
-    cost: formatMicros(c.price_micros),
-    currency,
-    sandbox: c.sandbox === 1,
-    reference: c.reference,
-    scheduled_at: rfc3339(c.scheduled_at),
-    created_at: rfc3339(c.created_at),
-  };
+  return { ...messageView(m, ctx.currency), events: events.map(messageEventView) };
 }
 
 export async function listCampaigns(ctx: ModuleContext, accountId: string, q: { limit?: number; cursor?: string }) {
@@ -143,7 +94,5 @@ export async function listCampaigns(ctx: ModuleContext, accountId: string, q: { 
 export async function getCampaign(ctx: ModuleContext, accountId: string, id: string) {
   const c = await ctx.store.campaigns.get(accountId, id);
   if (!c) throw notFound('Campaign');
-  const counts = await ctx.store.messages.countByStatus(c.id);
-  const statusCounts = Object.fromEntries(MESSAGE_STATUSES.map((s) => [s, counts[s] ?? 0]));
-  return { ...campaignView(c, ctx.currency), status_counts: statusCounts };
+  return campaignDetailView(ctx.store, c, ctx.currency);
 }

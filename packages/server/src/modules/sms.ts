@@ -136,6 +136,7 @@ export async function sendSms(
           reference: input.reference ?? null,
           scheduled_at: scheduledAt,
           created_at: now,
+          final_count: 0,
         }
       : null,
     messages: rows,

@@ -12,6 +12,8 @@ export interface AccountsTable {
   rate_limit_per_minute: number | null;
   daily_cap_micros: number | null;
   monthly_cap_micros: number | null;
+  /** A debit that takes the balance below this emits balance.low; null = never. */
+  balance_low_micros: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -80,6 +82,8 @@ export interface CampaignsTable {
   reference: string | null;
   scheduled_at: number | null;
   created_at: number;
+  /** Messages of the campaign that reached a final status; equal to total_count = completed. */
+  final_count: number;
 }
 
 export interface MessagesTable {
@@ -131,6 +135,8 @@ export interface JobsTable {
   last_error: string | null;
   created_at: number;
   updated_at: number;
+  /** Jobs of one group (a webhook endpoint) share the kind's per-group concurrency limit. */
+  group_key: string | null;
 }
 
 export interface IdempotencyKeysTable {
@@ -197,6 +203,65 @@ export interface PendingReceiptsTable {
   received_at: number;
 }
 
+/** Something that happened to an account's resources (SPEC §4); `payload` is the webhook body, as sent. */
+export interface EventsTable {
+  id: string;
+  account_id: string;
+  type: string;
+  /** JSON `{"type", "timestamp", "data"}`: exactly the bytes signed and delivered. */
+  payload: string;
+  created_at: number;
+}
+
+export interface WebhookEndpointsTable {
+  id: string;
+  account_id: string;
+  url: string;
+  description: string | null;
+  /** JSON array of event types, or ["*"] for all. */
+  events: string;
+  enabled: number;
+  /** Why the endpoint was disabled (by its owner, a 410, or days of failures). */
+  disabled_reason: string | null;
+  /** `whsec_` + base64 of the signing key. Needed in clear to sign; shown to the owner once. */
+  secret: string;
+  /** The secret before the last rotation, which keeps signing until `previous_secret_until`. */
+  previous_secret: string | null;
+  previous_secret_until: number | null;
+  /** Start of the current run of failed attempts; null after a success. */
+  failing_since: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  account_id: string;
+  endpoint_id: string;
+  event_id: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  attempts: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  next_attempt_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookAttemptsTable {
+  id: string;
+  delivery_id: string;
+  endpoint_id: string;
+  attempt: number;
+  /** The receiver's HTTP status; null when no answer came (refused, timed out, blocked). */
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+  response_excerpt: string | null;
+  next_retry_at: number | null;
+  created_at: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
@@ -214,4 +279,8 @@ export interface Database {
   routes: RoutesTable;
   domains: DomainsTable;
   pending_receipts: PendingReceiptsTable;
+  events: EventsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }

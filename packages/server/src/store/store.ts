@@ -15,6 +15,8 @@ import { RoutesRepo } from './repos/routes.ts';
 import { SendersRepo } from './repos/senders.ts';
 import { SpendRepo } from './repos/spend.ts';
 import { WalletRepo } from './repos/wallet.ts';
+import { EventsRepo } from './repos/events.ts';
+import { WebhooksRepo } from './repos/webhooks.ts';
 import { migrateToLatest } from './migrations.ts';
 
 /**
@@ -36,10 +38,14 @@ export class Store {
   readonly delivery: DeliveryRepo;
   readonly routes: RoutesRepo;
   readonly domains: DomainsRepo;
+  readonly events: EventsRepo;
+  readonly webhooks: WebhooksRepo;
 
   private constructor(
     private readonly db: Executor,
     readonly dialect: Dialect,
+    /** The deployment's currency: stored money is rendered with it wherever a resource is shown. */
+    readonly currency: string,
     private readonly inTransaction: boolean,
   ) {
     this.accounts = new AccountsRepo(db);
@@ -56,24 +62,26 @@ export class Store {
     this.delivery = new DeliveryRepo(db);
     this.routes = new RoutesRepo(db);
     this.domains = new DomainsRepo(db);
+    this.events = new EventsRepo(db);
+    this.webhooks = new WebhooksRepo(db);
   }
 
-  static open(handle: Db): Store {
-    return new Store(handle.db, handle.dialect, false);
+  static open(handle: Db, settings: { currency: string }): Store {
+    return new Store(handle.db, handle.dialect, settings.currency, false);
   }
 
   /** Runs `fn` in one transaction (nested calls join the outer one). */
   async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return fn(this);
     if (this.dialect === 'postgres') {
-      return this.db.transaction().execute((trx) => fn(new Store(trx, this.dialect, true)));
+      return this.db.transaction().execute((trx) => fn(new Store(trx, this.dialect, this.currency, true)));
     }
     // SQLite: BEGIN IMMEDIATE takes the write lock up front. A deferred BEGIN that reads first
     // fails with SQLITE_BUSY, without waiting, when another process (the CLI) wrote meanwhile.
     return this.db.connection().execute(async (conn) => {
       await sql`begin immediate`.execute(conn);
       try {
-        const result = await fn(new Store(conn, this.dialect, true));
+        const result = await fn(new Store(conn, this.dialect, this.currency, true));
         await sql`commit`.execute(conn);
         return result;
       } catch (err) {

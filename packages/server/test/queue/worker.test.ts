@@ -34,6 +34,7 @@ function jobRow(kind: string, payload: unknown, over: Partial<JobRow> = {}): Job
     last_error: null,
     created_at: now,
     updated_at: now,
+    group_key: null,
     ...over,
   };
 }

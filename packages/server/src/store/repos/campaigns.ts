@@ -20,6 +20,19 @@ export class CampaignsRepo {
       .executeTakeFirst();
   }
 
+  /**
+   * Counts one more of the campaign's messages as final and answers the campaign after the bump.
+   * The row lock orders concurrent bumps, so exactly one of them sees the last message counted.
+   */
+  async bumpFinal(id: string): Promise<CampaignRow | undefined> {
+    return this.db
+      .updateTable('campaigns')
+      .set((eb) => ({ final_count: eb('final_count', '+', 1) }))
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+  }
+
   /** Newest first, ids below `before` when given. */
   async list(accountId: string, before: string | undefined, limit: number): Promise<CampaignRow[]> {
     let q = this.db.selectFrom('campaigns').selectAll().where('account_id', '=', accountId);

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { PendingReceiptsTable, ProviderRefsTable, SandboxInboxTable } from '../schema.ts';
 import type { Executor } from './executor.ts';
+import type { MessageRow } from './messages.ts';
 
 export type ProviderRefRow = Selectable<ProviderRefsTable>;
 export type SandboxInboxRow = Selectable<SandboxInboxTable>;
@@ -12,7 +13,8 @@ export class DeliveryRepo {
 
   /**
    * Moves a message to `to` only from one of `from` — the guard that makes every transition
-   * happen once even when a job runs twice or a receipt arrives twice. False when it did not apply.
+   * happen once even when a job runs twice or a receipt arrives twice. Answers the message as
+   * it now is, or undefined when the move did not apply.
    */
   async transition(
     messageId: string,
@@ -20,14 +22,14 @@ export class DeliveryRepo {
     to: string,
     now: number,
     extra: { provider?: string; error?: string | null } = {},
-  ): Promise<boolean> {
-    const r = await this.db
+  ): Promise<MessageRow | undefined> {
+    return this.db
       .updateTable('messages')
       .set({ status: to, updated_at: now, ...extra })
       .where('id', '=', messageId)
       .where('status', 'in', [...from])
+      .returningAll()
       .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
   }
 
   async addEvent(row: { id: string; message_id: string; status: string; detail: string | null; created_at: number }): Promise<void> {

@@ -11,6 +11,7 @@ export interface KeyWithAccount extends ApiKeyRow {
   account_rate_limit_per_minute: number | null;
   account_daily_cap_micros: number | null;
   account_monthly_cap_micros: number | null;
+  account_balance_low_micros: number | null;
 }
 
 export class KeysRepo {
@@ -39,6 +40,7 @@ export class KeysRepo {
         'a.rate_limit_per_minute as account_rate_limit_per_minute',
         'a.daily_cap_micros as account_daily_cap_micros',
         'a.monthly_cap_micros as account_monthly_cap_micros',
+        'a.balance_low_micros as account_balance_low_micros',
       ])
       .where('k.key_hash', '=', hash)
       .executeTakeFirst();

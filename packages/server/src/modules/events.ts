@@ -1,0 +1,124 @@
+import { newId } from '../lib/ids.ts';
+import { rfc3339 } from '../lib/time.ts';
+import type { EventRow } from '../store/repos/events.ts';
+import type { JobRow } from '../store/repos/jobs.ts';
+import type { WebhookDeliveryRow } from '../store/repos/webhooks.ts';
+import type { Store } from '../store/store.ts';
+import { WEBHOOK_JOB_KIND, WEBHOOK_MAX_ATTEMPTS } from './webhook-policy.ts';
+
+/** Every event an endpoint can subscribe to (SPEC §4, and the message statuses it leaves out). */
+export const EVENT_TYPES = [
+  'message.scheduled',
+  'message.queued',
+  'message.sent',
+  'message.delivered',
+  'message.undelivered',
+  'message.failed',
+  'message.bounced',
+  'message.canceled',
+  'campaign.completed',
+  'otp.approved',
+  'voice.completed',
+  'voice.failed',
+  'balance.low',
+  'webhook.disabled',
+] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number];
+
+const KNOWN: ReadonlySet<string> = new Set(EVENT_TYPES);
+
+export function isEventType(name: string): name is EventType {
+  return KNOWN.has(name);
+}
+
+/** The event a message's move into `status` emits (none for `sending`). */
+export function messageEventType(status: string): EventType | null {
+  const type = `message.${status}`;
+  return isEventType(type) ? type : null;
+}
+
+export interface NewEvent {
+  accountId: string;
+  type: EventType;
+  /** The resource as the API shows it. */
+  data: unknown;
+}
+
+/** The webhook body: Standard Webhooks' `{type, timestamp, data}`. */
+export function eventPayload(type: string, data: unknown, now: number): string {
+  return JSON.stringify({ type, timestamp: rfc3339(now), data });
+}
+
+/** True when an endpoint's subscription (a JSON array, "*" for all) takes this type. */
+export function subscribes(events: string, type: string): boolean {
+  const list = JSON.parse(events) as string[];
+  return list.includes('*') || list.includes(type);
+}
+
+/**
+ * Records events and queues a delivery to every enabled endpoint of the account that subscribes
+ * to them — in the transaction of the change that caused them, so a committed change always has
+ * its events and a rolled-back one never does.
+ */
+export async function recordEvents(store: Store, events: NewEvent[], now = Date.now()): Promise<EventRow[]> {
+  if (events.length === 0) return [];
+  return store.transaction(async (tx) => {
+    const subscribers = new Map<string, Array<{ id: string; events: string }>>();
+    for (const accountId of new Set(events.map((e) => e.accountId))) {
+      subscribers.set(accountId, await tx.webhooks.subscribers(accountId));
+    }
+    const rows: EventRow[] = [];
+    const deliveries: WebhookDeliveryRow[] = [];
+    const jobs: JobRow[] = [];
+    for (const e of events) {
+      const row: EventRow = { id: newId('ev'), account_id: e.accountId, type: e.type, payload: eventPayload(e.type, e.data, now), created_at: now };
+      rows.push(row);
+      for (const endpoint of subscribers.get(e.accountId)!) {
+        if (!subscribes(endpoint.events, e.type)) continue;
+        const delivery = newDelivery(row, endpoint.id, now);
+        deliveries.push(delivery);
+        jobs.push(deliveryJob(delivery.id, endpoint.id, now, WEBHOOK_MAX_ATTEMPTS));
+      }
+    }
+    await tx.events.insertMany(rows);
+    await tx.webhooks.insertDeliveries(deliveries);
+    await tx.jobs.insertMany(jobs);
+    return rows;
+  });
+}
+
+export function newDelivery(event: Pick<EventRow, 'id' | 'account_id'>, endpointId: string, now: number): WebhookDeliveryRow {
+  return {
+    id: newId('whd'),
+    account_id: event.account_id,
+    endpoint_id: endpointId,
+    event_id: event.id,
+    status: 'pending',
+    attempts: 0,
+    last_status_code: null,
+    last_error: null,
+    next_attempt_at: now,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
+/** The queue job that carries one delivery; grouped by endpoint for its concurrency limit. */
+export function deliveryJob(deliveryId: string, endpointId: string, now: number, maxAttempts: number): JobRow {
+  return {
+    id: newId('job'),
+    kind: WEBHOOK_JOB_KIND,
+    payload: JSON.stringify({ delivery_id: deliveryId }),
+    status: 'pending',
+    run_at: now,
+    attempts: 0,
+    max_attempts: maxAttempts,
+    locked_until: null,
+    locked_by: null,
+    last_error: null,
+    created_at: now,
+    updated_at: now,
+    group_key: endpointId,
+  };
+}

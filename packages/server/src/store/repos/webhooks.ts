@@ -1,0 +1,123 @@
+import type { Selectable, Updateable } from 'kysely';
+import type { WebhookAttemptsTable, WebhookDeliveriesTable, WebhookEndpointsTable } from '../schema.ts';
+import { type Executor, insertChunked } from './executor.ts';
+
+export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;
+export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
+export type WebhookAttemptRow = Selectable<WebhookAttemptsTable>;
+
+/** Webhook endpoints, one delivery per event and endpoint, and the log of every attempt. */
+export class WebhooksRepo {
+  constructor(private readonly db: Executor) {}
+
+  async insertEndpoint(row: WebhookEndpointRow): Promise<void> {
+    await this.db.insertInto('webhook_endpoints').values(row).execute();
+  }
+
+  /** An account's endpoint; undefined for another account's id, exactly as for a missing one. */
+  async endpoint(accountId: string, id: string): Promise<WebhookEndpointRow | undefined> {
+    return this.db
+      .selectFrom('webhook_endpoints')
+      .selectAll()
+      .where('id', '=', id)
+      .where('account_id', '=', accountId)
+      .executeTakeFirst();
+  }
+
+  async endpointById(id: string): Promise<WebhookEndpointRow | undefined> {
+    return this.db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async endpoints(accountId: string, before: string | undefined, limit: number): Promise<WebhookEndpointRow[]> {
+    let q = this.db.selectFrom('webhook_endpoints').selectAll().where('account_id', '=', accountId);
+    if (before !== undefined) q = q.where('id', '<', before);
+    return q.orderBy('id', 'desc').limit(limit).execute();
+  }
+
+  async countEndpoints(accountId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('webhook_endpoints')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('account_id', '=', accountId)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** The enabled endpoints of an account with what they subscribe to: the fan-out of every event. */
+  async subscribers(accountId: string): Promise<Array<Pick<WebhookEndpointRow, 'id' | 'events'>>> {
+    return this.db
+      .selectFrom('webhook_endpoints')
+      .select(['id', 'events'])
+      .where('account_id', '=', accountId)
+      .where('enabled', '=', 1)
+      .execute();
+  }
+
+  async updateEndpoint(id: string, changes: Updateable<WebhookEndpointsTable>): Promise<boolean> {
+    const r = await this.db.updateTable('webhook_endpoints').set(changes).where('id', '=', id).executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  /**
+   * Disables an endpoint unless it already is; true only for the call that disabled it, so the
+   * webhook.disabled event is recorded once even when several workers see failures at once.
+   */
+  async disableEndpoint(id: string, reason: string, now: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('webhook_endpoints')
+      .set({ enabled: 0, disabled_reason: reason, updated_at: now })
+      .where('id', '=', id)
+      .where('enabled', '=', 1)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  /** Marks the start of a run of failures (kept when one is already running). */
+  async noteFailure(id: string, now: number): Promise<number> {
+    await this.db.updateTable('webhook_endpoints').set({ failing_since: now }).where('id', '=', id).where('failing_since', 'is', null).execute();
+    const row = await this.db.selectFrom('webhook_endpoints').select('failing_since').where('id', '=', id).executeTakeFirst();
+    return row?.failing_since ?? now;
+  }
+
+  async noteSuccess(id: string): Promise<void> {
+    await this.db.updateTable('webhook_endpoints').set({ failing_since: null }).where('id', '=', id).where('failing_since', 'is not', null).execute();
+  }
+
+  /** Deletes an endpoint with its deliveries and their attempts. */
+  async deleteEndpoint(accountId: string, id: string): Promise<boolean> {
+    const r = await this.db.deleteFrom('webhook_endpoints').where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
+    if (Number(r.numDeletedRows) !== 1) return false;
+    await this.db.deleteFrom('webhook_attempts').where('endpoint_id', '=', id).execute();
+    await this.db.deleteFrom('webhook_deliveries').where('endpoint_id', '=', id).execute();
+    return true;
+  }
+
+  async insertDeliveries(rows: WebhookDeliveryRow[]): Promise<void> {
+    await insertChunked(rows, (chunk) => this.db.insertInto('webhook_deliveries').values(chunk).execute());
+  }
+
+  async delivery(id: string): Promise<WebhookDeliveryRow | undefined> {
+    return this.db.selectFrom('webhook_deliveries').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async deliveries(endpointId: string, opts: { before?: string; status?: string; limit: number }): Promise<WebhookDeliveryRow[]> {
+    let q = this.db.selectFrom('webhook_deliveries').selectAll().where('endpoint_id', '=', endpointId);
+    if (opts.status !== undefined) q = q.where('status', '=', opts.status as WebhookDeliveryRow['status']);
+    if (opts.before !== undefined) q = q.where('id', '<', opts.before);
+    return q.orderBy('id', 'desc').limit(opts.limit).execute();
+  }
+
+  async updateDelivery(id: string, changes: Updateable<WebhookDeliveriesTable>): Promise<void> {
+    await this.db.updateTable('webhook_deliveries').set(changes).where('id', '=', id).execute();
+  }
+
+  async insertAttempt(row: WebhookAttemptRow): Promise<void> {
+    await this.db.insertInto('webhook_attempts').values(row).execute();
+  }
+
+  /** The attempts of the given deliveries, oldest first. */
+  async attemptsOf(deliveryIds: string[]): Promise<WebhookAttemptRow[]> {
+    if (deliveryIds.length === 0) return [];
+    return this.db.selectFrom('webhook_attempts').selectAll().where('delivery_id', 'in', deliveryIds).orderBy('id').execute();
+  }
+}
