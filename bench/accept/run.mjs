@@ -7,14 +7,12 @@
 //   BENCH_DURATION=20 BENCH_CONNECTIONS=100 npm run bench:accept
 //
 // Only the ratio between the two figures means much on a shared 2-core machine.
-import { execFileSync, fork, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { fork, spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import pg from 'pg';
-import { freePort, waitFor } from '../lib.mjs';
+import { benchAccount, freePort, machine, throwawayDatabase, waitFor } from '../lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -49,38 +47,10 @@ async function benchHello() {
   return summary(r);
 }
 
-async function setupDatabase() {
-  if (backend === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'hellio-bench-'));
-    return { env: { HELLIO_DATA_DIR: dir }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-  }
-  const admin = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `hellio_bench_${Date.now()}`;
-  const c = new pg.Client({ connectionString: admin });
-  await c.connect();
-  await c.query(`create database ${name}`);
-  await c.end();
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return {
-    env: { DATABASE_URL: url.toString() },
-    drop: async () => {
-      const d = new pg.Client({ connectionString: admin });
-      await d.connect();
-      await d.query(`drop database if exists ${name} with (force)`);
-      await d.end();
-    },
-  };
-}
-
 async function benchAccept() {
-  const db = await setupDatabase();
+  const db = await throwawayDatabase(backend, 'accept');
   const env = { ...process.env, ...db.env, HELLIO_RATE_LIMIT_PER_MINUTE: '100000000' };
-  const cli = (...args) => JSON.parse(execFileSync(process.execPath, [hellio, ...args, '--json'], { env }).toString());
-  const acc = cli('accounts', 'create', '--name', 'bench').id;
-  const { key } = cli('keys', 'create', '--account', acc, '--scopes', 'sms:send');
-  cli('wallet', 'topup', '--account', acc, '--amount', '100000000');
-  cli('senders', 'approve', '--account', acc, '--sender', 'HELLIO');
+  const { key } = await benchAccount(hellio, env, 'sms:send');
 
   const port = await freePort();
   // The API alone: `hellio start` would also run the delivery workers, which deliver what is
@@ -105,7 +75,7 @@ const hello = await benchHello();
 const accept = await benchAccept();
 const result = {
   date: new Date().toISOString(),
-  machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model, memory_gib: Math.round(totalmem() / 2 ** 30), node: process.version },
+  machine: await machine(),
   backend,
   duration_s: duration,
   connections,

@@ -23,9 +23,8 @@
 // the worker under node --cpu-prof), BENCH_PG_URL.
 //
 // Only the ratios mean much on a shared 2-core machine.
-import { execFileSync, fork, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, mkdirSync, writeFileSync, openSync, closeSync, readFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { fork, spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync, openSync, closeSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { connect as netConnect } from 'node:net';
@@ -33,7 +32,7 @@ import Database from 'better-sqlite3';
 import nodemailer from 'nodemailer';
 import pg from 'pg';
 import smpp from 'smpp';
-import { freePort, waitFor } from '../lib.mjs';
+import { benchAccount, freePort, machine, throwawayDatabase, waitFor } from '../lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -141,52 +140,29 @@ async function startHelper(file, args) {
 
 // ---- the throwaway database, set up through the CLI ----
 
+/** A throwaway database, with the count of its messages per status. */
 async function setupDatabase() {
-  if (backend === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'hellio-bench-deliver-'));
-    return {
-      env: { HELLIO_DATA_DIR: dir },
-      dir,
-      counts: async () => {
-        const db = new Database(join(dir, 'hellio.db'), { readonly: true, fileMustExist: true });
-        try {
-          return Object.fromEntries(db.prepare('select status, count(*) as n from messages group by status').all().map((r) => [r.status, r.n]));
-        } finally {
-          db.close();
-        }
-      },
-      drop: async () => rmSync(dir, { recursive: true, force: true }),
-    };
-  }
-  const admin = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `hellio_bench_deliver_${Date.now()}`;
-  const c = new pg.Client({ connectionString: admin });
-  await c.connect();
-  await c.query(`create database ${name}`);
-  await c.end();
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  const dir = mkdtempSync(join(tmpdir(), 'hellio-bench-deliver-'));
-  return {
-    env: { DATABASE_URL: url.toString() },
-    dir,
-    counts: async () => {
-      const q = new pg.Client({ connectionString: url.toString() });
-      await q.connect();
+  const db = await throwawayDatabase(backend, 'deliver');
+  const query = async (sql) => {
+    if (backend === 'sqlite') {
+      const lite = new Database(join(db.dir, 'hellio.db'), { readonly: true, fileMustExist: true });
       try {
-        const { rows } = await q.query('select status, count(*)::int as n from messages group by status');
-        return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+        return lite.prepare(sql).all();
       } finally {
-        await q.end();
+        lite.close();
       }
-    },
-    drop: async () => {
-      rmSync(dir, { recursive: true, force: true });
-      const d = new pg.Client({ connectionString: admin });
-      await d.connect();
-      await d.query(`drop database if exists ${name} with (force)`);
-      await d.end();
-    },
+    }
+    const q = new pg.Client({ connectionString: db.url });
+    await q.connect();
+    try {
+      return (await q.query(sql)).rows;
+    } finally {
+      await q.end();
+    }
+  };
+  return {
+    ...db,
+    counts: async () => Object.fromEntries((await query('select status, count(*) as n from messages group by status')).map((r) => [r.status, Number(r.n)])),
   };
 }
 
@@ -200,12 +176,7 @@ async function prepareHellio(db) {
   };
   delete env.HELLIO_SMPP_URL;
   delete env.HELLIO_SMTP_URL;
-  const cli = (...args) => JSON.parse(execFileSync(process.execPath, [hellio, ...args, '--json'], { env }).toString());
-  const acc = cli('accounts', 'create', '--name', 'bench-deliver').id;
-  const { key } = cli('keys', 'create', '--account', acc, '--scopes', 'sms:send,email:send,reports');
-  cli('wallet', 'topup', '--account', acc, '--amount', '100000000');
-  cli('senders', 'approve', '--account', acc, '--sender', 'HELLIO');
-  cli('senders', 'approve', '--account', acc, '--sender', 'example.com');
+  const { key } = await benchAccount(hellio, env, 'sms:send,email:send,reports', ['HELLIO', 'example.com']);
   const port = await freePort();
   const api = track(spawn(process.execPath, [hellio, 'api'], { env: { ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: 'ignore' }));
   await waitFor(`http://127.0.0.1:${port}/healthz`);
@@ -522,7 +493,7 @@ try {
   if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
   const result = {
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model, memory_gib: Math.round(totalmem() / 2 ** 30), node: process.version },
+    machine: await machine(),
     backend,
     n_sms: N,
     m_email: M,

@@ -1,4 +1,4 @@
-import { Resolver } from 'node:dns/promises';
+import { lookup, Resolver } from 'node:dns/promises';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -17,6 +17,10 @@ import { HttpSmsProvider } from './providers/sms/http-sms-provider.ts';
 import { Worker } from './queue/worker.ts';
 import { newId } from './lib/ids.ts';
 import { deliveryJobs } from './workers/deliver.ts';
+import { openOtp } from './modules/otp/otp-deps.ts';
+import { EmailVerifier } from './modules/email-verify/verifier.ts';
+import { webhookJobs } from './workers/webhooks.ts';
+import { HttpWebhookSender } from './providers/webhooks/http-webhook-sender.ts';
 import { MemoryRateLimiter } from './ratelimit/memory-rate-limiter.ts';
 import type { RateLimiter } from './ratelimit/rate-limiter.ts';
 import { RedisRateLimiter } from './ratelimit/redis-rate-limiter.ts';
@@ -80,6 +84,37 @@ function buildChannels(store: Store, config: Config, logger: Logger): Channels {
   return makeChannels({ sms, defaultSms: smpp ? smpp.name : smsSandbox.name, smsSandbox, emailLive, emailSandbox });
 }
 
+/**
+ * Host names → addresses for the webhook guard: through HELLIO_DNS_SERVERS when set (both
+ * families), else the system's resolver (which also reads /etc/hosts).
+ */
+function hostResolver(resolver: Resolver, custom: boolean): (host: string) => Promise<string[]> {
+  if (!custom) return async (host) => (await lookup(host, { all: true })).map((a) => a.address);
+  return async (host) => {
+    const [v4, v6] = await Promise.allSettled([resolver.resolve4(host), resolver.resolve6(host)]);
+    const found = [...(v4.status === 'fulfilled' ? v4.value : []), ...(v6.status === 'fulfilled' ? v6.value : [])];
+    if (found.length === 0 && v4.status === 'rejected') throw v4.reason;
+    return found;
+  };
+}
+
+/**
+ * Email verification gets a resolver of its own: it looks up domains that callers choose, so each
+ * query is bounded by HELLIO_EMAIL_VERIFY_DNS_TIMEOUT_MS (two tries) rather than the system default.
+ */
+function buildEmailVerifier(config: Config): EmailVerifier {
+  const resolver = new Resolver({ timeout: config.emailVerify.dnsTimeoutMs, tries: 2 });
+  if (config.dnsServers.length > 0) resolver.setServers(config.dnsServers);
+  return new EmailVerifier(
+    {
+      resolveMx: (name) => resolver.resolveMx(name),
+      resolve4: (name) => resolver.resolve4(name),
+      resolve6: (name) => resolver.resolve6(name),
+    },
+    config.emailVerify,
+  );
+}
+
 /** Opens the store (migrating it) and the shared counters. */
 export async function openRuntime(config: Config, logger = createLogger(config.logLevel)): Promise<Runtime> {
   const store = Store.open(openDb(config), { currency: config.currency });
@@ -88,8 +123,14 @@ export async function openRuntime(config: Config, logger = createLogger(config.l
   // ioredis reconnects by itself; without a listener every failed attempt is an unhandled error.
   redis?.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
   const rateLimiter: RateLimiter = redis ? new RedisRateLimiter(redis) : new MemoryRateLimiter();
+  const otp = await openOtp(store, config.otp, rateLimiter);
   const resolver = new Resolver();
   if (config.dnsServers.length > 0) resolver.setServers(config.dnsServers);
+  const webhookSender = new HttpWebhookSender({
+    resolve: hostResolver(resolver, config.dnsServers.length > 0),
+    allowPrivate: config.webhooksAllowPrivate,
+    timeoutMs: config.webhookTimeoutMs,
+  });
   const ctx: ModuleContext = {
     store,
     currency: config.currency,
@@ -99,6 +140,9 @@ export async function openRuntime(config: Config, logger = createLogger(config.l
       spfInclude: config.spfInclude,
       returnPathHost: config.returnPathHost,
     },
+    webhookSender,
+    otp,
+    emailVerifier: buildEmailVerifier(config),
   };
   const channels = buildChannels(store, config, logger);
   return {
@@ -112,7 +156,7 @@ export async function openRuntime(config: Config, logger = createLogger(config.l
     createWorker: (opts = {}) =>
       new Worker({
         store,
-        definitions: deliveryJobs(store, channels),
+        definitions: [...deliveryJobs(store, channels, { otpKeys: otp.keys }), ...webhookJobs(store, webhookSender, config.webhookTimeoutMs)],
         logger,
         concurrency: opts.concurrency ?? config.workerConcurrency,
         ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
@@ -120,6 +164,7 @@ export async function openRuntime(config: Config, logger = createLogger(config.l
       }),
     async close() {
       await channels.close();
+      await webhookSender.close();
       await rateLimiter.close();
       if (redis) await redis.quit().catch(() => undefined);
       await store.close();

@@ -13,10 +13,11 @@ import {
 } from '../modules/accounts.ts';
 import { createKey, revokeKey, setKeyCaps, setKeyRateLimit } from '../modules/keys.ts';
 import { addDomain, listDomains, verifyDomain } from '../modules/domains.ts';
+import { PRICE_CHANNELS } from '../modules/pricing.ts';
 import { setRoute } from '../modules/routing.ts';
 import { parseScopes } from '../modules/scopes.ts';
 import { approveSender, revokeSender } from '../modules/senders.ts';
-import { adjustBalance, topUp } from '../modules/wallet.ts';
+import { adjustBalance, setLowBalanceAlert, topUp } from '../modules/wallet.ts';
 import type { ApiKeyRow } from '../store/repos/keys.ts';
 
 type Run = (fn: (rt: Runtime) => Promise<{ json: unknown; text: string }>) => Promise<void>;
@@ -163,6 +164,20 @@ export function adminCommands(program: Command, run: Run): void {
       }),
     );
 
+  wallet
+    .command('alert')
+    .description('emit a balance.low event when a debit takes the balance below an amount')
+    .requiredOption('--account <account>')
+    .requiredOption('--below <amount>', 'e.g. 5.00, or "none" to stop')
+    .action((o: { account: string; below: string }) =>
+      run(async (rt) => {
+        const threshold = capArg('below', o.below) ?? null;
+        await setLowBalanceAlert(rt.store, o.account, threshold);
+        const shown = threshold === null ? null : formatMicros(threshold);
+        return { json: { account: o.account, balance_low: shown, currency: rt.config.currency }, text: shown === null ? 'no low-balance alert' : `balance.low below ${shown} ${rt.config.currency}` };
+      }),
+    );
+
   const senders = program.command('senders').description('approve SMS senders, email domains and addresses');
   for (const verb of ['approve', 'revoke'] as const) {
     senders
@@ -242,12 +257,12 @@ export function adminCommands(program: Command, run: Run): void {
   const prices = program.command('prices').description('the price list');
   prices
     .command('set')
-    .requiredOption('--channel <channel>', 'sms | email')
+    .requiredOption('--channel <channel>', PRICE_CHANNELS.join(' | '))
     .option('--prefix <digits>', 'destination prefix without "+" (omit for the default rate)', '')
-    .requiredOption('--price <amount>', 'per SMS segment / per email recipient')
+    .requiredOption('--price <amount>', 'per SMS segment / per email recipient / per lookup')
     .action((o: { channel: string; prefix: string; price: string }) =>
       run(async (rt) => {
-        if (!['sms', 'email'].includes(o.channel)) throw validationError([{ field: 'channel', message: 'must be sms or email' }]);
+        if (!PRICE_CHANNELS.includes(o.channel)) throw validationError([{ field: 'channel', message: `must be one of ${PRICE_CHANNELS.join(', ')}` }]);
         if (!/^\d{0,8}$/.test(o.prefix)) throw validationError([{ field: 'prefix', message: 'must be digits' }]);
         const micros = money('price', o.price);
         await rt.store.prices.set(o.channel, o.prefix, micros);
@@ -256,7 +271,7 @@ export function adminCommands(program: Command, run: Run): void {
     );
   prices
     .command('list')
-    .requiredOption('--channel <channel>', 'sms | email')
+    .requiredOption('--channel <channel>', PRICE_CHANNELS.join(' | '))
     .action((o: { channel: string }) =>
       run(async (rt) => {
         const rows = (await rt.store.prices.list(o.channel)).sort((a, b) => a.prefix.localeCompare(b.prefix));

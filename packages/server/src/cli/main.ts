@@ -4,6 +4,7 @@ import { AppError } from '../lib/errors.ts';
 import { createLogger } from '../lib/logger.ts';
 import { openRuntime, type Runtime, serve } from '../main.ts';
 import { adminCommands, domainCommands, routeCommands, sandboxCommands } from './admin.ts';
+import { otpCommands } from './otp-commands.ts';
 
 const program = new Command('hellio')
   .description('Hellio: self-hosted messaging platform')
@@ -47,6 +48,7 @@ adminCommands(program, withRuntime);
 sandboxCommands(program, withRuntime);
 routeCommands(program, withRuntime);
 domainCommands(program, withRuntime);
+otpCommands(program, withRuntime);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,6 +1,10 @@
 import { resolve } from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { type HttpSmsProviderConfig, parseHttpSmsProviderConfig } from '../providers/sms/http-sms-provider.ts';
+import type { OtpSettings } from '../modules/otp/settings.ts';
+import { parseMailbox } from '../lib/email-address.ts';
+import type { EmailVerifySettings } from '../modules/email-verify/verifier.ts';
+import { hostname } from 'node:os';
 
 /** Every setting, validated once at start. Nothing else reads the environment. */
 export interface Config {
@@ -45,6 +49,14 @@ export interface Config {
   httpSmsProviders: HttpSmsProviderConfig[];
   /** Shared secret HTTP providers' status callbacks must carry (?token=…); callbacks are off without it. */
   providerCallbackToken: string | null;
+  /** Let webhook endpoints target loopback and private addresses (development and tests only). */
+  webhooksAllowPrivate: boolean;
+  /** One webhook attempt's time limit. */
+  webhookTimeoutMs: number;
+  /** OTP verification: its secret, default senders, resend rules and abuse defences (HELLIO_OTP_*). */
+  otp: OtpSettings;
+  /** Email verification: the SMTP probe, DNS timeout, caching (HELLIO_EMAIL_VERIFY_*). */
+  emailVerify: EmailVerifySettings;
 }
 
 export const DEFAULTS = {
@@ -59,6 +71,20 @@ export const DEFAULTS = {
   HELLIO_CURRENCY: 'USD',
   HELLIO_PG_POOL_SIZE: '16',
   HELLIO_WORKER_CONCURRENCY: '32',
+  HELLIO_WEBHOOK_TIMEOUT_MS: '15000',
+  HELLIO_OTP_SMS_FROM: 'Verify',
+  HELLIO_OTP_RESEND_COOLDOWN_SECONDS: '30',
+  HELLIO_OTP_PER_IP_PER_HOUR: '300',
+  HELLIO_OTP_PER_DESTINATION_PER_HOUR: '10',
+  HELLIO_OTP_PUMPING_WINDOW_SECONDS: '3600',
+  HELLIO_OTP_PUMPING_MIN_SENDS: '30',
+  HELLIO_OTP_PUMPING_MIN_APPROVAL_PERCENT: '20',
+  HELLIO_OTP_PUMPING_PREFIX_DIGITS: '6',
+  HELLIO_OTP_PUMPING_BLOCK_SECONDS: '3600',
+  HELLIO_EMAIL_VERIFY_SMTP_PORT: '25',
+  HELLIO_EMAIL_VERIFY_TIMEOUT_MS: '10000',
+  HELLIO_EMAIL_VERIFY_DNS_TIMEOUT_MS: '5000',
+  HELLIO_EMAIL_VERIFY_CACHE_SECONDS: '3600',
 } as const;
 
 export class ConfigError extends Error {
@@ -148,10 +174,72 @@ function httpSmsProviders(raw: string | undefined): HttpSmsProviderConfig[] {
   return configs;
 }
 
+function bool(env: Record<string, string | undefined>, name: string): boolean {
+  const raw = (env[name] ?? '').trim().toLowerCase();
+  if (raw === '' || raw === 'false' || raw === '0') return false;
+  if (raw === 'true' || raw === '1') return true;
+  throw new ConfigError(`${name} must be true or false (got "${env[name]}")`);
+}
+
 function callbackToken(raw: string | undefined): string | null {
   if (!raw) return null;
   if (raw.length < 24) throw new ConfigError('HELLIO_PROVIDER_CALLBACK_TOKEN must be at least 24 characters');
   return raw;
+}
+
+function otpSettings(env: Record<string, string | undefined>): OtpSettings {
+  const secret = env.HELLIO_OTP_SECRET || null;
+  // Codes are short; the secret is what keeps a stolen database from yielding them, so no weak ones.
+  if (secret !== null && secret.length < 32) throw new ConfigError('HELLIO_OTP_SECRET must be at least 32 characters');
+  const smsFrom = (env.HELLIO_OTP_SMS_FROM || DEFAULTS.HELLIO_OTP_SMS_FROM).trim();
+  if (!((/^[A-Za-z0-9 _&-]{1,11}$/.test(smsFrom) && /[A-Za-z]/.test(smsFrom)) || /^\+?\d{3,15}$/.test(smsFrom))) {
+    throw new ConfigError('HELLIO_OTP_SMS_FROM must be an alphanumeric sender id (1–11 characters), a short code or a number');
+  }
+  const emailFrom = env.HELLIO_OTP_EMAIL_FROM || null;
+  if (emailFrom !== null && !parseMailbox(emailFrom)) {
+    throw new ConfigError('HELLIO_OTP_EMAIL_FROM must be an email address ("a@example.com" or "Name <a@example.com>")');
+  }
+  return {
+    secret,
+    smsFrom,
+    emailFrom,
+    resendCooldownSeconds: int(env, 'HELLIO_OTP_RESEND_COOLDOWN_SECONDS', 0, 3600),
+    perIpPerHour: int(env, 'HELLIO_OTP_PER_IP_PER_HOUR', 1, 1_000_000_000),
+    perDestinationPerHour: int(env, 'HELLIO_OTP_PER_DESTINATION_PER_HOUR', 1, 1_000_000_000),
+    pumping: {
+      windowSeconds: int(env, 'HELLIO_OTP_PUMPING_WINDOW_SECONDS', 60, 7 * 86_400),
+      minSends: int(env, 'HELLIO_OTP_PUMPING_MIN_SENDS', 0, 1_000_000_000),
+      minApprovalPercent: int(env, 'HELLIO_OTP_PUMPING_MIN_APPROVAL_PERCENT', 0, 100),
+      prefixDigits: int(env, 'HELLIO_OTP_PUMPING_PREFIX_DIGITS', 1, 15),
+      blockSeconds: int(env, 'HELLIO_OTP_PUMPING_BLOCK_SECONDS', 60, 30 * 86_400),
+    },
+  };
+}
+
+const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+function emailVerifySettings(env: Record<string, string | undefined>): EmailVerifySettings {
+  // EHLO should name this host; the machine's name is the honest default, "localhost" if it is not a host name.
+  const machine = hostname();
+  const heloName = env.HELLIO_EMAIL_VERIFY_HELO || (HOST_NAME.test(machine) ? machine : 'localhost');
+  if (!HOST_NAME.test(heloName)) throw new ConfigError('HELLIO_EMAIL_VERIFY_HELO must be a host name such as verify.example.com');
+  const rawFrom = env.HELLIO_EMAIL_VERIFY_MAIL_FROM || null;
+  const from = rawFrom === null ? null : parseMailbox(rawFrom);
+  if (rawFrom !== null && (!from || /[<>]/.test(rawFrom))) {
+    throw new ConfigError('HELLIO_EMAIL_VERIFY_MAIL_FROM must be a bare address such as verify@example.com (unset: the null sender <>)');
+  }
+  return {
+    smtpByDefault: bool(env, 'HELLIO_EMAIL_VERIFY_SMTP'),
+    probe: {
+      port: int(env, 'HELLIO_EMAIL_VERIFY_SMTP_PORT', 1, 65535),
+      heloName,
+      mailFrom: from ? from.address : null,
+      timeoutMs: int(env, 'HELLIO_EMAIL_VERIFY_TIMEOUT_MS', 100, 120_000),
+    },
+    allowPrivateHosts: bool(env, 'HELLIO_EMAIL_VERIFY_ALLOW_PRIVATE'),
+    cacheTtlMs: int(env, 'HELLIO_EMAIL_VERIFY_CACHE_SECONDS', 0, 7 * 86_400) * 1000,
+    dnsTimeoutMs: int(env, 'HELLIO_EMAIL_VERIFY_DNS_TIMEOUT_MS', 100, 60_000),
+  };
 }
 
 /** Builds the configuration from defaults and the environment; throws ConfigError on bad values. */
@@ -190,5 +278,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     returnPathHost: env.HELLIO_RETURN_PATH_HOST || null,
     httpSmsProviders: httpSmsProviders(env.HELLIO_HTTP_SMS_PROVIDERS),
     providerCallbackToken: callbackToken(env.HELLIO_PROVIDER_CALLBACK_TOKEN),
+    webhooksAllowPrivate: bool(env, 'HELLIO_WEBHOOKS_ALLOW_PRIVATE'),
+    webhookTimeoutMs: int(env, 'HELLIO_WEBHOOK_TIMEOUT_MS', 100, 60_000),
+    otp: otpSettings(env),
+    emailVerify: emailVerifySettings(env),
   };
 }

@@ -13,9 +13,13 @@ import { balanceRoutes } from './routes/balance.ts';
 import { domainRoutes } from './routes/domains.ts';
 import { providerCallbackRoutes } from './routes/provider-callbacks.ts';
 import { emailRoutes } from './routes/email.ts';
+import { emailVerifyRoutes } from './routes/email-verify.ts';
 import { healthRoutes } from './routes/health.ts';
+import { lookupRoutes } from './routes/lookup.ts';
+import { otpRoutes } from './routes/otp.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { smsRoutes } from './routes/sms.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 import { errorSchema } from './schemas.ts';
 
 export interface AppDeps {
@@ -78,9 +82,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   emailRoutes(app, deps.ctx, { bodyLimit: deps.emailBodyLimit });
   smsRoutes(app, deps.ctx);
+  otpRoutes(app, deps.ctx);
+  lookupRoutes(app, deps.ctx);
+  emailVerifyRoutes(app, deps.ctx);
   balanceRoutes(app, deps.ctx);
   reportRoutes(app, deps.ctx);
   domainRoutes(app, deps.ctx);
+  webhookRoutes(app, deps.ctx);
   providerCallbackRoutes(app, deps.channels, deps.providerCallbackToken);
   healthRoutes(app, deps.ctx, deps.ready ? { ready: deps.ready } : {});
   return app;

@@ -69,7 +69,7 @@ function mailboxes(field: string, values: string[], errors: FieldError[]): Mailb
 }
 
 /** "Name <addr>", quoting the name when it holds RFC 5322 specials ("Lovelace, Ada"). */
-function display(mb: Mailbox): string {
+export function display(mb: Mailbox): string {
   if (!mb.name) return mb.address;
   const name = /[()<>[\]:;@\\,."]/.test(mb.name) ? `"${mb.name.replace(/["\\]/g, '\\$&')}"` : mb.name;
   return `${name} <${mb.address}>`;

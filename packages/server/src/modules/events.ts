@@ -18,6 +18,7 @@ export const EVENT_TYPES = [
   'message.canceled',
   'campaign.completed',
   'otp.approved',
+  'otp.prefix_blocked',
   'voice.completed',
   'voice.failed',
   'balance.low',

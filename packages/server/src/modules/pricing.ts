@@ -1,5 +1,11 @@
 import type { Store } from '../store/store.ts';
 
+/**
+ * The channels that have a price list: what `hellio prices set|list --channel` accepts. A product
+ * that charges adds its channel here and its default rows in its migration.
+ */
+export const PRICE_CHANNELS: readonly string[] = ['sms', 'email', 'lookup', 'email_verify'];
+
 /** A channel's rates by destination prefix; the longest matching prefix wins. */
 export class PriceTable {
   private readonly byPrefix: Map<string, number>;

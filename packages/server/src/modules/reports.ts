@@ -1,29 +1,13 @@
 import { AppError, type FieldError, notFound, validationError } from '../lib/errors.ts';
-import { isId } from '../lib/ids.ts';
 import { parseRfc3339 } from '../lib/time.ts';
 import type { MessageFilter } from '../store/repos/messages.ts';
 import type { Principal } from './auth.ts';
 import type { ModuleContext } from './context.ts';
 import { cancelScheduled } from './lifecycle.ts';
+import { cursorError, checkCursor, page, pageSize } from './pagination.ts';
 import { campaignDetailView, campaignView, messageEventView, messageView } from './views.ts';
 
-export const MAX_PAGE = 100;
-export const DEFAULT_PAGE = 20;
-
-export interface Page<T> {
-  data: T[];
-  next_cursor: string | null;
-}
-
-function pageSize(limit: number | undefined): number {
-  return Math.min(Math.max(limit ?? DEFAULT_PAGE, 1), MAX_PAGE);
-}
-
-function page<R extends { id: string }, V>(rows: R[], size: number, view: (r: R) => V): Page<V> {
-  const more = rows.length > size;
-  const shown = more ? rows.slice(0, size) : rows;
-  return { data: shown.map(view), next_cursor: more ? shown[shown.length - 1]!.id : null };
-}
+export { MAX_PAGE } from './pagination.ts';
 
 export interface MessageQuery {
   limit?: number;
@@ -39,10 +23,9 @@ export interface MessageQuery {
 export async function listMessages(ctx: ModuleContext, accountId: string, q: MessageQuery) {
   const errors: FieldError[] = [];
   const filter: MessageFilter = {};
-  if (q.cursor !== undefined) {
-    if (isId('msg', q.cursor)) filter.before = q.cursor;
-    else errors.push({ field: 'cursor', message: 'is not a cursor this endpoint returned' });
-  }
+  const badCursor = cursorError('msg', q.cursor);
+  if (badCursor) errors.push(badCursor);
+  else if (q.cursor !== undefined) filter.before = q.cursor;
   for (const [field, key] of [['from', 'createdFrom'], ['until', 'createdUntil']] as const) {
     const raw = q[field];
     if (raw === undefined) continue;
@@ -83,9 +66,7 @@ export async function getMessage(ctx: ModuleContext, accountId: string, id: stri
 }
 
 export async function listCampaigns(ctx: ModuleContext, accountId: string, q: { limit?: number; cursor?: string }) {
-  if (q.cursor !== undefined && !isId('cmp', q.cursor)) {
-    throw validationError([{ field: 'cursor', message: 'is not a cursor this endpoint returned' }]);
-  }
+  checkCursor('cmp', q.cursor);
   const size = pageSize(q.limit);
   const rows = await ctx.store.campaigns.list(accountId, q.cursor, size + 1);
   return page(rows, size, (c) => campaignView(c, ctx.currency));

@@ -39,6 +39,14 @@ async function adjust(store: Store, accountId: string, amount: number, kind: Led
   });
 }
 
+/** Sets the balance below which a debit emits balance.low (null: never). */
+export async function setLowBalanceAlert(store: Store, accountId: string, threshold: number | null): Promise<void> {
+  if (threshold !== null && (!Number.isInteger(threshold) || threshold <= 0)) {
+    throw validationError([{ field: 'below', message: 'must be greater than 0, or "none"' }]);
+  }
+  if (!(await store.accounts.update(accountId, { balance_low_micros: threshold, updated_at: Date.now() }))) throw notFound('Account');
+}
+
 export interface BalanceView {
   balance: number;
   daily: { limit: number | null; used: number };

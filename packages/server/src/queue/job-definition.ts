@@ -5,18 +5,33 @@ export interface JobDefinition {
   timeoutMs: number;
   /** Runs in all, the first included. */
   maxAttempts: number;
-  /** Exponential backoff: base × 2^(attempt-1), capped, with jitter. */
-  backoff: { baseMs: number; maxMs: number };
-  handle(payload: unknown, ctx: { attempt: number; jobId: string }): Promise<void>;
+  backoff: Backoff;
+  /**
+   * At most this many jobs of one group (the job's group_key: a webhook endpoint) run at once,
+   * across all workers, so one slow group cannot take every worker from the others.
+   */
+  groupConcurrency?: number;
+  handle(payload: unknown, ctx: { attempt: number; jobId: string; maxAttempts: number }): Promise<void>;
   /** Called once when the job is given up on (attempts exhausted or a permanent failure). */
   giveUp?(payload: unknown, error: Error): Promise<void>;
 }
 
-/** A failure that may succeed later; `retryAfterMs` is the other side's hint (Retry-After, throttling). */
+/**
+ * Exponential (base × 2^(attempt-1), capped) with equal jitter, or a fixed schedule — the delay
+ * before the n-th retry is `scheduleMs[n-1]` (the last repeats), ± `jitter` of it.
+ */
+export type Backoff = { baseMs: number; maxMs: number } | { scheduleMs: readonly number[]; jitter: number };
+
+/**
+ * A failure that may succeed later; `retryAfterMs` is the other side's hint (Retry-After,
+ * throttling), a lower bound on the delay. With `exact`, the handler has already decided the
+ * delay (and told someone when the retry will come), and the queue keeps to it.
+ */
 export class RetryLater extends Error {
   constructor(
     message: string,
     readonly retryAfterMs?: number,
+    readonly exact = false,
   ) {
     super(message);
     this.name = 'RetryLater';
@@ -29,12 +44,19 @@ export class PermanentFailure extends Error {
 }
 
 /**
- * The delay before the next attempt: exponential in the attempts made, "equal jitter" (half
- * fixed, half random) so a burst of failures does not come back as a burst, and never sooner
- * than the other side asked for.
+ * The delay before the next attempt, `attempt` runs having been made: exponential with "equal
+ * jitter" (half fixed, half random), or the schedule's step ± its jitter — either way a burst of
+ * failures does not come back as a burst — and never sooner than the other side asked for.
  */
 export function retryDelayMs(def: Pick<JobDefinition, 'backoff'>, attempt: number, hintMs?: number, random = Math.random): number {
-  const exp = Math.min(def.backoff.maxMs, def.backoff.baseMs * 2 ** Math.max(0, attempt - 1));
-  const jittered = exp / 2 + random() * (exp / 2);
-  return Math.max(Math.round(jittered), hintMs ?? 0);
+  const b = def.backoff;
+  let delay: number;
+  if ('scheduleMs' in b) {
+    const step = b.scheduleMs[Math.min(Math.max(attempt, 1), b.scheduleMs.length) - 1]!;
+    delay = step * (1 - b.jitter + random() * 2 * b.jitter);
+  } else {
+    const exp = Math.min(b.maxMs, b.baseMs * 2 ** Math.max(0, attempt - 1));
+    delay = exp / 2 + random() * (exp / 2);
+  }
+  return Math.max(Math.round(delay), hintMs ?? 0);
 }

@@ -42,6 +42,7 @@ export class Worker {
   private readonly concurrency: number;
   private readonly pollMs: number;
   private readonly leaseMs: number;
+  private readonly groupLimits: Map<string, number>;
   private running = false;
   private readonly inFlight = new Set<Promise<void>>();
   private loop: Promise<void> | null = null;
@@ -49,6 +50,7 @@ export class Worker {
 
   constructor(private readonly opts: WorkerOptions) {
     this.defs = new Map(opts.definitions.map((d) => [d.kind, d]));
+    this.groupLimits = new Map(opts.definitions.filter((d) => d.groupConcurrency !== undefined).map((d) => [d.kind, d.groupConcurrency!]));
     this.concurrency = opts.concurrency ?? 16;
     this.pollMs = opts.pollMs ?? 200;
     const maxTimeout = Math.max(0, ...opts.definitions.map((d) => d.timeoutMs));
@@ -76,6 +78,7 @@ export class Worker {
     const jobs = await this.opts.store.jobs.claim({
       workerId: this.id,
       kinds: [...this.defs.keys()],
+      groupLimits: this.groupLimits,
       limit: free,
       leaseMs: this.leaseMs,
       now: Date.now(),
@@ -129,13 +132,16 @@ export class Worker {
     const payload: unknown = JSON.parse(job.payload);
     const maxAttempts = Math.min(def.maxAttempts, job.max_attempts);
     try {
-      await this.withTimeout(def.handle(payload, { attempt: job.attempts, jobId: job.id }), def.timeoutMs);
+      await this.withTimeout(def.handle(payload, { attempt: job.attempts, jobId: job.id, maxAttempts }), def.timeoutMs);
       await store.jobs.settle(claim, { status: 'done' }, Date.now());
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
       const permanent = err instanceof PermanentFailure;
       if (!permanent && job.attempts < maxAttempts) {
-        const delay = retryDelayMs(def, job.attempts, err instanceof RetryLater ? err.retryAfterMs : undefined);
+        const delay =
+          err instanceof RetryLater && err.exact && err.retryAfterMs !== undefined
+            ? err.retryAfterMs
+            : retryDelayMs(def, job.attempts, err instanceof RetryLater ? err.retryAfterMs : undefined);
         this.opts.logger.warn({ job: job.id, kind: job.kind, attempt: job.attempts, delay, err: err.message }, 'job will be retried');
         await store.jobs.settle(claim, { status: 'pending', runAt: Date.now() + delay, error: err.message }, Date.now());
         return;

@@ -1,4 +1,4 @@
-import { Kysely, Migrator, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 import { DEFAULT_PRICES } from './default-prices.ts';
 
 /**
@@ -321,6 +321,120 @@ const migrations: Record<string, Migration> = {
       // campaign.completed fires once: the final transition whose bump makes final_count reach total_count.
       await db.schema.alterTable('campaigns').addColumn('final_count', 'integer', (c) => c.notNull().defaultTo(0)).execute();
       await db.schema.alterTable('accounts').addColumn('balance_low_micros', 'bigint').execute();
+    },
+  },
+  '0008_lookups': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('lookups')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id'))
+        .addColumn('key_id', 'text', (c) => c.notNull())
+        .addColumn('input', 'text', (c) => c.notNull())
+        .addColumn('input_country', 'text')
+        .addColumn('number', 'text', (c) => c.notNull())
+        .addColumn('valid', 'integer', (c) => c.notNull())
+        .addColumn('possible', 'integer', (c) => c.notNull())
+        .addColumn('country', 'text')
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('validation_error', 'text')
+        .addColumn('carrier', 'text')
+        .addColumn('region', 'text')
+        .addColumn('national_format', 'text', (c) => c.notNull())
+        .addColumn('international_format', 'text', (c) => c.notNull())
+        .addColumn('price_micros', 'bigint', (c) => c.notNull())
+        .addColumn('sandbox', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('lookups_account').on('lookups').columns(['account_id', 'id']).execute();
+      // One flat rate per lookup (0.0050), kept here rather than in default-prices.ts because a
+      // released migration must insert the same rows forever; operators change it with
+      // `hellio prices set --channel lookup`, per destination prefix too (docs/pricing.md).
+      await db.insertInto('prices').values({ channel: 'lookup', prefix: '', price_micros: 5_000 }).execute();
+    },
+  },
+  '0007_otp': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('otp_verifications')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id'))
+        .addColumn('key_id', 'text', (c) => c.notNull())
+        .addColumn('channel', 'text', (c) => c.notNull())
+        .addColumn('recipient', 'text', (c) => c.notNull())
+        .addColumn('prefix', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('code_hash', 'text', (c) => c.notNull())
+        .addColumn('code_length', 'integer', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('sends', 'integer', (c) => c.notNull())
+        .addColumn('message_id', 'text', (c) => c.notNull())
+        .addColumn('sandbox', 'integer', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_sent_at', 'bigint', (c) => c.notNull())
+        .addColumn('approved_at', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('otp_verifications_recipient').on('otp_verifications').columns(['account_id', 'recipient', 'id']).execute();
+      // At most one pending verification per destination: two concurrent sends cannot both start one.
+      await db.schema
+        .createIndex('otp_verifications_one_pending')
+        .on('otp_verifications')
+        .columns(['account_id', 'recipient'])
+        .unique()
+        .where(sql.ref('status'), '=', 'pending')
+        .execute();
+      await db.schema.createIndex('otp_verifications_prefix').on('otp_verifications').columns(['account_id', 'prefix', 'created_at']).execute();
+
+      await db.schema
+        .createTable('otp_prefix_blocks')
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('prefix', 'text', (c) => c.notNull())
+        .addColumn('blocked_until', 'bigint', (c) => c.notNull())
+        .addColumn('sends', 'integer', (c) => c.notNull())
+        .addColumn('approvals', 'integer', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('otp_prefix_blocks_pk', ['account_id', 'prefix'])
+        .execute();
+
+      await db.schema
+        .createTable('otp_country_rules')
+        .addColumn('account_id', 'text', (c) => c.primaryKey().references('accounts.id'))
+        .addColumn('allowed_countries', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('server_secrets')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
+  '0009_email_verifications': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('email_verifications')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id'))
+        .addColumn('key_id', 'text', (c) => c.notNull())
+        .addColumn('email', 'text', (c) => c.notNull())
+        .addColumn('result', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('checks', 'text', (c) => c.notNull())
+        .addColumn('mx_hosts', 'text', (c) => c.notNull())
+        .addColumn('suggestion', 'text')
+        .addColumn('price_micros', 'bigint', (c) => c.notNull())
+        .addColumn('sandbox', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('email_verifications_account').on('email_verifications').columns(['account_id', 'id']).execute();
+      // One flat rate per verification (0.0020), inserted here so that this released migration
+      // always writes the same row; `hellio prices set --channel email_verify` changes it.
+      await db.insertInto('prices').values({ channel: 'email_verify', prefix: '', price_micros: 2_000 }).execute();
     },
   },
 };

@@ -262,6 +262,104 @@ export interface WebhookAttemptsTable {
   created_at: number;
 }
 
+/** A number lookup (POST /lookup) as answered and charged; see docs/lookup.md. */
+export interface LookupsTable {
+  id: string;
+  account_id: string;
+  key_id: string;
+  /** The number as the client wrote it, and the `country` it came with (null when none). */
+  input: string;
+  input_country: string | null;
+  /** E.164 form, also for numbers that are not valid. */
+  number: string;
+  valid: number;
+  possible: number;
+  /** ISO 3166-1 alpha-2; null when the number belongs to no single country. */
+  country: string | null;
+  type: string;
+  /** Why a number is not valid (too_short, too_long, invalid_length, invalid_but_possible); null when valid. */
+  validation_error: string | null;
+  carrier: string | null;
+  region: string | null;
+  national_format: string;
+  international_format: string;
+  price_micros: number;
+  sandbox: number;
+  created_at: number;
+}
+
+/** One OTP verification (POST /otp/send … /otp/verify); see docs/otp.md. */
+export interface OtpVerificationsTable {
+  id: string;
+  account_id: string;
+  key_id: string;
+  channel: 'sms' | 'email';
+  /** E.164 number, or the lower-cased email address. */
+  recipient: string;
+  /** The SMS-pumping defence's prefix (leading E.164 digits); null for email. */
+  prefix: string | null;
+  status: 'pending' | 'approved' | 'expired' | 'max_attempts_reached';
+  /** HMAC-SHA256 (base64url) of the current code under the server secret; the code is never stored. */
+  code_hash: string;
+  code_length: number;
+  attempts: number;
+  sends: number;
+  /** The message that carried the latest code. */
+  message_id: string;
+  sandbox: number;
+  expires_at: number;
+  last_sent_at: number;
+  approved_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A destination prefix an account's OTP sends are paused for (the SMS-pumping defence), and why. */
+export interface OtpPrefixBlocksTable {
+  account_id: string;
+  prefix: string;
+  blocked_until: number;
+  /** The window's figures that tripped the block. */
+  sends: number;
+  approvals: number;
+  reason: string;
+  created_at: number;
+}
+
+/** Destination countries an account may send OTPs to; no row = every country. */
+export interface OtpCountryRulesTable {
+  account_id: string;
+  /** JSON array of ISO 3166-1 alpha-2 codes. */
+  allowed_countries: string;
+  updated_at: number;
+}
+
+/** Secrets the installation generates for itself, once, shared by every process (the OTP secret). */
+export interface ServerSecretsTable {
+  name: string;
+  value: string;
+  created_at: number;
+}
+
+/** One answered POST /email/verify (docs/email-verification.md). */
+export interface EmailVerificationsTable {
+  id: string;
+  account_id: string;
+  key_id: string;
+  /** The address as verified (domain lower-cased), or as given when its syntax is invalid. */
+  email: string;
+  result: 'deliverable' | 'undeliverable' | 'risky' | 'unknown';
+  reason: string;
+  /** JSON object of the checks: {syntax, domain, mx, disposable, role, free, smtp, catch_all}, each true/false/null. */
+  checks: string;
+  /** JSON array of the mail hosts, best first. */
+  mx_hosts: string;
+  suggestion: string | null;
+  price_micros: number;
+  sandbox: number;
+  created_at: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
@@ -283,4 +381,10 @@ export interface Database {
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  email_verifications: EmailVerificationsTable;
+  lookups: LookupsTable;
+  otp_verifications: OtpVerificationsTable;
+  otp_prefix_blocks: OtpPrefixBlocksTable;
+  otp_country_rules: OtpCountryRulesTable;
+  server_secrets: ServerSecretsTable;
 }

@@ -17,6 +17,10 @@ import { SpendRepo } from './repos/spend.ts';
 import { WalletRepo } from './repos/wallet.ts';
 import { EventsRepo } from './repos/events.ts';
 import { WebhooksRepo } from './repos/webhooks.ts';
+import { LookupsRepo } from './repos/lookups.ts';
+import { OtpRepo } from './repos/otp.ts';
+import { SecretsRepo } from './repos/secrets.ts';
+import { EmailVerificationsRepo } from './repos/email-verifications.ts';
 import { migrateToLatest } from './migrations.ts';
 
 /**
@@ -40,6 +44,10 @@ export class Store {
   readonly domains: DomainsRepo;
   readonly events: EventsRepo;
   readonly webhooks: WebhooksRepo;
+  readonly otp: OtpRepo;
+  readonly secrets: SecretsRepo;
+  readonly lookups: LookupsRepo;
+  readonly emailVerifications: EmailVerificationsRepo;
 
   private constructor(
     private readonly db: Executor,
@@ -64,6 +72,10 @@ export class Store {
     this.domains = new DomainsRepo(db);
     this.events = new EventsRepo(db);
     this.webhooks = new WebhooksRepo(db);
+    this.otp = new OtpRepo(db);
+    this.secrets = new SecretsRepo(db);
+    this.lookups = new LookupsRepo(db);
+    this.emailVerifications = new EmailVerificationsRepo(db);
   }
 
   static open(handle: Db, settings: { currency: string }): Store {

@@ -6,6 +6,9 @@ import { smsProvidersFor } from '../modules/routing.ts';
 import type { Channels } from '../providers/channels.ts';
 import { type JobDefinition, RetryLater } from '../queue/job-definition.ts';
 import type { Store } from '../store/store.ts';
+import type { MessageRow } from '../store/repos/messages.ts';
+import type { OtpKeys } from '../modules/otp/otp-keys.ts';
+import { revealMessage } from '../modules/otp/sealed-message.ts';
 
 interface DeliverPayload {
   message_id: string;
@@ -19,7 +22,9 @@ const giveUp = (store: Store) => async (payload: unknown, err: Error) => {
 const RETRY = { maxAttempts: 30, backoff: { baseMs: 5_000, maxMs: 3_600_000 } };
 
 /** The delivery jobs that the accept transaction enqueues, one per message. */
-export function deliveryJobs(store: Store, channels: Channels): JobDefinition[] {
+export function deliveryJobs(store: Store, channels: Channels, opts: { otpKeys?: OtpKeys } = {}): JobDefinition[] {
+  // OTP messages are stored with their code redacted and sealed; the real text is opened only here.
+  const outgoing = (m: MessageRow | null) => (m ? revealMessage(opts.otpKeys ?? null, m) : null);
   return [
     {
       kind: 'deliver.sms',
@@ -27,7 +32,7 @@ export function deliveryJobs(store: Store, channels: Channels): JobDefinition[] 
       ...RETRY,
       giveUp: giveUp(store),
       async handle(payload) {
-        const m = await beginSending(store, (payload as DeliverPayload).message_id);
+        const m = outgoing(await beginSending(store, (payload as DeliverPayload).message_id));
         if (!m) return;
         const providers = await smsProvidersFor(store, channels, m.sandbox === 1, m.recipient);
         let retry: RetryLater | null = null;
@@ -53,7 +58,7 @@ export function deliveryJobs(store: Store, channels: Channels): JobDefinition[] 
       ...RETRY,
       giveUp: giveUp(store),
       async handle(payload) {
-        const m = await beginSending(store, (payload as DeliverPayload).message_id);
+        const m = outgoing(await beginSending(store, (payload as DeliverPayload).message_id));
         if (!m) return;
         const p = JSON.parse(m.payload ?? '{}') as EmailPayload;
         const provider = channels.email(m.sandbox === 1);

@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Db, openDb } from '../../src/store/db.ts';
-import { cleanEnv, HELLIO_BIN, REPO_ROOT } from '../support/cli.ts';
+import { killed, startWorker, type WorkerChild } from '../support/cli.ts';
 import { BACKENDS, bearer, createHarness, type Harness } from '../support/harness.ts';
 import { type ReceivedSubmit, startSmsc, type TestSmsc } from '../support/smsc.ts';
 import { until } from '../support/wait.ts';
@@ -12,33 +12,12 @@ const MESSAGES = 200;
 const SENT_BEFORE_KILL = 25;
 const LEASE_MS = 2_000;
 
-interface WorkerChild {
-  child: ChildProcess;
-  output: () => string;
-}
-
-/** `hellio worker` as a child process on the harness's database. */
-function startWorker(env: Record<string, string>): WorkerChild {
-  const child = spawn(process.execPath, [HELLIO_BIN, 'worker'], { cwd: REPO_ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (output += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (output += d));
-  return { child, output: () => output };
-}
-
 const gone = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
 
 /** Resolves once the child has exited (at once if it already has). */
 async function exited(child: ChildProcess): Promise<void> {
   if (gone(child)) return;
   await once(child, 'exit');
-}
-
-async function killed(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (gone(child)) return;
-  const exit = once(child, 'exit');
-  child.kill(signal);
-  await exit;
 }
 
 /**

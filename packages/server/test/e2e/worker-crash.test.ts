@@ -1,26 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Db, openDb } from '../../src/store/db.ts';
-import { cleanEnv, HELLIO_BIN, REPO_ROOT } from '../support/cli.ts';
+import { killed, startWorker } from '../support/cli.ts';
 import { BACKENDS, bearer, createHarness, type Harness } from '../support/harness.ts';
 import { until } from '../support/wait.ts';
-
-/** `hellio worker` as a child process on the harness's database. */
-function startWorker(env: Record<string, string>): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, [HELLIO_BIN, 'worker'], { cwd: REPO_ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (output += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (output += d));
-  return { child, output: () => output };
-}
-
-async function killed(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const gone = once(child, 'exit');
-  child.kill(signal);
-  await gone;
-}
 
 /**
  * A `hellio worker` process is killed (SIGKILL) in the middle of delivering 300 SMS; a second one

@@ -127,7 +127,8 @@ describe.each(BACKENDS)('job queue on %s', (backend) => {
     const job = await insert(store, kind, { hello: 'world' });
     await w.drain();
     await w.drain();
-    expect(calls).toEqual([{ payload: { hello: 'world' }, attempt: 1, jobId: job.id }]);
+    // maxAttempts: the lower of the definition's (3) and the row's (10).
+    expect(calls).toEqual([{ payload: { hello: 'world' }, attempt: 1, jobId: job.id, maxAttempts: 3 }]);
     expect(await store.jobs.get(job.id)).toMatchObject({ status: 'done', attempts: 1, locked_by: null, locked_until: null, last_error: null });
   });
 
@@ -221,6 +222,67 @@ describe.each(BACKENDS)('job queue on %s', (backend) => {
     expect(row).toMatchObject({ status: 'pending', attempts: 1, last_error: 'throttled' });
     expect(row.run_at).toBeGreaterThanOrEqual(t0 + 5_000);
     expect(row.run_at).toBeLessThanOrEqual(t1 + 5_000);
+  });
+
+  it('keeps to an exact RetryLater delay, above or below what the backoff would give', async () => {
+    const kind = kindOf('exact');
+    let delay = 60_000;
+    const w = worker(store, [
+      definition(kind, async () => {
+        throw new RetryLater('decided', delay, true);
+      }, { backoff: { baseMs: 5_000, maxMs: 5_000 } }),
+    ]);
+    const job = await insert(store, kind);
+    let t0 = Date.now();
+    await w.drain();
+    let row = (await store.jobs.get(job.id))!;
+    expect(row.run_at - t0).toBeGreaterThanOrEqual(60_000);
+    expect(row.run_at - Date.now()).toBeLessThanOrEqual(60_000);
+    // Shorter than the backoff's 2.5–5 s: kept too.
+    delay = 300;
+    const second = await insert(store, kind);
+    t0 = Date.now();
+    await w.drain();
+    row = (await store.jobs.get(second.id))!;
+    expect(row.run_at - t0).toBeGreaterThanOrEqual(300);
+    expect(row.run_at - Date.now()).toBeLessThanOrEqual(300);
+  });
+
+  it('runs at most groupConcurrency jobs of one group at once, other groups beside it', async () => {
+    const kind = kindOf('grouped');
+    const plainKind = kindOf('plain');
+    const running = new Map<string, number>();
+    const most = new Map<string, number>();
+    const release = gate();
+    const seen: string[] = [];
+    const handle: JobDefinition['handle'] = async (payload) => {
+      const g = (payload as { g: string }).g;
+      seen.push(g);
+      running.set(g, (running.get(g) ?? 0) + 1);
+      most.set(g, Math.max(most.get(g) ?? 0, running.get(g)!));
+      // The slow group's jobs hold their slot until the test lets them go.
+      if (g === 'slow') await release.promise;
+      running.set(g, running.get(g)! - 1);
+    };
+    const w = worker(store, [definition(kind, handle, { groupConcurrency: 2 }), definition(plainKind, handle)], { concurrency: 8 });
+    // The slow group's jobs are the oldest: a plain FIFO claim would give it every slot.
+    for (let i = 0; i < 10; i++) await insert(store, kind, { g: 'slow' }, { group_key: 'slow', run_at: Date.now() - 10_000 });
+    for (let i = 0; i < 4; i++) await insert(store, kind, { g: 'fast' }, { group_key: 'fast' });
+    for (let i = 0; i < 3; i++) await insert(store, plainKind, { g: 'plain' });
+    w.start();
+    try {
+      await until('the fast group and the plain jobs to finish while the slow group waits', () =>
+        seen.filter((g) => g === 'fast').length === 4 && seen.filter((g) => g === 'plain').length === 3 && running.get('fast') === 0,
+      );
+      expect(running.get('slow')).toBe(2);
+      release.open();
+      await until('every slow job', () => seen.filter((g) => g === 'slow').length === 10 && running.get('slow') === 0);
+    } finally {
+      release.open();
+      await w.stop();
+    }
+    expect(most.get('slow')).toBe(2);
+    expect(most.get('fast')).toBeLessThanOrEqual(2);
   });
 
   it("gives up after the job row's max_attempts when it is lower than the definition's", async () => {

@@ -104,3 +104,25 @@ export async function startServer(env: Record<string, string>, timeoutMs = 60_00
   await stop();
   throw new Error(`hellio start did not answer /healthz in time:\n${output}`);
 }
+
+export interface WorkerChild {
+  child: ChildProcess;
+  output: () => string;
+}
+
+/** `hellio worker` as a child process with exactly these settings (crash tests kill it). */
+export function startWorker(env: Record<string, string>): WorkerChild {
+  const child = spawn(process.execPath, [HELLIO_BIN, 'worker'], { cwd: REPO_ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (output += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (output += d));
+  return { child, output: () => output };
+}
+
+/** Sends `signal` and resolves once the child has exited (at once if it already had). */
+export async function killed(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exit = once(child, 'exit');
+  child.kill(signal);
+  await exit;
+}

@@ -6,9 +6,9 @@
 import DNS from 'dns2';
 
 export interface TestRecord {
-  type: 'A' | 'TXT' | 'CNAME' | 'MX';
+  type: 'A' | 'AAAA' | 'TXT' | 'CNAME' | 'MX';
   name: string;
-  /** TXT: the whole text (split into 255-byte strings on the wire); MX: "<preference> <host>". */
+  /** TXT: the whole text (split into 255-byte strings on the wire); MX: "<preference> <host>" ("0 ." is a null MX). */
   value: string;
 }
 
@@ -62,13 +62,14 @@ export async function startDnsServer(records: TestRecord[] = []): Promise<DnsTes
           const base = { name: question.name, type: Packet.TYPE[r.type], class: Packet.CLASS.IN, ttl: 60 };
           if (r.type === 'TXT') {
             response.answers.push({ ...base, data: characterStrings(r.value) });
-          } else if (r.type === 'A') {
+          } else if (r.type === 'A' || r.type === 'AAAA') {
             response.answers.push({ ...base, address: r.value });
           } else if (r.type === 'CNAME') {
             response.answers.push({ ...base, domain: r.value });
           } else {
             const [pref, host] = r.value.split(/\s+/);
-            response.answers.push({ ...base, priority: Number(pref), exchange: host ?? '' });
+            // The root name "." goes on the wire as the empty name (RFC 7505's null MX).
+            response.answers.push({ ...base, priority: Number(pref), exchange: host === '.' ? '' : (host ?? '') });
           }
         }
       }

@@ -23,6 +23,11 @@ export interface SmtpPeerOptions {
   onRcpt?: (address: string, session: SMTPServerSession) => Verdict;
   /** Judges the whole message after DATA. */
   onMessage?: (mail: ReceivedMail) => Verdict;
+  /** Where to listen: 127.0.0.1 and a random port by default (any 127.x.y.z is loopback on Linux). */
+  host?: string;
+  port?: number;
+  /** Leave SMTPUTF8 (RFC 6531) out of the EHLO answer, as a server without it would. */
+  hideSmtpUtf8?: boolean;
 }
 
 export interface SmtpPeer {
@@ -50,6 +55,7 @@ export async function startSmtpPeer(opts: SmtpPeerOptions = {}): Promise<SmtpPee
     logger: false,
     // Connections a client left open would otherwise hold close() for 30 s.
     closeTimeout: 500,
+    ...(opts.hideSmtpUtf8 ? { hideSMTPUTF8: true } : {}),
     onAuth(auth, _session, callback) {
       if (opts.auth && auth.username === opts.auth.user && auth.password === opts.auth.pass) {
         callback(null, { user: auth.username });
@@ -81,7 +87,7 @@ export async function startSmtpPeer(opts: SmtpPeerOptions = {}): Promise<SmtpPee
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
   });
   const address = server.server.address();
   if (!address || typeof address === 'string') throw new Error('smtp-server is not listening on TCP');

@@ -40,6 +40,10 @@ describe('loadConfig', () => {
       returnPathHost: null,
       httpSmsProviders: [],
       providerCallbackToken: null,
+      otp: expect.objectContaining({ secret: null, smsFrom: 'Verify', emailFrom: null }),
+      webhooksAllowPrivate: false,
+      webhookTimeoutMs: 15_000,
+      emailVerify: expect.objectContaining({ smtpByDefault: false, allowPrivateHosts: false }),
     });
     expect(isAbsolute(c.dataDir)).toBe(true);
   });
@@ -160,6 +164,113 @@ describe('loadConfig', () => {
   it('refuses a currency that is not a 3-letter code', () => {
     bad({ HELLIO_CURRENCY: 'US' }, /HELLIO_CURRENCY/);
     bad({ HELLIO_CURRENCY: 'DOLLARS' }, /HELLIO_CURRENCY/);
+  });
+
+  it('reads the email verification settings (HELLIO_EMAIL_VERIFY_*) with safe defaults', () => {
+    const d = loadConfig({}).emailVerify;
+    expect(d).toEqual({
+      smtpByDefault: false,
+      probe: { port: 25, heloName: expect.any(String), mailFrom: null, timeoutMs: 10_000 },
+      allowPrivateHosts: false,
+      cacheTtlMs: 3_600_000,
+      dnsTimeoutMs: 5_000,
+    });
+    expect(d.probe.heloName).toMatch(/^[A-Za-z0-9.-]+$/);
+    const c = loadConfig({
+      HELLIO_EMAIL_VERIFY_SMTP: 'true',
+      HELLIO_EMAIL_VERIFY_SMTP_PORT: '2525',
+      HELLIO_EMAIL_VERIFY_HELO: 'verify.example.com',
+      HELLIO_EMAIL_VERIFY_MAIL_FROM: 'probe@Example.COM',
+      HELLIO_EMAIL_VERIFY_TIMEOUT_MS: '1500',
+      HELLIO_EMAIL_VERIFY_DNS_TIMEOUT_MS: '800',
+      HELLIO_EMAIL_VERIFY_CACHE_SECONDS: '0',
+      HELLIO_EMAIL_VERIFY_ALLOW_PRIVATE: 'true',
+    }).emailVerify;
+    expect(c).toEqual({
+      smtpByDefault: true,
+      probe: { port: 2525, heloName: 'verify.example.com', mailFrom: 'probe@example.com', timeoutMs: 1500 },
+      allowPrivateHosts: true,
+      cacheTtlMs: 0,
+      dnsTimeoutMs: 800,
+    });
+  });
+
+  it.each([
+    [{ HELLIO_EMAIL_VERIFY_SMTP: 'yes' }, /HELLIO_EMAIL_VERIFY_SMTP/],
+    [{ HELLIO_EMAIL_VERIFY_SMTP_PORT: '0' }, /HELLIO_EMAIL_VERIFY_SMTP_PORT/],
+    [{ HELLIO_EMAIL_VERIFY_SMTP_PORT: '70000' }, /HELLIO_EMAIL_VERIFY_SMTP_PORT/],
+    [{ HELLIO_EMAIL_VERIFY_HELO: 'not a host' }, /HELLIO_EMAIL_VERIFY_HELO/],
+    [{ HELLIO_EMAIL_VERIFY_HELO: '-bad.example.com' }, /HELLIO_EMAIL_VERIFY_HELO/],
+    [{ HELLIO_EMAIL_VERIFY_MAIL_FROM: 'nobody' }, /HELLIO_EMAIL_VERIFY_MAIL_FROM/],
+    [{ HELLIO_EMAIL_VERIFY_MAIL_FROM: 'Probe <probe@example.com>' }, /HELLIO_EMAIL_VERIFY_MAIL_FROM/],
+    [{ HELLIO_EMAIL_VERIFY_TIMEOUT_MS: '50' }, /HELLIO_EMAIL_VERIFY_TIMEOUT_MS/],
+    [{ HELLIO_EMAIL_VERIFY_DNS_TIMEOUT_MS: 'soon' }, /HELLIO_EMAIL_VERIFY_DNS_TIMEOUT_MS/],
+    [{ HELLIO_EMAIL_VERIFY_CACHE_SECONDS: '-1' }, /HELLIO_EMAIL_VERIFY_CACHE_SECONDS/],
+    [{ HELLIO_EMAIL_VERIFY_ALLOW_PRIVATE: 'maybe' }, /HELLIO_EMAIL_VERIFY_ALLOW_PRIVATE/],
+  ])('refuses %j at start', (env, mentions) => {
+    bad(env, mentions);
+  });
+
+  it('reads the webhook settings and refuses malformed ones', () => {
+    expect(loadConfig({ HELLIO_WEBHOOKS_ALLOW_PRIVATE: 'true', HELLIO_WEBHOOK_TIMEOUT_MS: '2500' })).toMatchObject({ webhooksAllowPrivate: true, webhookTimeoutMs: 2500 });
+    for (const v of ['1', 'TRUE', ' true ']) expect(loadConfig({ HELLIO_WEBHOOKS_ALLOW_PRIVATE: v }).webhooksAllowPrivate).toBe(true);
+    for (const v of ['', '0', 'false', 'False']) expect(loadConfig({ HELLIO_WEBHOOKS_ALLOW_PRIVATE: v }).webhooksAllowPrivate).toBe(false);
+    bad({ HELLIO_WEBHOOKS_ALLOW_PRIVATE: 'yes' }, /HELLIO_WEBHOOKS_ALLOW_PRIVATE must be true or false/);
+    bad({ HELLIO_WEBHOOK_TIMEOUT_MS: '50' }, /HELLIO_WEBHOOK_TIMEOUT_MS/);
+    bad({ HELLIO_WEBHOOK_TIMEOUT_MS: '15s' }, /HELLIO_WEBHOOK_TIMEOUT_MS/);
+  });
+
+  it('reads the OTP settings (HELLIO_OTP_*) with safe defaults', () => {
+    expect(loadConfig({}).otp).toEqual({
+      secret: null,
+      smsFrom: 'Verify',
+      emailFrom: null,
+      resendCooldownSeconds: 30,
+      perIpPerHour: 300,
+      perDestinationPerHour: 10,
+      pumping: { windowSeconds: 3600, minSends: 30, minApprovalPercent: 20, prefixDigits: 6, blockSeconds: 3600 },
+    });
+    expect(
+      loadConfig({
+        HELLIO_OTP_SECRET: 's'.repeat(32),
+        HELLIO_OTP_SMS_FROM: 'ACME',
+        HELLIO_OTP_EMAIL_FROM: 'Acme <codes@acme.example>',
+        HELLIO_OTP_RESEND_COOLDOWN_SECONDS: '0',
+        HELLIO_OTP_PER_IP_PER_HOUR: '50',
+        HELLIO_OTP_PER_DESTINATION_PER_HOUR: '3',
+        HELLIO_OTP_PUMPING_WINDOW_SECONDS: '600',
+        HELLIO_OTP_PUMPING_MIN_SENDS: '0',
+        HELLIO_OTP_PUMPING_MIN_APPROVAL_PERCENT: '35',
+        HELLIO_OTP_PUMPING_PREFIX_DIGITS: '5',
+        HELLIO_OTP_PUMPING_BLOCK_SECONDS: '7200',
+      }).otp,
+    ).toEqual({
+      secret: 's'.repeat(32),
+      smsFrom: 'ACME',
+      emailFrom: 'Acme <codes@acme.example>',
+      resendCooldownSeconds: 0,
+      perIpPerHour: 50,
+      perDestinationPerHour: 3,
+      pumping: { windowSeconds: 600, minSends: 0, minApprovalPercent: 35, prefixDigits: 5, blockSeconds: 7200 },
+    });
+    expect(loadConfig({ HELLIO_OTP_SMS_FROM: '+14155550100' }).otp.smsFrom).toBe('+14155550100');
+  });
+
+  it.each([
+    [{ HELLIO_OTP_SECRET: 'too-short' }, /HELLIO_OTP_SECRET must be at least 32/],
+    [{ HELLIO_OTP_SMS_FROM: 'Much Too Long Sender' }, /HELLIO_OTP_SMS_FROM/],
+    [{ HELLIO_OTP_SMS_FROM: '12' }, /HELLIO_OTP_SMS_FROM/],
+    [{ HELLIO_OTP_EMAIL_FROM: 'codes' }, /HELLIO_OTP_EMAIL_FROM/],
+    [{ HELLIO_OTP_RESEND_COOLDOWN_SECONDS: '3601' }, /HELLIO_OTP_RESEND_COOLDOWN_SECONDS/],
+    [{ HELLIO_OTP_PER_IP_PER_HOUR: '0' }, /HELLIO_OTP_PER_IP_PER_HOUR/],
+    [{ HELLIO_OTP_PER_DESTINATION_PER_HOUR: 'ten' }, /HELLIO_OTP_PER_DESTINATION_PER_HOUR/],
+    [{ HELLIO_OTP_PUMPING_WINDOW_SECONDS: '59' }, /HELLIO_OTP_PUMPING_WINDOW_SECONDS/],
+    [{ HELLIO_OTP_PUMPING_MIN_SENDS: '-1' }, /HELLIO_OTP_PUMPING_MIN_SENDS/],
+    [{ HELLIO_OTP_PUMPING_MIN_APPROVAL_PERCENT: '101' }, /HELLIO_OTP_PUMPING_MIN_APPROVAL_PERCENT/],
+    [{ HELLIO_OTP_PUMPING_PREFIX_DIGITS: '16' }, /HELLIO_OTP_PUMPING_PREFIX_DIGITS/],
+    [{ HELLIO_OTP_PUMPING_BLOCK_SECONDS: '30' }, /HELLIO_OTP_PUMPING_BLOCK_SECONDS/],
+  ])('refuses the OTP setting %j at start', (env, mentions) => {
+    bad(env, mentions);
   });
 
   it('does not read the real environment when given one', () => {

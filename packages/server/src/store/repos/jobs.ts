@@ -41,12 +41,89 @@ export class JobsRepo {
    * locked by another claimer are skipped, so workers never wait for or double-claim a job;
    * SQLite has one writer at a time, so each UPDATE is already exclusive.
    */
-  async claim(opts: { workerId: string; kinds: string[]; limit: number; leaseMs: number; now: number }): Promise<JobRow[]> {
+  async claim(opts: {
+    workerId: string;
+    kinds: string[];
+    /** Kinds whose jobs run at most this many at a time per group_key. */
+    groupLimits?: ReadonlyMap<string, number>;
+    limit: number;
+    leaseMs: number;
+    now: number;
+  }): Promise<JobRow[]> {
+    const groupLimits = opts.groupLimits ?? new Map<string, number>();
+    const grouped = opts.kinds.filter((k) => groupLimits.has(k));
+    const plain = opts.kinds.filter((k) => !groupLimits.has(k));
+    const claimed: JobRow[] = [];
+    // Grouped kinds (webhooks) get at most half of the free slots when plain kinds (deliveries)
+    // run beside them, so neither backlog can starve the other.
+    for (const kind of grouped) {
+      const budget = Math.ceil((plain.length > 0 ? Math.ceil(opts.limit / 2) : opts.limit) / grouped.length);
+      claimed.push(...(await this.claimGrouped(opts, kind, groupLimits.get(kind)!, budget)));
+    }
     // Two narrow claims rather than one "pending OR expired" query: each walks the (status, run_at)
     // index in order and stops at the limit, where the OR made SQLite sort every due job first.
-    const due = await this.claimWhere(opts, 'pending', opts.limit);
-    if (due.length >= opts.limit) return due;
-    return [...due, ...(await this.claimWhere(opts, 'running', opts.limit - due.length))];
+    if (plain.length > 0 && claimed.length < opts.limit) {
+      claimed.push(...(await this.claimWhere({ ...opts, kinds: plain }, 'pending', opts.limit - claimed.length)));
+    }
+    if (claimed.length < opts.limit) claimed.push(...(await this.claimWhere(opts, 'running', opts.limit - claimed.length)));
+    return claimed;
+  }
+
+  /**
+   * Claims due jobs of one kind without letting any group run more than `perGroup` at once:
+   * groups already at their limit are left out of the search, the oldest due jobs of the others
+   * are taken up to each group's room. The claim is a guarded UPDATE (still pending), so two
+   * claimers racing for a job cannot both get it; at worst they overshoot a group's limit by
+   * what each took in the same instant.
+   */
+  private async claimGrouped(
+    opts: { workerId: string; leaseMs: number; now: number },
+    kind: string,
+    perGroup: number,
+    limit: number,
+  ): Promise<JobRow[]> {
+    const { now } = opts;
+    const running = await this.db
+      .selectFrom('jobs')
+      .select((eb) => ['group_key', eb.fn.countAll<number>().as('n')])
+      .where('status', '=', 'running')
+      .where('kind', '=', kind)
+      .where('locked_until', '>=', now)
+      .groupBy('group_key')
+      .execute();
+    const room = new Map<string | null, number>(running.map((r) => [r.group_key, perGroup - Number(r.n)]));
+    const full = [...room].filter(([g, n]) => g !== null && n <= 0).map(([g]) => g as string);
+    let q = this.db
+      .selectFrom('jobs')
+      .select(['id', 'group_key'])
+      .where('status', '=', 'pending')
+      .where('kind', '=', kind)
+      .where('run_at', '<=', now);
+    if (full.length > 0) q = q.where((eb) => eb.or([eb('group_key', 'is', null), eb('group_key', 'not in', full)]));
+    const candidates = await q.orderBy('run_at').limit(limit * perGroup).execute();
+    const ids: string[] = [];
+    for (const c of candidates) {
+      if (ids.length >= limit) break;
+      if (c.group_key !== null) {
+        const left = room.get(c.group_key) ?? perGroup;
+        if (left <= 0) continue;
+        room.set(c.group_key, left - 1);
+      }
+      ids.push(c.id);
+    }
+    if (ids.length === 0) return [];
+    return this.lease(opts).where('id', 'in', ids).where('status', '=', 'pending').returningAll().execute();
+  }
+
+  /** The UPDATE that leases jobs to a worker (its WHERE says which): running, locked, one attempt more. */
+  private lease(opts: { workerId: string; leaseMs: number; now: number }) {
+    return this.db.updateTable('jobs').set((eb) => ({
+      status: 'running',
+      locked_by: opts.workerId,
+      locked_until: opts.now + opts.leaseMs,
+      attempts: eb('attempts', '+', 1),
+      updated_at: opts.now,
+    }));
   }
 
   private async claimWhere(
@@ -60,18 +137,7 @@ export class JobsRepo {
     ids = status === 'pending' ? ids.where('run_at', '<=', now).orderBy('run_at') : ids.where('locked_until', '<', now);
     ids = ids.limit(limit);
     if (this.dialect === 'postgres') ids = ids.forUpdate().skipLocked();
-    return this.db
-      .updateTable('jobs')
-      .set((eb) => ({
-        status: 'running',
-        locked_by: opts.workerId,
-        locked_until: now + opts.leaseMs,
-        attempts: eb('attempts', '+', 1),
-        updated_at: now,
-      }))
-      .where('id', 'in', ids)
-      .returningAll()
-      .execute();
+    return this.lease(opts).where('id', 'in', ids).returningAll().execute();
   }
 
   /** Settles a claim; false when the claim was lost (its lease expired and another worker took it). */

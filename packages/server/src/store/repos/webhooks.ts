@@ -100,11 +100,28 @@ export class WebhooksRepo {
     return this.db.selectFrom('webhook_deliveries').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  async deliveries(endpointId: string, opts: { before?: string; status?: string; limit: number }): Promise<WebhookDeliveryRow[]> {
-    let q = this.db.selectFrom('webhook_deliveries').selectAll().where('endpoint_id', '=', endpointId);
-    if (opts.status !== undefined) q = q.where('status', '=', opts.status as WebhookDeliveryRow['status']);
-    if (opts.before !== undefined) q = q.where('id', '<', opts.before);
-    return q.orderBy('id', 'desc').limit(opts.limit).execute();
+  /** A delivery with the type of its event. */
+  async deliveryWithType(id: string): Promise<(WebhookDeliveryRow & { event_type: string }) | undefined> {
+    return this.db
+      .selectFrom('webhook_deliveries as d')
+      .innerJoin('events as e', 'e.id', 'd.event_id')
+      .selectAll('d')
+      .select('e.type as event_type')
+      .where('d.id', '=', id)
+      .executeTakeFirst();
+  }
+
+  /** An endpoint's deliveries with their events' types, newest first. */
+  async deliveries(endpointId: string, opts: { before?: string; status?: string; limit: number }): Promise<Array<WebhookDeliveryRow & { event_type: string }>> {
+    let q = this.db
+      .selectFrom('webhook_deliveries as d')
+      .innerJoin('events as e', 'e.id', 'd.event_id')
+      .selectAll('d')
+      .select('e.type as event_type')
+      .where('d.endpoint_id', '=', endpointId);
+    if (opts.status !== undefined) q = q.where('d.status', '=', opts.status as WebhookDeliveryRow['status']);
+    if (opts.before !== undefined) q = q.where('d.id', '<', opts.before);
+    return q.orderBy('d.id', 'desc').limit(opts.limit).execute();
   }
 
   async updateDelivery(id: string, changes: Updateable<WebhookDeliveriesTable>): Promise<void> {

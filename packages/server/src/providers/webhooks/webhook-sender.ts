@@ -1,0 +1,25 @@
+/** What came of one POST to a webhook endpoint. */
+export type WebhookResponse =
+  | {
+      kind: 'answered';
+      status: number;
+      durationMs: number;
+      /** The start of the response body, for the delivery log. */
+      excerpt: string;
+      /** The receiver's Retry-After (on 429 and 503), in milliseconds. */
+      retryAfterMs?: number;
+    }
+  | {
+      /** No answer: refused by the SSRF guard, unresolvable, connection error, timeout. */
+      kind: 'no_answer';
+      durationMs: number;
+      error: string;
+    };
+
+/** The port through which webhooks leave: one signed POST, within a time limit, redirects not followed. */
+export interface WebhookSender {
+  post(url: string, headers: Record<string, string>, body: string): Promise<WebhookResponse>;
+  /** Why this URL may not be an endpoint (scheme, address), or null when it may. */
+  checkTarget(url: string): Promise<string | null>;
+  close(): Promise<void>;
+}
