@@ -1,4 +1,5 @@
 // Helpers the bench scripts share.
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /** A TCP port free on 127.0.0.1 right now. */
@@ -68,6 +69,221 @@ export async function benchAccount(hellioBin, env, scopes, senders = ['HELLIO'])
 
 /** The machine, for the results file. */
 export async function machine() {
-  const { cpus, totalmem } = await import('node:os');
-  return { cpus: cpus().length, cpu_model: cpus()[0]?.model, memory_gib: Math.round(totalmem() / 2 ** 30), node: process.version };
+  const { cpus, totalmem, release, loadavg } = await import('node:os');
+  return {
+    cpus: cpus().length,
+    cpu_model: cpus()[0]?.model,
+    memory_gib: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    kernel: release(),
+    // What else was running when the figures were taken (the machine is shared).
+    load_average_1m: Number(loadavg()[0].toFixed(2)),
+  };
+}
+
+// ---- child processes that die with the bench (also on Ctrl-C) ----
+
+/**
+ * A registry of the bench's child processes and clean-up steps. On normal exit every child still
+ * running is SIGKILLed; on SIGINT/SIGTERM the clean-ups (dropping throwaway databases) run first.
+ * Children are spawned in our process group, so a terminal's Ctrl-C reaches them too; the
+ * explicit kill covers `kill <pid>` of the bench alone.
+ */
+export function childGuard(tag) {
+  const children = new Set();
+  const cleanups = [];
+  const log = (line) => process.stderr.write(`[${tag}] ${line}\n`);
+  const killAll = () => {
+    for (const c of children) {
+      try {
+        c.kill('SIGKILL');
+      } catch {}
+    }
+  };
+  process.on('exit', killAll);
+  const guard = { interrupted: false };
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, async () => {
+      guard.interrupted = true;
+      log(`${signal}: stopping children`);
+      killAll();
+      for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+      process.exit(130);
+    });
+  }
+  return Object.assign(guard, {
+    log,
+    track(child) {
+      children.add(child);
+      child.once('exit', () => children.delete(child));
+      return child;
+    },
+    /** Runs `fn` at the end (`runCleanups`) or on interruption; returns a handle to run it early. */
+    onCleanup(fn) {
+      let done = false;
+      const once = async () => {
+        if (done) return;
+        done = true;
+        await fn();
+      };
+      cleanups.push(once);
+      return once;
+    },
+    async runCleanups() {
+      for (const c of cleanups.splice(0).reverse()) await c().catch((e) => log(`clean-up failed: ${e.message}`));
+    },
+  });
+}
+
+/** Stops a child: `signal`, then SIGKILL after `graceMs`. */
+export async function stopChild(child, signal = 'SIGTERM', graceMs = 10_000) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill(signal);
+  const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(t);
+}
+
+// ---- load ----
+
+/** One autocannon run, resolved with its result (and the instance's per-second counts). */
+export async function autocannonRun(opts) {
+  const { default: autocannon } = await import('autocannon');
+  return new Promise((res, rej) => {
+    const perSecond = [];
+    const inst = autocannon(opts, (err, result) => (err ? rej(err) : res({ ...result, perSecond })));
+    inst.on('tick', (t) => perSecond.push(t.counter));
+  });
+}
+
+/** The figures of an autocannon result worth keeping: the rate is 2xx answers over the run's time. */
+export function loadSummary(r) {
+  return {
+    requests_per_second: Math.round(r['2xx'] / r.duration),
+    answered_2xx: r['2xx'],
+    non_2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    duration_s: Number(r.duration.toFixed(2)),
+    latency_ms: { p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max },
+  };
+}
+
+/** p50, p90, p99, p99.9 and max of a list of numbers, rounded to 0.01. */
+export function percentiles(values) {
+  const s = Float64Array.from(values).sort();
+  const at = (q) => (s.length ? Number(s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)].toFixed(2)) : null);
+  return { p50: at(0.5), p90: at(0.9), p99: at(0.99), p99_9: at(0.999), max: s.length ? Number(s[s.length - 1].toFixed(2)) : null };
+}
+
+/**
+ * An open-loop load at a fixed rate: request k is due at start + k / rate whatever happened to
+ * the ones before (up to `connections` keep-alive sockets; the rest wait in the agent's queue), and
+ * its latency counts from when it was due, so a stall shows in the figures instead of slowing the
+ * sender down (autocannon's rate option sends each connection's quota in a burst at the start of
+ * every second, which measures bursts, not a steady rate). `request()` gives each request's
+ * headers and body. Resolves once every request has been answered.
+ */
+export async function pacedLoad({ url, method = 'POST', request, rate, durationS, connections, agent: given }) {
+  const http = await import('node:http');
+  const u = new URL(url);
+  const agent = given ?? new http.Agent({ keepAlive: true, maxSockets: connections });
+  const total = Math.max(1, Math.round(rate * durationS));
+  const latencies = new Float64Array(total);
+  let answered = 0;
+  let ok = 0;
+  let non2xx = 0;
+  let errors = 0;
+  const start = performance.now();
+  await new Promise((resolve) => {
+    const settle = (i, dueAt, good) => {
+      latencies[i] = performance.now() - dueAt;
+      if (good === true) ok++;
+      else if (good === false) non2xx++;
+      else errors++;
+      if (++answered === total) resolve();
+    };
+    const fire = (i) => {
+      const dueAt = start + (i * 1000) / rate;
+      const { headers, body } = request(i);
+      const req = http.request(
+        { agent, host: u.hostname, port: u.port, path: u.pathname + u.search, method, headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
+        (res) => {
+          res.resume();
+          res.once('end', () => settle(i, dueAt, res.statusCode >= 200 && res.statusCode < 300));
+        },
+      );
+      req.once('error', () => settle(i, dueAt, null));
+      req.end(body);
+    };
+    let sent = 0;
+    const tick = () => {
+      const due = Math.min(total, Math.floor(((performance.now() - start) * rate) / 1000) + 1);
+      while (sent < due) fire(sent++);
+      if (sent < total) setTimeout(tick, 1);
+    };
+    tick();
+  });
+  const elapsed = (performance.now() - start) / 1000;
+  if (!given) agent.destroy();
+  return {
+    target_rate: rate,
+    sent: total,
+    answered_2xx: ok,
+    non_2xx: non2xx,
+    errors,
+    achieved_rate: Math.round(ok / elapsed),
+    latency_ms_from_due_time: percentiles(latencies),
+  };
+}
+
+// ---- memory ----
+
+/** The resident set of a process in MiB (VmRSS of /proc/<pid>/status), or null once it is gone. */
+export function rssMiB(pid) {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number((Number(m[1]) / 1024).toFixed(1)) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Samples a process's RSS every `everyMs`; `stop()` returns [{ t_s, rss_mib }]. */
+export function sampleRss(pid, everyMs) {
+  const t0 = performance.now();
+  const samples = [];
+  const take = () => {
+    const rss = rssMiB(pid);
+    if (rss !== null) samples.push({ t_s: Number(((performance.now() - t0) / 1000).toFixed(1)), rss_mib: rss });
+  };
+  take();
+  const timer = setInterval(take, everyMs);
+  return {
+    samples,
+    stop() {
+      clearInterval(timer);
+      take();
+      return samples;
+    },
+  };
+}
+
+/** Least-squares slope of y over x, in y per x unit. */
+export function slope(points) {
+  const n = points.length;
+  if (n < 2) return null;
+  let sx = 0;
+  let sy = 0;
+  let sxx = 0;
+  let sxy = 0;
+  for (const [x, y] of points) {
+    sx += x;
+    sy += y;
+    sxx += x * x;
+    sxy += x * y;
+  }
+  const d = n * sxx - sx * sx;
+  return d === 0 ? null : (n * sxy - sx * sy) / d;
 }

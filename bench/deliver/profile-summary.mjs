@@ -2,13 +2,16 @@
 // self time by function and by where the code lives, and total (inclusive) time of Hellio's own
 // functions.
 //
-//   node bench/deliver/profile-summary.mjs <file.cpuprofile> [--top 25]
+//   node bench/deliver/profile-summary.mjs <file.cpuprofile> [--top 25] [--skip-s 1.5]
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
-const { values, positionals } = parseArgs({ options: { top: { type: 'string', default: '25' } }, allowPositionals: true });
+const { values, positionals } = parseArgs({
+  options: { top: { type: 'string', default: '25' }, 'skip-s': { type: 'string', default: '0' } },
+  allowPositionals: true,
+});
 if (positionals.length !== 1) {
-  process.stderr.write('usage: node bench/deliver/profile-summary.mjs <file.cpuprofile> [--top 25]\n');
+  process.stderr.write('usage: node bench/deliver/profile-summary.mjs <file.cpuprofile> [--top 25] [--skip-s 1.5]\n');
   process.exit(2);
 }
 const top = Number(values.top);
@@ -19,6 +22,15 @@ const parent = new Map();
 for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
 
 const self = new Map();
+// --skip-s: leave out the first seconds (process start, module loading) to see the steady state.
+{
+  const skipUs = Number(values['skip-s']) * 1e6;
+  let t = 0;
+  let first = 0;
+  while (first < profile.samples.length && t < skipUs) t += profile.timeDeltas[first++] ?? 0;
+  profile.samples = profile.samples.slice(first);
+  profile.timeDeltas = profile.timeDeltas.slice(first);
+}
 profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
 const total = [...self.values()].reduce((a, b) => a + b, 0);
 

@@ -6,7 +6,7 @@ import type { Config } from './config/config.ts';
 import { buildApp } from './http/app.ts';
 import { createLogger } from './lib/logger.ts';
 import type { ModuleContext } from './modules/context.ts';
-import { applyReceipt, reconcileReceipts } from './modules/lifecycle.ts';
+import { receiptWriter, reconcileReceipts } from './modules/lifecycle.ts';
 import { type Channels, makeChannels } from './providers/channels.ts';
 import { EmailSimulator } from './providers/email/email-simulator.ts';
 import { SmtpProvider } from './providers/email/smtp-provider.ts';
@@ -25,6 +25,8 @@ import { MemoryRateLimiter } from './ratelimit/memory-rate-limiter.ts';
 import type { RateLimiter } from './ratelimit/rate-limiter.ts';
 import { RedisRateLimiter } from './ratelimit/redis-rate-limiter.ts';
 import { openDb } from './store/db.ts';
+import { AcceptCommitter } from './modules/accept.ts';
+import { IdempotencyClaims } from './modules/idempotency.ts';
 import { Store } from './store/store.ts';
 
 /**
@@ -68,12 +70,13 @@ function buildChannels(store: Store, config: Config, logger: Logger): Channels {
   const inbox = inboxSink(store);
   const smsSandbox = new SmsSimulator({ inbox });
   const emailSandbox = new EmailSimulator({ inbox });
-  const smpp = config.smppUrl ? SmppProvider.fromUrl(config.smppUrl, { logger }) : null;
+  const smpp = config.smppUrl ? SmppProvider.fromUrl(config.smppUrl, { logger, windowSize: config.smppWindow }) : null;
   const http = config.httpSmsProviders.map((c) => new HttpSmsProvider(c));
   const sms: SmsProvider[] = [smsSandbox, ...(smpp ? [smpp] : []), ...http];
+  const writeReceipt = receiptWriter(store);
   for (const p of new Set([...sms, smsSandbox])) {
     p.onReceipt((r) =>
-      applyReceipt(store, p.name, r).catch((err: unknown) => {
+      writeReceipt(p.name, r).catch((err: unknown) => {
         logger.error({ err }, 'could not apply a delivery receipt');
         throw err;
       }),
@@ -115,6 +118,10 @@ function buildEmailVerifier(config: Config): EmailVerifier {
   );
 }
 
+// Messages one group commit writes at most: big enough to amortise a commit, small enough that
+// one transaction never holds the wallet rows long.
+const ACCEPT_BATCH_MESSAGES = 2_000;
+
 /** Opens the store (migrating it) and the shared counters. */
 export async function openRuntime(config: Config, logger = createLogger(config.logLevel)): Promise<Runtime> {
   const store = Store.open(openDb(config), { currency: config.currency });
@@ -131,8 +138,13 @@ export async function openRuntime(config: Config, logger = createLogger(config.l
     allowPrivate: config.webhooksAllowPrivate,
     timeoutMs: config.webhookTimeoutMs,
   });
+  // SQLite has one writer: one batch at a time makes the biggest batches (measured best). PostgreSQL
+  // has many connections, and batches of different accounts do not wait for each other.
+  const writers = config.acceptBatches ?? (store.dialect === 'postgres' ? 4 : 1);
   const ctx: ModuleContext = {
     store,
+    accepts: new AcceptCommitter(store, { concurrency: writers, maxMessages: ACCEPT_BATCH_MESSAGES }),
+    claims: new IdempotencyClaims(store),
     currency: config.currency,
     idempotencyTtlMs: config.idempotencyTtlMs,
     mailDns: {

@@ -31,8 +31,12 @@ export interface Config {
   currency: string;
   /** Size of the PostgreSQL connection pool of one process. */
   pgPoolSize: number;
+  /** Group commits of accepted requests in flight at once; null = 1 on SQLite, 4 on PostgreSQL. */
+  acceptBatches: number | null;
   /** SMSC for live SMS (smpp://system_id:password@host:port); the simulator when unset. */
   smppUrl: string | null;
+  /** submit_sm the SMPP link keeps awaiting their answer at once (the SMSC's contracted window). */
+  smppWindow: number;
   /** Mail server for live email (smtp:// or smtps://); the simulator when unset. */
   smtpUrl: string | null;
   /** Jobs one worker process runs at once. */
@@ -70,7 +74,8 @@ export const DEFAULTS = {
   HELLIO_IDEMPOTENCY_TTL_HOURS: '24',
   HELLIO_CURRENCY: 'USD',
   HELLIO_PG_POOL_SIZE: '16',
-  HELLIO_WORKER_CONCURRENCY: '32',
+  HELLIO_WORKER_CONCURRENCY: '1000',
+  HELLIO_SMPP_WINDOW: '10',
   HELLIO_WEBHOOK_TIMEOUT_MS: '15000',
   HELLIO_OTP_SMS_FROM: 'Verify',
   HELLIO_OTP_RESEND_COOLDOWN_SECONDS: '30',
@@ -269,7 +274,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     idempotencyTtlMs: int(env, 'HELLIO_IDEMPOTENCY_TTL_HOURS', 24, 24 * 365) * 3_600_000,
     currency,
     pgPoolSize: int(env, 'HELLIO_PG_POOL_SIZE', 1, 1000),
+    acceptBatches: optionalInt(env, 'HELLIO_ACCEPT_BATCHES', 1, 64),
     smppUrl: url(env, 'HELLIO_SMPP_URL', ['smpp:']),
+    smppWindow: int(env, 'HELLIO_SMPP_WINDOW', 1, 10_000),
     smtpUrl: url(env, 'HELLIO_SMTP_URL', ['smtp:', 'smtps:']),
     workerConcurrency: int(env, 'HELLIO_WORKER_CONCURRENCY', 1, 10_000),
     jobLeaseMs: optionalInt(env, 'HELLIO_JOB_LEASE_MS', 1000, 86_400_000),

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ERROR_MESSAGES, type ErrorCode, type FieldError } from '../lib/errors.ts';
-import { completeIdempotent, releaseIdempotent } from '../modules/idempotency.ts';
+import { rememberIdempotent } from '../modules/idempotency.ts';
 import type { Store } from '../store/store.ts';
 import { HTTP_STATUS, REMEMBERED_ERRORS } from './error-status.ts';
 
@@ -107,8 +107,8 @@ export function installErrorHandling(app: FastifyInstance, store: Store): void {
       req.idempotency.settled = true;
       const claim = req.idempotency.claim;
       try {
-        if (REMEMBERED_ERRORS.has(c.code)) await completeIdempotent(store, claim, status, JSON.stringify(body));
-        else await releaseIdempotent(store, claim);
+        // Anything else leaves no row: a corrected retry with the same key executes.
+        if (REMEMBERED_ERRORS.has(c.code)) await rememberIdempotent(store, claim, status, JSON.stringify(body));
       } catch (e) {
         req.log.error({ err: e }, 'could not settle idempotency key');
       }

@@ -3,7 +3,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, validationError } from '../lib/errors.ts';
 import { authenticate } from '../modules/auth.ts';
 import type { ModuleContext } from '../modules/context.ts';
-import { beginIdempotent } from '../modules/idempotency.ts';
 import type { RateLimiter } from '../ratelimit/rate-limiter.ts';
 
 export interface PipelineOptions {
@@ -66,7 +65,7 @@ export function installPipeline(app: FastifyInstance, opts: PipelineOptions): vo
     if (!PRINTABLE.test(key)) {
       throw validationError([{ field: 'Idempotency-Key', message: 'must be 1–255 printable ASCII characters' }]);
     }
-    const outcome = await beginIdempotent(ctx.store, {
+    const outcome = await ctx.claims.begin({
       accountId: req.principal.accountId,
       key,
       requestHash: requestHash(req),
@@ -80,6 +79,11 @@ export function installPipeline(app: FastifyInstance, opts: PipelineOptions): vo
         .send(outcome.body);
     }
     req.idempotency = { claim: outcome.claim, settled: false };
+  });
+
+  // The key is held in this process while its request runs; answered, it is free again.
+  app.addHook('onResponse', async (req: FastifyRequest) => {
+    if (req.idempotency) ctx.claims.release(req.idempotency.claim);
   });
 }
 

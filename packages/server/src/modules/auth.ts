@@ -47,7 +47,10 @@ export async function authenticate(
   if (key === null) throw new AppError('missing_credentials');
   if (!parseApiKey(key)) throw new AppError('invalid_credentials');
   const hash = hashApiKey(key);
-  const row = await store.keys.findByHash(hash);
+  // The first read of every authenticated request: it also tells the cache whether anything
+  // cached (keys, senders, prices) changed since the last request, on any process.
+  await store.cache.refresh();
+  const row = await store.cache.keyByHash(hash);
   // The row was found by its hash; comparing the hashes again in constant time costs nothing
   // and keeps the check independent of how the database matched the index.
   if (!row || !timingSafeEqual(Buffer.from(row.key_hash), Buffer.from(hash))) throw new AppError('invalid_credentials');
@@ -62,6 +65,8 @@ export async function authenticate(
     throw new AppError('insufficient_scope', `This API key lacks the "${opts.scope}" scope this endpoint needs`);
   }
   if (row.last_used_at === null || now - row.last_used_at >= LAST_USED_RESOLUTION_MS) {
+    // Noted on the cached row too, or every later request would write it again.
+    row.last_used_at = now;
     store.keys.update(row.id, { last_used_at: now }).catch(() => undefined);
   }
   return {

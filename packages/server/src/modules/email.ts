@@ -2,7 +2,6 @@ import { AppError, type FieldError, validationError } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
 import { type Mailbox, parseMailbox } from '../lib/email-address.ts';
 import type { MessageRow } from '../store/repos/messages.ts';
-import { commitAccept } from './accept.ts';
 import type { Principal } from './auth.ts';
 import type { ModuleContext } from './context.ts';
 import type { IdempotencyClaim } from './idempotency.ts';
@@ -155,8 +154,7 @@ export async function sendEmail(
     error: null,
   };
   const result = { id: row.id, status: row.status };
-  await commitAccept(
-    ctx.store,
+  await ctx.accepts.commit(
     {
       principal,
       charge: principal.test ? 0 : price,

@@ -44,6 +44,8 @@ export interface NewEvent {
   type: EventType;
   /** The resource as the API shows it. */
   data: unknown;
+  /** When it happened, if not now (events of a group-committed request keep the request's time). */
+  at?: number;
 }
 
 /** The webhook body: Standard Webhooks' `{type, timestamp, data}`. */
@@ -65,28 +67,38 @@ export function subscribes(events: string, type: string): boolean {
 export async function recordEvents(store: Store, events: NewEvent[], now = Date.now()): Promise<EventRow[]> {
   if (events.length === 0) return [];
   return store.transaction(async (tx) => {
-    const subscribers = new Map<string, Array<{ id: string; events: string }>>();
-    for (const accountId of new Set(events.map((e) => e.accountId))) {
-      subscribers.set(accountId, await tx.webhooks.subscribers(accountId));
-    }
-    const rows: EventRow[] = [];
-    const deliveries: WebhookDeliveryRow[] = [];
-    const jobs: JobRow[] = [];
-    for (const e of events) {
-      const row: EventRow = { id: newId('ev'), account_id: e.accountId, type: e.type, payload: eventPayload(e.type, e.data, now), created_at: now };
-      rows.push(row);
-      for (const endpoint of subscribers.get(e.accountId)!) {
-        if (!subscribes(endpoint.events, e.type)) continue;
-        const delivery = newDelivery(row, endpoint.id, now);
-        deliveries.push(delivery);
-        jobs.push(deliveryJob(delivery.id, endpoint.id, now, WEBHOOK_MAX_ATTEMPTS));
-      }
-    }
-    await tx.events.insertMany(rows);
-    await tx.webhooks.insertDeliveries(deliveries);
-    await tx.jobs.insertMany(jobs);
-    return rows;
+    const rows = await eventRows(tx, events, now);
+    await tx.events.insertMany(rows.events);
+    await tx.webhooks.insertDeliveries(rows.deliveries);
+    await tx.jobs.insertMany(rows.jobs);
+    return rows.events;
   });
+}
+
+/**
+ * The rows recordEvents writes — the events, and a delivery with its job for each subscribed
+ * endpoint — for a caller that writes them with others (the group commit). Call inside the
+ * transaction that will write them.
+ */
+export async function eventRows(tx: Store, events: NewEvent[], now = Date.now()): Promise<{ events: EventRow[]; deliveries: WebhookDeliveryRow[]; jobs: JobRow[] }> {
+  const out = { events: [] as EventRow[], deliveries: [] as WebhookDeliveryRow[], jobs: [] as JobRow[] };
+  if (events.length === 0) return out;
+  const subscribers = new Map<string, Array<{ id: string; events: string }>>();
+  for (const s of await tx.webhooks.subscribers([...new Set(events.map((e) => e.accountId))])) {
+    subscribers.set(s.account_id, [...(subscribers.get(s.account_id) ?? []), s]);
+  }
+  for (const e of events) {
+    const at = e.at ?? now;
+    const row: EventRow = { id: newId('ev'), account_id: e.accountId, type: e.type, payload: eventPayload(e.type, e.data, at), created_at: at };
+    out.events.push(row);
+    for (const endpoint of subscribers.get(e.accountId) ?? []) {
+      if (!subscribes(endpoint.events, e.type)) continue;
+      const delivery = newDelivery(row, endpoint.id, at);
+      out.deliveries.push(delivery);
+      out.jobs.push(deliveryJob(delivery.id, endpoint.id, at, WEBHOOK_MAX_ATTEMPTS));
+    }
+  }
+  return out;
 }
 
 export function newDelivery(event: Pick<EventRow, 'id' | 'account_id'>, endpointId: string, now: number): WebhookDeliveryRow {

@@ -1,60 +1,110 @@
 import { AppError } from '../lib/errors.ts';
+import type { IdempotencyRow } from '../store/repos/idempotency.ts';
 import type { Store } from '../store/store.ts';
 
-/** A claimed Idempotency-Key: the request holding it executes and then completes or releases it. */
+/** An Idempotency-Key a request holds while it executes; its answer is stored when it commits. */
 export interface IdempotencyClaim {
   accountId: string;
   key: string;
+  requestHash: string;
   createdAt: number;
+  expiresAt: number;
 }
 
 export type IdempotencyOutcome =
   | { kind: 'proceed'; claim: IdempotencyClaim }
   | { kind: 'replay'; status: number; body: string };
 
-// A claim is completed in the same transaction as the work it guards, so a claim still open
-// after this long belongs to a process that died before committing: nothing was done, and the
-// key can be taken over. Generous, because a 10,000-recipient campaign is one request.
-const ABANDONED_AFTER_MS = 5 * 60_000;
+// A row still `in_progress` after this long belongs to a request whose process died before it
+// committed: nothing was done, and the key can be taken over. Generous: a 10,000-recipient
+// campaign is one request.
+export const ABANDONED_AFTER_MS = 5 * 60_000;
 
-/** Claims `key` for this request, or says to replay the stored answer; throws 409 / 422 otherwise. */
-export async function beginIdempotent(
-  store: Store,
-  opts: { accountId: string; key: string; requestHash: string; ttlMs: number; now?: number },
-): Promise<IdempotencyOutcome> {
+export interface ClaimRequest {
+  accountId: string;
+  key: string;
+  requestHash: string;
+  ttlMs: number;
+  now?: number;
+}
+
+/** Whether a stored row still binds its key: unexpired, and not an abandoned claim. */
+function binding(row: IdempotencyRow, now: number): boolean {
+  return row.expires_at > now && !(row.status === 'in_progress' && now - row.created_at > ABANDONED_AFTER_MS);
+}
+
+/** What a stored row means for a request with this hash: replay it, or refuse (409 / 422). */
+function verdict(row: IdempotencyRow, requestHash: string): IdempotencyOutcome {
+  if (row.request_hash !== requestHash) throw new AppError('idempotency_key_reused');
+  if (row.status === 'in_progress') throw new AppError('idempotency_in_progress');
+  return { kind: 'replay', status: row.response_status!, body: row.response_body! };
+}
+
+const claimOf = (opts: ClaimRequest, now: number): IdempotencyClaim => ({
+  accountId: opts.accountId,
+  key: opts.key,
+  requestHash: opts.requestHash,
+  createdAt: now,
+  expiresAt: now + opts.ttlMs,
+});
+
+/**
+ * Claims `key` with a row of its own, committed at once (for writers outside the API's group
+ * commit); replays, 409 or 422 as a stored row says.
+ */
+export async function beginIdempotent(store: Store, opts: ClaimRequest): Promise<IdempotencyOutcome> {
   const now = opts.now ?? Date.now();
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const inserted = await store.idempotency.tryInsert({
-      account_id: opts.accountId,
-      idem_key: opts.key,
-      request_hash: opts.requestHash,
-      status: 'in_progress',
-      response_status: null,
-      response_body: null,
-      created_at: now,
-      expires_at: now + opts.ttlMs,
-    });
-    if (inserted) return { kind: 'proceed', claim: { accountId: opts.accountId, key: opts.key, createdAt: now } };
-    const existing = await store.idempotency.get(opts.accountId, opts.key);
-    if (!existing) continue;
-    const stale = existing.status === 'in_progress' && now - existing.created_at > ABANDONED_AFTER_MS;
-    if (existing.expires_at <= now || stale) {
-      await store.idempotency.delete(opts.accountId, opts.key, existing.created_at);
-      continue;
+  const claim = claimOf(opts, now);
+  if ((await store.idempotency.claimMany([claim], now - ABANDONED_AFTER_MS, now)).size === 1) return { kind: 'proceed', claim };
+  const existing = await store.idempotency.get(opts.accountId, opts.key);
+  if (!existing) throw new AppError('idempotency_in_progress');
+  return verdict(existing, opts.requestHash);
+}
+
+/**
+ * The API's Idempotency-Keys. A request first looks its key up (replay, 422, 409) and holds it in
+ * this process while it executes (a duplicate here is refused at once, 409); the key's row is
+ * written by the group commit that writes the request (modules/accept.ts): claimed at the start of
+ * that transaction — a duplicate committed meanwhile by another process wins, and this request
+ * gets 409 — and answered at its end. No commit of its own: a claim committed before executing
+ * would have cost every keyed request a second fsync.
+ */
+export class IdempotencyClaims {
+  private readonly held = new Map<string, string>();
+
+  constructor(private readonly store: Store) {}
+
+  async begin(opts: ClaimRequest): Promise<IdempotencyOutcome> {
+    const id = `${opts.accountId}\n${opts.key}`;
+    const holder = this.held.get(id);
+    if (holder !== undefined) throw new AppError(holder === opts.requestHash ? 'idempotency_in_progress' : 'idempotency_key_reused');
+    const now = opts.now ?? Date.now();
+    this.held.set(id, opts.requestHash);
+    try {
+      const existing = await this.store.idempotency.get(opts.accountId, opts.key);
+      if (existing && binding(existing, now)) {
+        const outcome = verdict(existing, opts.requestHash);
+        this.held.delete(id);
+        return outcome;
+      }
+    } catch (err) {
+      this.held.delete(id);
+      throw err;
     }
-    if (existing.request_hash !== opts.requestHash) throw new AppError('idempotency_key_reused');
-    if (existing.status === 'in_progress') throw new AppError('idempotency_in_progress');
-    return { kind: 'replay', status: existing.response_status!, body: existing.response_body! };
+    return { kind: 'proceed', claim: claimOf(opts, now) };
   }
-  throw new AppError('idempotency_in_progress');
+
+  /** The request holding the claim has been answered, whatever the answer. */
+  release(claim: IdempotencyClaim): void {
+    this.held.delete(`${claim.accountId}\n${claim.key}`);
+  }
 }
 
-/** Stores the answer to replay. Call inside the transaction of the work for exactly-once. */
-export async function completeIdempotent(store: Store, claim: IdempotencyClaim, status: number, body: string): Promise<void> {
-  await store.idempotency.complete(claim.accountId, claim.key, status, body);
-}
-
-/** Gives the key back (the request failed validation or crashed): a retry will execute. */
-export async function releaseIdempotent(store: Store, claim: IdempotencyClaim): Promise<void> {
-  await store.idempotency.delete(claim.accountId, claim.key, claim.createdAt, true);
+/** Stores an answer for a key whose request ended without a commit of its own (a remembered error). */
+export async function rememberIdempotent(store: Store, claim: IdempotencyClaim, status: number, body: string): Promise<void> {
+  await store.transaction(async (tx) => {
+    if ((await tx.idempotency.claimMany([claim], claim.createdAt - ABANDONED_AFTER_MS, claim.createdAt)).size === 1) {
+      await tx.idempotency.complete(claim.accountId, claim.key, status, body);
+    }
+  });
 }

@@ -11,7 +11,7 @@ import { newId } from '../lib/ids.ts';
 import { formatMicros } from '../lib/money.ts';
 import { rfc3339 } from '../lib/time.ts';
 import type { LookupRow } from '../store/repos/lookups.ts';
-import { type AcceptPlan, commitAccept } from './accept.ts';
+import type { AcceptPlan } from './accept.ts';
 import type { Principal } from './auth.ts';
 import type { ModuleContext } from './context.ts';
 import type { IdempotencyClaim } from './idempotency.ts';
@@ -229,7 +229,7 @@ export async function performLookup(
     idempotency: claim ? { claim, status: 200, body: JSON.stringify(view) } : null,
     write: (tx) => tx.lookups.insert(row),
   };
-  await commitAccept(ctx.store, plan, now);
+  await ctx.accepts.commit(plan, now);
   return view;
 }
 

@@ -6,6 +6,8 @@ import type { Store } from '../store/store.ts';
  */
 export const PRICE_CHANNELS: readonly string[] = ['sms', 'email', 'lookup', 'email_verify'];
 
+const built = new WeakMap<object, PriceTable>();
+
 /** A channel's rates by destination prefix; the longest matching prefix wins. */
 export class PriceTable {
   private readonly byPrefix: Map<string, number>;
@@ -16,8 +18,15 @@ export class PriceTable {
     this.maxLen = Math.max(0, ...rows.map((r) => r.prefix.length));
   }
 
+  /** The channel's table, from the store's cache: built once per change of the price list. */
   static async load(store: Store, channel: string): Promise<PriceTable> {
-    return new PriceTable(await store.prices.list(channel));
+    const rows = await store.cache.priceRows(channel);
+    let table = built.get(rows);
+    if (!table) {
+      table = new PriceTable(rows);
+      built.set(rows, table);
+    }
+    return table;
   }
 
   /** The rate for a destination (E.164 with or without "+"); null when nothing, not even "", matches. */

@@ -10,9 +10,13 @@ import type { Store } from '../store/store.ts';
  * know (a route written for a provider that is not configured here) are skipped.
  */
 export async function smsProvidersFor(store: Store, channels: Channels, sandbox: boolean, to: string): Promise<SmsProvider[]> {
+  return smsProvidersByRoutes(sandbox ? [] : await store.routes.list('sms'), channels, sandbox, to);
+}
+
+/** `smsProvidersFor` with the SMS routes already read (a delivery batch reads them once). */
+export function smsProvidersByRoutes(routes: readonly RouteRow[], channels: Channels, sandbox: boolean, to: string): SmsProvider[] {
   if (sandbox) return [channels.smsSandbox];
   const digits = to.replace(/^\+/, '');
-  const routes = await store.routes.list('sms');
   let best: RouteRow | undefined;
   for (const r of routes) {
     if (digits.startsWith(r.prefix) && (!best || r.prefix.length > best.prefix.length)) best = r;

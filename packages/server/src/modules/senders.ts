@@ -45,7 +45,7 @@ export async function revokeSender(store: Store, accountId: string, sender: stri
 
 /** True when the address itself or its whole domain is approved for the account. */
 export async function emailSenderApproved(store: Store, accountId: string, address: string, domain: string): Promise<boolean> {
-  return store.senders.anyApproved(accountId, [
+  return store.cache.anyApproved(accountId, [
     { kind: 'email_address', value: address.toLowerCase() },
     { kind: 'email_domain', value: domain },
   ]);

@@ -4,7 +4,7 @@ import { newId } from '../lib/ids.ts';
 import { formatMicros } from '../lib/money.ts';
 import { analyzeSms } from '../lib/sms-encoding.ts';
 import type { MessageRow } from '../store/repos/messages.ts';
-import { type AcceptPlan, commitAccept } from './accept.ts';
+import type { AcceptPlan } from './accept.ts';
 import type { Principal } from './auth.ts';
 import type { ModuleContext } from './context.ts';
 import type { IdempotencyClaim } from './idempotency.ts';
@@ -66,7 +66,7 @@ export async function sendSms(
   const scheduledAt = scheduleOf(input.scheduled_at, now, errors);
   if (errors.length > 0) throw validationError(errors);
 
-  if (!(await ctx.store.senders.anyApproved(principal.accountId, [{ kind: 'sms', value: sender! }]))) {
+  if (!(await ctx.store.cache.anyApproved(principal.accountId, [{ kind: 'sms', value: sender! }]))) {
     throw new AppError('sender_not_approved', `The sender "${sender}" is not approved for this account`);
   }
 
@@ -142,6 +142,6 @@ export async function sendSms(
     messages: rows,
     idempotency: claim ? { claim, status: 200, body: JSON.stringify(result) } : null,
   };
-  await commitAccept(ctx.store, plan, now);
+  await ctx.accepts.commit(plan, now);
   return result;
 }

@@ -2,7 +2,8 @@ import { newId } from '../lib/ids.ts';
 import { rfc3339 } from '../lib/time.ts';
 import { signWebhook } from '../lib/webhook-signature.ts';
 import type { WebhookSender } from '../providers/webhooks/webhook-sender.ts';
-import { retryDelayMs } from '../queue/job-definition.ts';
+import { type JobContext, retryDelayMs } from '../queue/job-definition.ts';
+import { settleInTransaction } from '../queue/settle.ts';
 import type { WebhookAttemptRow, WebhookEndpointRow } from '../store/repos/webhooks.ts';
 import type { Store } from '../store/store.ts';
 import { recordEvents } from './events.ts';
@@ -37,7 +38,15 @@ export async function attemptDelivery(
   deliveryId: string,
   run: { attempt: number; maxAttempts: number },
   random = Math.random,
-  opts: { evenIfDisabled?: boolean } = {},
+  opts: {
+    evenIfDisabled?: boolean;
+    /**
+     * The queue run making this attempt: its job is settled in the attempt's own transaction
+     * (done, or pending until the retry), one commit for both. Without it (a manual retry) the
+     * caller settles whatever it must.
+     */
+    job?: JobContext;
+  } = {},
 ): Promise<AttemptOutcome> {
   const { store } = deps;
   const none = { attempt: null, retryInMs: null };
@@ -104,6 +113,14 @@ export async function attemptDelivery(
       next_attempt_at: nextAt,
       updated_at: now,
     });
+    if (opts.job) {
+      await settleInTransaction(
+        tx,
+        [opts.job],
+        nextAt === null ? { status: 'done' } : { status: 'pending', runAt: nextAt, error: error ?? `HTTP ${statusCode}` },
+        now,
+      );
+    }
     return { attempt: row, retryInMs };
   });
 }

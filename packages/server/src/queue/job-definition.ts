@@ -1,3 +1,5 @@
+import type { JobClaim } from '../store/repos/jobs.ts';
+
 /** How one kind of background job runs: its handler, time limit and retry policy (data, not code paths). */
 export interface JobDefinition {
   kind: string;
@@ -8,12 +10,33 @@ export interface JobDefinition {
   backoff: Backoff;
   /**
    * At most this many jobs of one group (the job's group_key: a webhook endpoint) run at once,
-   * across all workers, so one slow group cannot take every worker from the others.
+   * across all workers, so one slow group cannot take every worker from the others. Every job
+   * of such a kind carries a group_key: the claim looks for grouped jobs only among those
+   * (the partial index jobs_grouped_due).
    */
   groupConcurrency?: number;
-  handle(payload: unknown, ctx: { attempt: number; jobId: string; maxAttempts: number }): Promise<void>;
+  /**
+   * At most this many jobs of this kind run at once in one worker process (within the worker's
+   * own concurrency): for kinds whose provider serves a few at a time (an SMTP pool), so that
+   * jobs do not sit claimed in its queue while their time runs out.
+   */
+  concurrency?: number;
+  handle(payload: unknown, ctx: JobContext): Promise<void>;
   /** Called once when the job is given up on (attempts exhausted or a permanent failure). */
   giveUp?(payload: unknown, error: Error): Promise<void>;
+}
+
+/** What a handler knows about the run it is in. */
+export interface JobContext {
+  attempt: number;
+  jobId: string;
+  maxAttempts: number;
+  /**
+   * The claim this run holds. A handler may settle the job inside the transaction that records
+   * its outcome (`settleInTransaction`, queue/settle.ts): one commit instead of two, and a crash
+   * between the outcome and the settle can no longer leave the job to be run again.
+   */
+  claim: JobClaim;
 }
 
 /**

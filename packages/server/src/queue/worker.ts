@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Store } from '../store/store.ts';
 import type { JobRow } from '../store/repos/jobs.ts';
-import { type JobDefinition, PermanentFailure, RetryLater, retryDelayMs } from './job-definition.ts';
+import { type JobContext, type JobDefinition, PermanentFailure, RetryLater, retryDelayMs } from './job-definition.ts';
+import { wasSettledByHandler } from './settle.ts';
 
 export interface WorkerLogger {
   info(obj: object, msg: string): void;
@@ -16,6 +17,14 @@ export interface WorkerOptions {
   logger: WorkerLogger;
   /** Jobs run at once by this worker. */
   concurrency?: number;
+  /**
+   * While jobs are running, claim again only once this many slots are free (default: a quarter
+   * of `concurrency`): one claim of many jobs instead of a claim per finished job. A poll claims
+   * whatever is free.
+   */
+  claimWhenFree?: number;
+  /** Most jobs taken by one claim (default 500). */
+  claimBatch?: number;
   /** Sleep between polls when nothing was due. */
   pollMs?: number;
   /** How long a claim lasts beyond the job's timeout before another worker may take the job over. */
@@ -25,6 +34,11 @@ export interface WorkerOptions {
    * than a job's run, the job is taken over while still running (run twice; the late settle is refused).
    */
   leaseMs?: number;
+}
+
+/** Room a capped kind needs before a claim for it is worth making: a quarter of its cap. */
+function capThreshold(def: JobDefinition): number {
+  return Math.max(1, Math.floor(def.concurrency! / 4));
 }
 
 class Timeout extends Error {
@@ -42,17 +56,29 @@ export class Worker {
   private readonly concurrency: number;
   private readonly pollMs: number;
   private readonly leaseMs: number;
+  private readonly claimWhenFree: number;
+  private readonly claimBatch: number;
   private readonly groupLimits: Map<string, number>;
+  /** Jobs of each kind in hand, for the kinds with a concurrency of their own. */
+  private readonly runningOfKind = new Map<string, number>();
   private running = false;
   private readonly inFlight = new Set<Promise<void>>();
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
+  /** The last claim took all it asked for: more jobs are probably due. */
+  private backlog = false;
+  /** Kinds with a concurrency of their own whose last claim filled their room. */
+  private readonly cappedBacklog = new Set<string>();
+  /** A grouped job (webhook) ended since the last claim: its group may have room for the next. */
+  private groupFreed = false;
 
   constructor(private readonly opts: WorkerOptions) {
     this.defs = new Map(opts.definitions.map((d) => [d.kind, d]));
     this.groupLimits = new Map(opts.definitions.filter((d) => d.groupConcurrency !== undefined).map((d) => [d.kind, d.groupConcurrency!]));
     this.concurrency = opts.concurrency ?? 16;
     this.pollMs = opts.pollMs ?? 200;
+    this.claimWhenFree = Math.min(this.concurrency, Math.max(1, opts.claimWhenFree ?? Math.floor(this.concurrency / 4)));
+    this.claimBatch = Math.max(1, opts.claimBatch ?? 500);
     const maxTimeout = Math.max(0, ...opts.definitions.map((d) => d.timeoutMs));
     this.leaseMs = opts.leaseMs ?? maxTimeout + (opts.leaseMarginMs ?? 30_000);
   }
@@ -73,24 +99,49 @@ export class Worker {
 
   /** Claims and runs what is due once (tests drive the worker with this). */
   async tick(): Promise<number> {
-    const free = this.concurrency - this.inFlight.size;
+    const free = Math.min(this.concurrency - this.inFlight.size, this.claimBatch);
     if (free <= 0) return 0;
+    const kindLimits = new Map<string, number>();
+    for (const d of this.defs.values()) if (d.concurrency !== undefined) kindLimits.set(d.kind, this.roomFor(d));
     const jobs = await this.opts.store.jobs.claim({
       workerId: this.id,
       kinds: [...this.defs.keys()],
       groupLimits: this.groupLimits,
+      kindLimits,
       limit: free,
       leaseMs: this.leaseMs,
       now: Date.now(),
     });
+    // A capped kind that filled its room probably has more due: claim it again as it frees up.
+    this.cappedBacklog.clear();
+    for (const [kind, room] of kindLimits) if (room > 0 && jobs.filter((j) => j.kind === kind).length >= room) this.cappedBacklog.add(kind);
     for (const job of jobs) {
+      const def = this.defs.get(job.kind)!;
+      const counted = def.concurrency !== undefined;
+      if (counted) this.runningOfKind.set(job.kind, (this.runningOfKind.get(job.kind) ?? 0) + 1);
       const p = this.execute(job).finally(() => {
         this.inFlight.delete(p);
-        this.wake?.();
+        if (counted) this.runningOfKind.set(job.kind, this.runningOfKind.get(job.kind)! - 1);
+        // Wake the loop when a claim is worth making: more is due (the last claim took all it
+        // could) and enough slots are free, a capped kind has room again, or a grouped job's end
+        // freed room in its group (which only a claim can see). Otherwise the poll finds new work.
+        const grouped = this.groupLimits.has(job.kind);
+        if (grouped) this.groupFreed = true;
+        if (
+          grouped ||
+          (this.backlog && this.concurrency - this.inFlight.size >= this.claimWhenFree) ||
+          (counted && this.cappedBacklog.has(job.kind) && this.roomFor(def) >= capThreshold(def))
+        ) {
+          this.wake?.();
+        }
       });
       this.inFlight.add(p);
     }
     return jobs.length;
+  }
+
+  private roomFor(def: JobDefinition): number {
+    return Math.max(0, def.concurrency! - (this.runningOfKind.get(def.kind) ?? 0));
   }
 
   /** Runs until every due job is done (tests). */
@@ -103,18 +154,33 @@ export class Worker {
   }
 
   private async run(): Promise<void> {
+    let polled = true;
     while (this.running) {
       let claimed = 0;
-      try {
-        claimed = await this.tick();
-      } catch (err) {
-        this.opts.logger.error({ err }, 'claiming jobs failed');
+      const free = this.concurrency - this.inFlight.size;
+      // A few free slots are not worth a claim while jobs run (each claim is a write); a poll,
+      // enough finished jobs, or room again for a capped kind that has more due are.
+      const cappedRoom = [...this.cappedBacklog].some((k) => this.roomFor(this.defs.get(k)!) >= capThreshold(this.defs.get(k)!));
+      const worthIt = free >= this.claimWhenFree || this.inFlight.size === 0 || (free > 0 && (polled || cappedRoom || this.groupFreed));
+      if (worthIt) {
+        this.groupFreed = false;
+        try {
+          claimed = await this.tick();
+        } catch (err) {
+          this.opts.logger.error({ err }, 'claiming jobs failed');
+        }
       }
       if (!this.running) break;
-      // A full claim means more may be due: go again at once; otherwise wait for a poll or a free slot.
-      if (claimed === 0 || this.inFlight.size >= this.concurrency) {
+      polled = false;
+      // A full claim means more may be due: go again at once; otherwise wait for a poll or free slots.
+      const full = claimed > 0 && claimed >= Math.min(free, this.claimBatch);
+      if (worthIt) this.backlog = full;
+      if (!full || this.concurrency - this.inFlight.size < this.claimWhenFree) {
         await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, this.pollMs);
+          const t = setTimeout(() => {
+            polled = true;
+            resolve();
+          }, this.pollMs);
           this.wake = () => {
             clearTimeout(t);
             resolve();
@@ -131,9 +197,11 @@ export class Worker {
     const store = this.opts.store;
     const payload: unknown = JSON.parse(job.payload);
     const maxAttempts = Math.min(def.maxAttempts, job.max_attempts);
+    const ctx: JobContext = { attempt: job.attempts, jobId: job.id, maxAttempts, claim };
     try {
-      await this.withTimeout(def.handle(payload, { attempt: job.attempts, jobId: job.id, maxAttempts }), def.timeoutMs);
-      await store.jobs.settle(claim, { status: 'done' }, Date.now());
+      await this.withTimeout(def.handle(payload, ctx), def.timeoutMs);
+      // The handler may have settled the job in the transaction of its outcome (queue/settle.ts).
+      if (!wasSettledByHandler(ctx)) await store.jobs.settle(claim, { status: 'done' }, Date.now());
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
       const permanent = err instanceof PermanentFailure;

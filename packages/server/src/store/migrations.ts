@@ -1,4 +1,4 @@
-import { Kysely, Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresAdapter, sql, type Migration, type MigrationProvider } from 'kysely';
 import { DEFAULT_PRICES } from './default-prices.ts';
 
 /**
@@ -435,6 +435,56 @@ const migrations: Record<string, Migration> = {
       // One flat rate per verification (0.0020), inserted here so that this released migration
       // always writes the same row; `hellio prices set --channel email_verify` changes it.
       await db.insertInto('prices').values({ channel: 'email_verify', prefix: '', price_micros: 2_000 }).execute();
+    },
+  },
+  '0010_cache_epoch': {
+    async up(db: Kysely<any>) {
+      // One number that every change to what the API caches (keys, account settings, senders,
+      // prices) increases, by trigger, whoever makes the change: the CLI, another process, raw
+      // SQL. Each request reads it first and drops the caches when it moved (store/read-cache.ts).
+      await db.schema
+        .createTable('cache_epoch')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('version', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.insertInto('cache_epoch').values({ id: 1, version: 1 }).execute();
+      const watched: Array<[table: string, columns: string[]]> = [
+        // Not last_used_at (written as keys are used) nor balance_micros (written by every charge).
+        ['api_keys', ['account_id', 'key_hash', 'scopes', 'test', 'rate_limit_per_minute', 'daily_cap_micros', 'monthly_cap_micros', 'expires_at', 'revoked_at']],
+        ['accounts', ['status', 'ip_allowlist', 'rate_limit_per_minute', 'daily_cap_micros', 'monthly_cap_micros', 'balance_low_micros']],
+        ['senders', ['account_id', 'kind', 'value']],
+        ['prices', ['channel', 'prefix', 'price_micros']],
+      ];
+      const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+      if (postgres) {
+        await sql`create function hellio_bump_cache_epoch() returns trigger language plpgsql as $$
+          begin update cache_epoch set version = version + 1 where id = 1; return null; end $$`.execute(db);
+      }
+      for (const [table, columns] of watched) {
+        const cols = sql.raw(columns.join(', '));
+        const t = sql.table(table);
+        if (postgres) {
+          await sql`create trigger ${sql.id(`${table}_cache_epoch`)} after insert or delete or update of ${cols} on ${t}
+            for each statement execute function hellio_bump_cache_epoch()`.execute(db);
+          continue;
+        }
+        for (const [op, event] of [['ins', sql`insert`], ['del', sql`delete`], ['upd', sql`update of ${cols}`]] as const) {
+          await sql`create trigger ${sql.id(`${table}_cache_epoch_${op}`)} after ${event} on ${t}
+            begin update cache_epoch set version = version + 1 where id = 1; end`.execute(db);
+        }
+      }
+    },
+  },
+  '0011_delivery_batch': {
+    async up(db: Kysely<any>) {
+      // Jobs are claimed per kind: a kind with a cap of its own (email), and grouped kinds
+      // (webhooks), look for due jobs of that kind alone. Through (status, run_at) such a claim
+      // walked every due job of the other kinds first (~1 ms per claim with 20,000 SMS queued;
+      // docs/performance.md). (kind, status, run_at) serves each kind's claim in run_at order, and
+      // the others as well; it replaces jobs_due rather than joining it, so each job's status
+      // change still updates one such index.
+      await db.schema.createIndex('jobs_kind_due').on('jobs').columns(['kind', 'status', 'run_at']).execute();
+      await db.schema.dropIndex('jobs_due').execute();
     },
   },
 };

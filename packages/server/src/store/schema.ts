@@ -360,6 +360,12 @@ export interface EmailVerificationsTable {
   created_at: number;
 }
 
+/** One row: a number that grows with every change to what the API caches (migration 0010). */
+export interface CacheEpochTable {
+  id: number;
+  version: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
@@ -378,6 +384,7 @@ export interface Database {
   domains: DomainsTable;
   pending_receipts: PendingReceiptsTable;
   events: EventsTable;
+  cache_epoch: CacheEpochTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;

@@ -17,6 +17,8 @@ import { SpendRepo } from './repos/spend.ts';
 import { WalletRepo } from './repos/wallet.ts';
 import { EventsRepo } from './repos/events.ts';
 import { WebhooksRepo } from './repos/webhooks.ts';
+import { ReadCache } from './read-cache.ts';
+import { BatchWritesRepo } from './repos/batch-writes.ts';
 import { LookupsRepo } from './repos/lookups.ts';
 import { OtpRepo } from './repos/otp.ts';
 import { SecretsRepo } from './repos/secrets.ts';
@@ -44,6 +46,9 @@ export class Store {
   readonly domains: DomainsRepo;
   readonly events: EventsRepo;
   readonly webhooks: WebhooksRepo;
+  /** The API's cache of keys, senders and prices (outside transactions; see ReadCache). */
+  readonly cache: ReadCache;
+  readonly batchWrites: BatchWritesRepo;
   readonly otp: OtpRepo;
   readonly secrets: SecretsRepo;
   readonly lookups: LookupsRepo;
@@ -67,7 +72,7 @@ export class Store {
     this.jobs = new JobsRepo(db, dialect);
     this.idempotency = new IdempotencyRepo(db);
     this.charges = new ChargesRepo(db, dialect);
-    this.delivery = new DeliveryRepo(db);
+    this.delivery = new DeliveryRepo(db, dialect);
     this.routes = new RoutesRepo(db);
     this.domains = new DomainsRepo(db);
     this.events = new EventsRepo(db);
@@ -76,6 +81,10 @@ export class Store {
     this.secrets = new SecretsRepo(db);
     this.lookups = new LookupsRepo(db);
     this.emailVerifications = new EmailVerificationsRepo(db);
+    // Inside a transaction reads go to it: a cache on the pool would wait for the connection
+    // the transaction holds (SQLite has one), and the transaction must see its own writes.
+    this.cache = new ReadCache(db, this, { passThrough: inTransaction });
+    this.batchWrites = new BatchWritesRepo(db);
   }
 
   static open(handle: Db, settings: { currency: string }): Store {

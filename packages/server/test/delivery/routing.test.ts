@@ -37,7 +37,7 @@ describe.each(BACKENDS)('SMS routing and failover on %s', (backend) => {
       emailSandbox: h.rt.channels.email(true),
     });
     const def = deliveryJobs(h.rt.store, channels).find((d) => d.kind === 'deliver.sms')!;
-    deliver = (id) => def.handle({ message_id: id }, { attempt: 1, jobId: 'job_test', maxAttempts: 30 });
+    deliver = (id) => def.handle({ message_id: id }, { attempt: 1, jobId: 'job_test', maxAttempts: 30, claim: { id: 'job_test', lockedBy: 'test', attempts: 1 } });
     const known = ['alpha', 'beta', 'default'];
     await setRoute(h.rt.store, known, { channel: 'sms', prefix: '44', provider: 'alpha', fallback: 'beta' });
     await setRoute(h.rt.store, known, { channel: 'sms', prefix: '447', provider: 'beta', fallback: null });

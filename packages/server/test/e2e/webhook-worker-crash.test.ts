@@ -45,10 +45,12 @@ describe.each(BACKENDS)('a worker killed mid-webhook on %s', (backend) => {
     const first = startWorker(env);
     let second: WorkerChild | null = null;
     try {
-      // Kill it once some requests have been answered, with others in flight.
-      await until('the first webhooks to arrive', () => {
+      // Kill it once some requests have been answered, with others in flight: those are held by
+      // the worker until answered (250 ms), so the kill is sure to find claims in hand — a batch
+      // of answers settles its jobs together, and a kill right after that would find none.
+      await until('the first webhooks to arrive, and more in flight', () => {
         if (first.child.exitCode !== null) throw new Error(`the worker exited early:\n${first.output()}`);
-        return receiver.at('/crash').length >= 6;
+        return receiver.at('/crash').length >= 6 && receiver.inFlightAt('/crash') > 0;
       }, { timeoutMs: 20_000, everyMs: 5 });
       await killed(first.child, 'SIGKILL');
       const left = await deliveries();

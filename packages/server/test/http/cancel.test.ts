@@ -35,7 +35,7 @@ describe.each(BACKENDS)('POST /messages/{id}/cancel on %s', (backend) => {
 
     // When the job comes due, its handler finds the message canceled and sends nothing.
     const deliver = deliveryJobs(h.rt.store, h.rt.channels).find((d) => d.kind === 'deliver.sms')!;
-    await deliver.handle({ message_id: id }, { attempt: 1, jobId: 'job_test', maxAttempts: 30 });
+    await deliver.handle({ message_id: id }, { attempt: 1, jobId: 'job_test', maxAttempts: 30, claim: { id: 'job_test', lockedBy: 'test', attempts: 1 } });
     expect(await h.rt.store.delivery.inbox({ recipient: '+447911123456', limit: 10 })).toEqual([]);
     const after = await h.app.inject({ method: 'GET', url: `/messages/${id}`, headers: bearer(a.key) });
     expect(after.json().status).toBe('canceled');

@@ -25,7 +25,7 @@ const newKey = () => `idem-${randomUUID()}`;
  * has already claimed its Idempotency-Key, so it is deterministically "still executing".
  */
 function holdSenderCheck(store: Store, accountId: string) {
-  const senders = store.senders;
+  const senders = store.cache;
   const original = senders.anyApproved;
   let signalEntered!: () => void;
   let release!: () => void;
@@ -214,6 +214,29 @@ describe.each(BACKENDS)('Idempotency-Key on %s', (backend) => {
         hold.restore();
       }
       expect(await messages(a.key)).toHaveLength(1);
+    });
+
+    it('lets one of two duplicates on two processes execute: the other is refused with 409, and retries replay', async () => {
+      const a = await h.account();
+      const key = newKey();
+      const other = await createHarness(backend, { database: h.database });
+      const hold = holdSenderCheck(h.rt.store, a.id);
+      try {
+        const firstP = post(a.key, SMS, key);
+        await hold.entered; // executing here, while the other process knows nothing of it
+        const second = await other.app.inject({ method: 'POST', url: '/sms/send', headers: { ...bearer(a.key), 'idempotency-key': key }, payload: SMS });
+        expectExecuted(second);
+        hold.release();
+        // The first reaches its commit and finds the key taken: nothing of it is written.
+        expectError(await firstP, 409, 'idempotency_in_progress');
+        expectReplayOf(await post(a.key, SMS, key), second);
+      } finally {
+        hold.release();
+        hold.restore();
+        await other.close();
+      }
+      expect(await messages(a.key)).toHaveLength(1);
+      expect(await balance(a.key)).toBe(parseMicros('100.00')! - parseMicros('0.0080')!);
     });
 
     it('refuses a different request while a claim made directly through the module is in progress', async () => {

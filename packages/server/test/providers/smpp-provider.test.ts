@@ -288,6 +288,32 @@ describe('SmppProvider', () => {
     });
   });
 
+  describe('window', () => {
+    it('keeps at most windowSize submits outstanding, and sends the queued ones as answers come', async () => {
+      const { smsc, provider } = await setup({ windowSize: 3 });
+      let most = 0;
+      smsc.onSubmit = () => {
+        most = Math.max(most, smsc.inFlight);
+        return { delayMs: 20 };
+      };
+      const results = await Promise.all(Array.from({ length: 12 }, (_, i) => provider.submit(sms(`windowed ${i}`, { to: `+4477009001${String(i).padStart(2, '0')}` }))));
+      expect(results.every((r) => r.ok)).toBe(true);
+      expect(smsc.submits).toHaveLength(12);
+      expect(most).toBeLessThanOrEqual(3);
+    });
+
+    it('gives up a part that waited too long for the window, unsent (retryable), instead of sending it late', async () => {
+      const { smsc, provider } = await setup({ windowSize: 1, queueTimeoutMs: 100, submitTimeoutMs: 400 });
+      smsc.onSubmit = () => ({ hold: true });
+      const first = provider.submit(sms('holds the window', { to: '+447700900201' }));
+      const second = provider.submit(sms('waits behind it', { to: '+447700900202' }));
+      expect(await first).toMatchObject({ ok: false, retryable: true, code: 'TIMEOUT' });
+      expect(await second).toMatchObject({ ok: false, retryable: true, code: 'QUEUE_TIMEOUT' });
+      // Only the first ever reached the SMSC: the second can be resent without a duplicate.
+      expect(smsc.submits.map((x) => x.destAddr)).toEqual(['447700900201']);
+    });
+  });
+
   describe('connection', () => {
     it('fails in-flight submits as retryable when the SMSC drops, then rebinds and sends again', async () => {
       const { smsc, provider, warnings } = await setup();

@@ -1,5 +1,6 @@
-import { createServer, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { type AddressInfo, createServer, Socket } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { dkimRecords, generateDkimKey } from '../../src/lib/dkim.ts';
 import { newId } from '../../src/lib/ids.ts';
 import { createLogger } from '../../src/lib/logger.ts';
@@ -367,5 +368,121 @@ describe('SmtpProvider DKIM', () => {
     expect(server.received[0]!.raw.toString('latin1')).not.toMatch(/^DKIM-Signature:/im);
     const res = await authenticate(server.received[0]!.raw, { resolver: zone.resolver, disableArc: true, disableBimi: true, disableDmarc: true });
     expect(res.dkim.results[0]!.status.result).toBe('none');
+  });
+});
+
+describe('SmtpProvider connections', () => {
+  /** smtp-server with its built-in self-signed certificate: implicit TLS, or STARTTLS offered. */
+  async function tlsPeer(secure: boolean): Promise<{ port: number; received: string[]; secured: boolean[] }> {
+    const received: string[] = [];
+    const secured: boolean[] = [];
+    const server = new SMTPServer({
+      secure,
+      authOptional: true,
+      logger: false,
+      onData(stream, session, callback) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          received.push(Buffer.concat(chunks).toString('utf8'));
+          secured.push(session.secure);
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanup.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    return { port: (server.server.address() as AddressInfo).port, received, secured };
+  }
+
+  /** The client sockets (remote port = the server's) on which Nagle was turned off, while `fn` runs. */
+  async function noDelayClients(fn: () => Promise<void>): Promise<number[]> {
+    const remotePorts: number[] = [];
+    const original = Socket.prototype.setNoDelay;
+    const spy = vi.spyOn(Socket.prototype, 'setNoDelay').mockImplementation(function (this: Socket, on?: boolean) {
+      // Recorded once connected: the remote port tells the client's end from the server's.
+      if (on !== false) this.once('connect', () => remotePorts.push(this.remotePort!));
+      return original.call(this, on);
+    });
+    try {
+      await fn();
+    } finally {
+      spy.mockRestore();
+    }
+    return remotePorts;
+  }
+
+  it('sends over implicit TLS (smtps://) and STARTTLS on its own TCP_NODELAY connections', async () => {
+    for (const secure of [true, false]) {
+      const server = await tlsPeer(secure);
+      const clients = await noDelayClients(async () => {
+        const smtp = provider(`${secure ? 'smtps' : 'smtp'}://127.0.0.1:${server.port}`, { tls: { rejectUnauthorized: false } });
+        const results = await Promise.all([1, 2, 3].map((i) => smtp.send(email({ subject: `over TLS ${i}` }))));
+        expect(results.map((r) => r.ok)).toEqual([true, true, true]);
+      });
+      expect(server.received).toHaveLength(3);
+      // Both ways the conversation was encrypted: smtps from the first byte, smtp after STARTTLS.
+      expect(server.secured).toEqual([true, true, true]);
+      expect(clients.length).toBeGreaterThan(0);
+      expect(clients.every((p) => p === server.port)).toBe(true);
+    }
+  });
+
+  it('leaves Nagle on when told to (noDelay: false), and still delivers', async () => {
+    const server = await peer();
+    const port = Number(new URL(server.url()).port);
+    const clients = await noDelayClients(async () => {
+      const smtp = provider(server.url(), { noDelay: false });
+      expect((await smtp.send(email())).ok).toBe(true);
+    });
+    expect(clients.filter((p) => p === port)).toEqual([]);
+  });
+
+  it('hands nodemailer only a few messages at once, and gives up unsent (retryable) one that waited too long', async () => {
+    let hold: Promise<void> = Promise.resolve();
+    let answered = 0;
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      onData(stream, _session, callback) {
+        stream.resume();
+        stream.on('end', () => void hold.then(() => (answered++, callback())));
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanup.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const port = (server.server.address() as AddressInfo).port;
+    let open!: () => void;
+    const gate = () => (hold = new Promise<void>((r) => (open = r)));
+    // One connection: ten messages handed to nodemailer at a time; the others wait here, 300 ms at most.
+    const smtp = provider(`smtp://127.0.0.1:${port}`, { maxConnections: 1, queueTimeoutMs: 300 });
+
+    const wave = (label: string) => Array.from({ length: 11 }, (_, i) => smtp.send(email({ subject: `${label} ${i}` })));
+    // An eleventh message gets its turn when one of the first ten is done.
+    gate();
+    const first = wave('turn');
+    await new Promise((r) => setTimeout(r, 50));
+    open();
+    expect((await Promise.all(first)).every((r) => r.ok)).toBe(true);
+
+    // While the server holds the first ten past 300 ms, the eleventh is given up without being sent.
+    gate();
+    const second = wave('held');
+    const last = await second[10]!;
+    expect(last).toMatchObject({ ok: false, retryable: true, error: expect.stringMatching(/waited 300 ms/) });
+    open();
+    expect((await Promise.all(second.slice(0, 10))).every((r) => r.ok)).toBe(true);
+    expect(answered).toBe(21);
+  });
+
+  it('fails retryable when the server cannot be reached', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const smtp = provider(`smtp://127.0.0.1:${port}`);
+    const r = await smtp.send(email());
+    expect(r).toMatchObject({ ok: false, retryable: true });
   });
 });

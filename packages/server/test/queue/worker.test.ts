@@ -128,7 +128,7 @@ describe.each(BACKENDS)('job queue on %s', (backend) => {
     await w.drain();
     await w.drain();
     // maxAttempts: the lower of the definition's (3) and the row's (10).
-    expect(calls).toEqual([{ payload: { hello: 'world' }, attempt: 1, jobId: job.id, maxAttempts: 3 }]);
+    expect(calls).toEqual([{ payload: { hello: 'world' }, attempt: 1, jobId: job.id, maxAttempts: 3, claim: { id: job.id, lockedBy: w.id, attempts: 1 } }]);
     expect(await store.jobs.get(job.id)).toMatchObject({ status: 'done', attempts: 1, locked_by: null, locked_until: null, last_error: null });
   });
 
@@ -283,6 +283,69 @@ describe.each(BACKENDS)('job queue on %s', (backend) => {
     }
     expect(most.get('slow')).toBe(2);
     expect(most.get('fast')).toBeLessThanOrEqual(2);
+  });
+
+  it('claims the next job of a full group as soon as one of its jobs ends, without waiting for a poll', async () => {
+    const kind = kindOf('groupwake');
+    let running = 0;
+    let most = 0;
+    let done = 0;
+    const w = worker(
+      store,
+      [
+        definition(
+          kind,
+          async () => {
+            most = Math.max(most, ++running);
+            await sleep(20);
+            running--;
+            done++;
+          },
+          { groupConcurrency: 2 },
+        ),
+      ],
+      // A poll far longer than the test, and many free slots: only the group's own wake can move it.
+      { concurrency: 50, pollMs: 60_000 },
+    );
+    for (let i = 0; i < 10; i++) await insert(store, kind, {}, { group_key: 'one-endpoint' });
+    w.start();
+    try {
+      await until('all ten jobs of the group', () => done === 10, { timeoutMs: 5_000 });
+    } finally {
+      await w.stop();
+    }
+    expect(most).toBe(2);
+  });
+
+  it("runs at most a kind's own concurrency at once, claims it again as soon as it has room, and other kinds beside it", async () => {
+    const capped = kindOf('capped');
+    const plainKind = kindOf('uncapped');
+    let running = 0;
+    let most = 0;
+    const done: string[] = [];
+    const handle: JobDefinition['handle'] = async (payload) => {
+      const k = (payload as { k: string }).k;
+      if (k === 'capped') {
+        running++;
+        most = Math.max(most, running);
+      }
+      await sleep(30);
+      if (k === 'capped') running--;
+      done.push(k);
+    };
+    // A poll far longer than the test: only the wake on a capped job's end can keep it moving.
+    const w = worker(store, [definition(capped, handle, { concurrency: 2 }), definition(plainKind, handle)], { concurrency: 50, pollMs: 60_000 });
+    for (let i = 0; i < 8; i++) await insert(store, capped, { k: 'capped' });
+    for (let i = 0; i < 5; i++) await insert(store, plainKind, { k: 'plain' });
+    w.start();
+    try {
+      await until('every job', () => done.length === 13, { timeoutMs: 5_000 });
+    } finally {
+      await w.stop();
+    }
+    expect(most).toBe(2);
+    // The uncapped jobs did not wait behind the capped ones.
+    expect(done.slice(0, 7).filter((k) => k === 'plain')).toHaveLength(5);
   });
 
   it("gives up after the job row's max_attempts when it is lower than the definition's", async () => {

@@ -67,10 +67,10 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Starts `hellio start` as a child process and waits until /healthz answers. */
-export async function startServer(env: Record<string, string>, timeoutMs = 60_000): Promise<RunningServer> {
+/** Starts `hellio start` (or `hellio api`) as a child process and waits until /healthz answers. */
+export async function startServer(env: Record<string, string>, timeoutMs = 60_000, role: 'start' | 'api' = 'start'): Promise<RunningServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, [HELLIO_BIN, 'start'], {
+  const child = spawn(process.execPath, [HELLIO_BIN, role], {
     cwd: REPO_ROOT,
     env: cleanEnv({ HELLIO_LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' }),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -92,7 +92,7 @@ export async function startServer(env: Record<string, string>, timeoutMs = 60_00
 
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (exited) throw new Error(`hellio start exited early:\n${output}`);
+    if (exited) throw new Error(`hellio ${role} exited early:\n${output}`);
     try {
       const res = await fetch(`${url}/healthz`);
       if (res.status === 200) return { url, child, output: () => output, stop };
@@ -102,7 +102,7 @@ export async function startServer(env: Record<string, string>, timeoutMs = 60_00
     await new Promise((r) => setTimeout(r, 100));
   }
   await stop();
-  throw new Error(`hellio start did not answer /healthz in time:\n${output}`);
+  throw new Error(`hellio ${role} did not answer /healthz in time:\n${output}`);
 }
 
 export interface WorkerChild {

@@ -79,6 +79,11 @@ export class WebhookReceiver {
     this.defaults.set(path, answer);
   }
 
+  /** Requests of `path` received and not yet answered. */
+  inFlightAt(path: string): number {
+    return this.inFlight.get(path) ?? 0;
+  }
+
   at(path: string): ReceivedWebhook[] {
     return this.received.filter((w) => w.path === path);
   }

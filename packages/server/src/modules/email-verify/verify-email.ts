@@ -1,7 +1,7 @@
 import { AppError, validationError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { EmailVerificationRow } from '../../store/repos/email-verifications.ts';
-import { type AcceptPlan, commitAccept } from '../accept.ts';
+import type { AcceptPlan } from '../accept.ts';
 import type { Principal } from '../auth.ts';
 import type { ModuleContext } from '../context.ts';
 import type { IdempotencyClaim } from '../idempotency.ts';
@@ -68,6 +68,6 @@ export async function verifyEmail(
     idempotency: claim ? { claim, status: 200, body: JSON.stringify(view) } : null,
     write: (tx) => tx.emailVerifications.insert(row),
   };
-  await commitAccept(ctx.store, plan, now);
+  await ctx.accepts.commit(plan, now);
   return view;
 }

@@ -5,7 +5,7 @@ import { formatMicros } from '../../lib/money.ts';
 import { analyzeSms } from '../../lib/sms-encoding.ts';
 import type { MessageRow } from '../../store/repos/messages.ts';
 import type { OtpRow } from '../../store/repos/otp.ts';
-import { type AcceptPlan, commitAccept } from '../accept.ts';
+import type { AcceptPlan } from '../accept.ts';
 import type { Principal } from '../auth.ts';
 import type { ModuleContext } from '../context.ts';
 import { display, type EmailPayload } from '../email.ts';
@@ -99,7 +99,7 @@ async function enforceSender(ctx: ModuleContext, accountId: string, d: Destinati
   if (d.requestedSender === null) return;
   const approved =
     d.channel === 'sms'
-      ? await ctx.store.senders.anyApproved(accountId, [{ kind: 'sms', value: d.requestedSender }])
+      ? await ctx.store.cache.anyApproved(accountId, [{ kind: 'sms', value: d.requestedSender }])
       : await emailSenderApproved(ctx.store, accountId, d.requestedSender, d.requestedSender.split('@')[1]!.toLowerCase());
   if (!approved) throw new AppError('sender_not_approved', `The sender "${d.requestedSender}" is not approved for this account`);
 }
@@ -276,6 +276,6 @@ export async function sendOtp(
       if (!(await tx.otp.insert(row))) throw raced();
     },
   };
-  await commitAccept(store, plan, now);
+  await ctx.accepts.commit(plan, now);
   return result;
 }

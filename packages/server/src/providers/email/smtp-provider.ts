@@ -1,4 +1,5 @@
 import { createPrivateKey } from 'node:crypto';
+import { connect as netConnect, type Socket } from 'node:net';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import type SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
@@ -32,6 +33,19 @@ export interface SmtpProviderOptions {
   connectionTimeoutMs?: number;
   /** Time a connection may sit silent mid-conversation (default 60 s). */
   socketTimeoutMs?: number;
+  /**
+   * Turn Nagle's algorithm off on the connections (default true). nodemailer leaves it on, and
+   * the last small write of each message then waits for the server's delayed ACK — up to ~40 ms
+   * per message and connection on Linux, which held a pool of 5 to ~105 messages/s against a
+   * server on the same host (bench/deliver, docs/performance.md).
+   */
+  noDelay?: boolean;
+  /**
+   * How long a message may wait here for a free connection before it is given up unsent
+   * (retryable, safe to resend). Default 60 s, half an email job's time: a job must not time out
+   * — and be run again — while its message still waits to go out, which would send it twice.
+   */
+  queueTimeoutMs?: number;
   logger?: SmtpLogger;
 }
 
@@ -154,6 +168,39 @@ function classify(err: unknown): EmailSendResult {
   return fail(true, `SMTP delivery failed${e.code ? ` (${e.code})` : ''}: ${e.message}`);
 }
 
+type GetSocket = (options: unknown, callback: (err: Error | null, socketOptions?: { connection: Socket }) => void) => void;
+
+/**
+ * nodemailer's hook for making its connections: a TCP connection with TCP_NODELAY, handed over
+ * connected. nodemailer then talks SMTP over it as over its own — TLS included: implicit TLS
+ * (smtps://) is negotiated over the given socket, STARTTLS upgrades it as usual — so only the
+ * connect itself (and its timeout) is ours.
+ */
+function noDelaySocket(endpoint: SmtpEndpoint, timeoutMs: number): GetSocket {
+  return (_options, callback) => {
+    const socket = netConnect({ host: endpoint.host, port: endpoint.port });
+    socket.setNoDelay(true);
+    const fail = (err: Error) => {
+      clearTimeout(timer);
+      socket.destroy();
+      callback(err);
+    };
+    const timer = setTimeout(() => fail(Object.assign(new Error('Connection timeout'), { code: 'ETIMEDOUT' })), timeoutMs);
+    socket.once('error', fail);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      // nodemailer attaches its own error handler as it takes the socket, synchronously.
+      socket.removeListener('error', fail);
+      callback(null, { connection: socket });
+    });
+  };
+}
+
+// Messages per pooled connection handed to nodemailer at once. Fewer (2) left connections idle
+// while the next message was built (~830 against ~1,170 emails/s in bench/deliver on SQLite);
+// this many wait at most ~10 s in nodemailer's queue even at one message per second per connection.
+const HAND_OVER_PER_CONNECTION = 10;
+
 /** The SMTP email adapter: nodemailer's pooled transport, DKIM-signing per sending domain. */
 export class SmtpProvider implements EmailProvider {
   readonly name = 'smtp';
@@ -161,6 +208,12 @@ export class SmtpProvider implements EmailProvider {
   private readonly logger: SmtpLogger | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
   private closed = false;
+  // Messages handed to nodemailer at once: enough to keep every pooled connection busy. The
+  // others wait here, where a wait can be bounded; nodemailer's own queue cannot be taken back.
+  private readonly handOverLimit: number;
+  private handedOver = 0;
+  private readonly waiting: Array<(ok: boolean) => void> = [];
+  private readonly queueTimeoutMs: number;
 
   /** Builds the provider from HELLIO_SMTP_URL. */
   static fromUrl(url: string, opts: SmtpProviderOptions = {}): SmtpProvider {
@@ -169,6 +222,8 @@ export class SmtpProvider implements EmailProvider {
 
   constructor(endpoint: SmtpEndpoint, opts: SmtpProviderOptions = {}) {
     this.logger = opts.logger;
+    this.handOverLimit = HAND_OVER_PER_CONNECTION * (opts.maxConnections ?? 5);
+    this.queueTimeoutMs = opts.queueTimeoutMs ?? 60_000;
     const connectionTimeout = opts.connectionTimeoutMs ?? 30_000;
     const common: SMTPTransport.Options = {
       host: endpoint.host,
@@ -185,6 +240,7 @@ export class SmtpProvider implements EmailProvider {
       disableFileAccess: true,
       disableUrlAccess: true,
       logger: false,
+      ...(opts.noDelay ?? true ? { getSocket: noDelaySocket(endpoint, connectionTimeout) } : {}),
     };
     if (opts.pool ?? true) {
       const pooled: SMTPPool.Options & { maxRequeues: number } = {
@@ -207,7 +263,7 @@ export class SmtpProvider implements EmailProvider {
     if (this.closed) return fail(true, 'The SMTP provider is closed');
     const built = this.build(msg);
     if ('ok' in built) return built;
-    const attempt = this.deliver(msg.messageId, built.mail, built.messageId);
+    const attempt = this.attempt(msg.messageId, built);
     this.inFlight.add(attempt);
     try {
       return await attempt;
@@ -216,12 +272,51 @@ export class SmtpProvider implements EmailProvider {
     }
   }
 
+  private async attempt(ourId: string, built: { mail: SendMailOptions; messageId: string }): Promise<SmtpSendResult> {
+    if (!(await this.turn())) {
+      return this.closed ? fail(true, 'The SMTP provider is closed') : fail(true, `Not sent: waited ${this.queueTimeoutMs} ms for an SMTP connection`);
+    }
+    try {
+      return await this.deliver(ourId, built.mail, built.messageId);
+    } finally {
+      this.release();
+    }
+  }
+
   /** Lets the messages being sent finish, then closes the pool's connections. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const go of this.waiting.splice(0)) go(false);
     await Promise.allSettled([...this.inFlight]);
     this.transport.close();
+  }
+
+  /** Waits for a message's turn to be handed to nodemailer; false when it waited too long (or we closed). */
+  private turn(): Promise<boolean> {
+    if (this.handedOver < this.handOverLimit) {
+      this.handedOver++;
+      return Promise.resolve(true);
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        const i = this.waiting.indexOf(go);
+        if (i >= 0) this.waiting.splice(i, 1);
+        resolve(false);
+      }, this.queueTimeoutMs);
+      const go = (ok: boolean) => {
+        clearTimeout(timer);
+        resolve(ok);
+      };
+      this.waiting.push(go);
+    });
+  }
+
+  /** Passes a finished message's turn on to the next waiting one. */
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next(true);
+    else this.handedOver--;
   }
 
   private build(msg: EmailSend): { mail: SendMailOptions; messageId: string } | EmailSendResult {

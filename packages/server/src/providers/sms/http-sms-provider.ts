@@ -254,6 +254,9 @@ type Failure = Extract<SmsSubmitResult, { ok: false }>;
  * Secrets. Auth lives in #private fields (absent from util.inspect and JSON), is never logged,
  * and is redacted from any provider answer quoted in an error.
  */
+/** Requests one HTTP provider gets from one process at once. */
+export const MAX_REQUESTS_IN_FLIGHT = 64;
+
 export class HttpSmsProvider implements SmsProvider {
   readonly name: string;
   readonly #config: HttpSmsProviderConfig;
@@ -263,6 +266,10 @@ export class HttpSmsProvider implements SmsProvider {
   readonly #closing = new AbortController();
   readonly #inflight = new Set<Promise<SmsSubmitResult>>();
   #handler: ReceiptHandler | null = null;
+  // A worker runs hundreds of delivery jobs at once; the provider's API gets at most
+  // MAX_REQUESTS_IN_FLIGHT of them at a time, the others wait their turn here.
+  #active = 0;
+  readonly #waiting: Array<() => void> = [];
 
   constructor(config: HttpSmsProviderConfig) {
     this.#config = parseHttpSmsProviderConfig(config);
@@ -294,9 +301,29 @@ export class HttpSmsProvider implements SmsProvider {
     this.#handler = handler;
   }
 
+  #slot(): Promise<void> {
+    if (this.#active < MAX_REQUESTS_IN_FLIGHT) {
+      this.#active++;
+      return Promise.resolve();
+    }
+    // The slot passes straight from the request that ends to this one (#release).
+    return new Promise<void>((resolve) => this.#waiting.push(resolve));
+  }
+
+  #release(): void {
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#active--;
+  }
+
   submit(msg: SmsSubmit): Promise<SmsSubmitResult> {
     if (this.#closing.signal.aborted) return Promise.resolve({ ok: false, retryable: true, code: 'CLOSED', error: 'HTTP SMS provider is closed' });
-    const p = this.#send(msg).finally(() => this.#inflight.delete(p));
+    const p = this.#slot()
+      .then(() => this.#send(msg))
+      .finally(() => {
+        this.#release();
+        this.#inflight.delete(p);
+      });
     this.#inflight.add(p);
     return p;
   }

@@ -18,6 +18,12 @@ export interface SmppProviderOptions {
   enquireLinkMs?: number;
   /** How long a submit_sm may wait for its response, and a connection for its bind. Default 15 s. */
   submitTimeoutMs?: number;
+  /**
+   * How long a part may wait here for the window before it is given up unsent (retryable, safe to
+   * resend). Default 30 s: well inside the delivery job's 60 s, so a job never times out — and is
+   * run again — while its part still waits to go out, which would send it twice.
+   */
+  queueTimeoutMs?: number;
   /** First reconnect delay; doubles per failed attempt, with jitter. Default 1 s. */
   reconnectBaseMs?: number;
   /** Cap of the reconnect delay. Default 30 s. */
@@ -41,6 +47,7 @@ type PartResult = { ok: true; id: string } | (Failure & { cancelled?: true });
 
 interface Part {
   pdu: PduOptions;
+  queuedAt: number;
   job: Part[];
   state: 'queued' | 'inflight' | 'done';
   sentAt: number;
@@ -101,6 +108,7 @@ export class SmppProvider implements SmsProvider {
   private readonly maxPerSecond: number | undefined;
   private readonly enquireLinkMs: number;
   private readonly submitTimeoutMs: number;
+  private readonly queueTimeoutMs: number;
   private readonly reconnectBaseMs: number;
   private readonly reconnectMaxMs: number;
   private readonly throttleBackoffMs: number;
@@ -146,6 +154,7 @@ export class SmppProvider implements SmsProvider {
     this.maxPerSecond = opts.maxPerSecond === undefined ? undefined : positive(opts.maxPerSecond, 'maxPerSecond');
     this.enquireLinkMs = positive(opts.enquireLinkMs ?? 30_000, 'enquireLinkMs');
     this.submitTimeoutMs = positive(opts.submitTimeoutMs ?? 15_000, 'submitTimeoutMs');
+    this.queueTimeoutMs = positive(opts.queueTimeoutMs ?? 30_000, 'queueTimeoutMs');
     this.reconnectBaseMs = positive(opts.reconnectBaseMs ?? 1_000, 'reconnectBaseMs');
     this.reconnectMaxMs = positive(opts.reconnectMaxMs ?? 30_000, 'reconnectMaxMs');
     this.throttleBackoffMs = positive(opts.throttleBackoffMs ?? 500, 'throttleBackoffMs');
@@ -195,7 +204,7 @@ export class SmppProvider implements SmsProvider {
     const results = segmented.segments.map(
       (segment) =>
         new Promise<PartResult>((resolve) => {
-          job.push({ pdu: submitPdu(segment, source, msg.to), job, state: 'queued', sentAt: 0, throttleRetries: 0, timer: undefined, resolve });
+          job.push({ pdu: submitPdu(segment, source, msg.to), queuedAt: Date.now(), job, state: 'queued', sentAt: 0, throttleRetries: 0, timer: undefined, resolve });
         }),
     );
     this.queue.push(...job);
@@ -360,6 +369,12 @@ export class SmppProvider implements SmsProvider {
 
   private pump(): void {
     if (this.state !== 'bound' || !this.session || this.pumpTimer) return;
+    // The submits of one pass leave in one write (one syscall) rather than one each.
+    const socket = this.session.socket;
+    if (!socket.writableCorked) {
+      socket.cork();
+      process.nextTick(() => socket.uncork());
+    }
     while (this.inflight.size < this.windowSize) {
       const part = this.queue[0];
       if (!part) break;
@@ -368,6 +383,11 @@ export class SmppProvider implements SmsProvider {
         continue;
       }
       const now = Date.now();
+      if (now - part.queuedAt > this.queueTimeoutMs) {
+        this.queue.shift();
+        this.settle(part, retryableFailure('QUEUE_TIMEOUT', `not sent: waited ${this.queueTimeoutMs} ms for the SMPP window`));
+        continue;
+      }
       const wait = Math.max(this.pausedUntil, this.nextSendAt) - now;
       if (wait > 0) {
         this.pumpTimer = setTimeout(() => {

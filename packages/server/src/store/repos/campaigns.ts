@@ -7,10 +7,6 @@ export type CampaignRow = Selectable<CampaignsTable>;
 export class CampaignsRepo {
   constructor(private readonly db: Executor) {}
 
-  async insert(row: CampaignRow): Promise<void> {
-    await this.db.insertInto('campaigns').values(row).execute();
-  }
-
   async get(accountId: string, id: string): Promise<CampaignRow | undefined> {
     return this.db
       .selectFrom('campaigns')
@@ -21,13 +17,13 @@ export class CampaignsRepo {
   }
 
   /**
-   * Counts one more of the campaign's messages as final and answers the campaign after the bump.
+   * Counts `by` more of the campaign's messages as final and answers the campaign after the bump.
    * The row lock orders concurrent bumps, so exactly one of them sees the last message counted.
    */
-  async bumpFinal(id: string): Promise<CampaignRow | undefined> {
+  async bumpFinal(id: string, by = 1): Promise<CampaignRow | undefined> {
     return this.db
       .updateTable('campaigns')
-      .set((eb) => ({ final_count: eb('final_count', '+', 1) }))
+      .set((eb) => ({ final_count: eb('final_count', '+', by) }))
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirst();

@@ -1,7 +1,9 @@
 import type { Selectable } from 'kysely';
 import type { PendingReceiptsTable, ProviderRefsTable, SandboxInboxTable } from '../schema.ts';
-import type { Executor } from './executor.ts';
-import type { MessageRow } from './messages.ts';
+import type { Dialect } from '../db.ts';
+import { type Executor, insertChunked } from './executor.ts';
+import { idIn } from './id-list.ts';
+import type { MessageEventRow, MessageRow } from './messages.ts';
 
 export type ProviderRefRow = Selectable<ProviderRefsTable>;
 export type SandboxInboxRow = Selectable<SandboxInboxTable>;
@@ -9,7 +11,10 @@ export type PendingReceiptRow = Selectable<PendingReceiptsTable>;
 
 /** Delivery bookkeeping: status transitions, network ids for receipts, the sandbox inbox. */
 export class DeliveryRepo {
-  constructor(private readonly db: Executor) {}
+  constructor(
+    private readonly db: Executor,
+    private readonly dialect: Dialect,
+  ) {}
 
   /**
    * Moves a message to `to` only from one of `from` — the guard that makes every transition
@@ -32,16 +37,43 @@ export class DeliveryRepo {
       .executeTakeFirst();
   }
 
-  async addEvent(row: { id: string; message_id: string; status: string; detail: string | null; created_at: number }): Promise<void> {
+  /** `transition` for many messages at once (one UPDATE); answers the rows that moved, in no order. */
+  async transitionMany(
+    messageIds: readonly string[],
+    from: readonly string[],
+    to: string,
+    now: number,
+    extra: { provider?: string; error?: string | null } = {},
+  ): Promise<MessageRow[]> {
+    if (messageIds.length === 0) return [];
+    return this.db
+      .updateTable('messages')
+      .set({ status: to, updated_at: now, ...extra })
+      .where(idIn(this.dialect, 'id', messageIds))
+      .where('status', 'in', [...from])
+      .returningAll()
+      .execute();
+  }
+
+  async addEvent(row: MessageEventRow): Promise<void> {
     await this.db.insertInto('message_events').values(row).execute();
+  }
+
+  async addEvents(rows: MessageEventRow[]): Promise<void> {
+    await insertChunked(rows, (chunk) => this.db.insertInto('message_events').values(chunk).execute());
   }
 
   async getMessage(id: string) {
     return this.db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  async getMessages(ids: readonly string[]): Promise<MessageRow[]> {
+    if (ids.length === 0) return [];
+    return this.db.selectFrom('messages').selectAll().where(idIn(this.dialect, 'id', ids)).execute();
+  }
+
   async addRefs(rows: ProviderRefRow[]): Promise<void> {
-    if (rows.length) await this.db.insertInto('provider_refs').values(rows).execute();
+    await insertChunked(rows, (chunk) => this.db.insertInto('provider_refs').values(chunk).execute());
   }
 
   async ref(provider: string, providerMessageId: string): Promise<ProviderRefRow | undefined> {
@@ -93,7 +125,7 @@ export class DeliveryRepo {
       .selectFrom('pending_receipts')
       .selectAll()
       .where('provider', '=', provider)
-      .where('provider_message_id', 'in', ids)
+      .where(idIn(this.dialect, 'provider_message_id', ids))
       .execute();
   }
 

@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { EventsTable } from '../schema.ts';
-import { type Executor, insertChunked } from './executor.ts';
+import { type Executor, insertRows } from './executor.ts';
 
 export type EventRow = Selectable<EventsTable>;
 
@@ -8,7 +8,7 @@ export class EventsRepo {
   constructor(private readonly db: Executor) {}
 
   async insertMany(rows: EventRow[]): Promise<void> {
-    await insertChunked(rows, (chunk) => this.db.insertInto('events').values(chunk).execute());
+    await insertRows(this.db, 'events', rows);
   }
 
   async get(id: string): Promise<EventRow | undefined> {

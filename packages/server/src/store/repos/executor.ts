@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { CompiledQuery, type Kysely, PostgresAdapter } from 'kysely';
 import type { Database } from '../schema.ts';
 
 /** A database handle: the pool, or one transaction's connection. Repositories work on either. */
@@ -10,4 +10,38 @@ export const INSERT_CHUNK = 500;
 /** Inserts rows in chunks small enough for one statement each. */
 export async function insertChunked<T>(rows: readonly T[], insert: (chunk: T[]) => Promise<unknown>): Promise<void> {
   for (let i = 0; i < rows.length; i += INSERT_CHUNK) await insert(rows.slice(i, i + INSERT_CHUNK));
+}
+
+// Statement texts by table, columns, row count and placeholder style: few shapes, built once.
+const texts = new Map<string, string>();
+
+function insertText(table: string, columns: string[], rows: number, pg: boolean): string {
+  const key = `${table}|${columns.join(',')}|${rows}|${pg}`;
+  let text = texts.get(key);
+  if (text === undefined) {
+    let n = 0;
+    const tuple = () => `(${columns.map(() => (pg ? `$${++n}` : '?')).join(', ')})`;
+    text = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${Array.from({ length: rows }, tuple).join(', ')}`;
+    if (texts.size > 5_000) texts.clear();
+    texts.set(key, text);
+  }
+  return text;
+}
+
+/**
+ * Inserts rows of one table as multi-row INSERTs compiled by hand. Kysely builds and compiles a
+ * tree of every value, which on the accept path (a group commit inserts hundreds of rows) cost
+ * more than SQLite took to run the statement; these rows are plain column → value records.
+ */
+export async function insertRows<T extends object>(db: Executor, table: keyof Database & string, rows: readonly T[]): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = Object.keys(rows[0]!);
+  const pg = db.getExecutor().adapter instanceof PostgresAdapter;
+  const perStatement = Math.max(1, Math.min(INSERT_CHUNK, Math.floor(30_000 / columns.length)));
+  for (let i = 0; i < rows.length; i += perStatement) {
+    const chunk = rows.slice(i, i + perStatement);
+    const params: unknown[] = [];
+    for (const row of chunk) for (const c of columns) params.push((row as Record<string, unknown>)[c] ?? null);
+    await db.executeQuery(CompiledQuery.raw(insertText(table, columns, chunk.length, pg), params));
+  }
 }

@@ -7,14 +7,55 @@ export type IdempotencyRow = Selectable<IdempotencyKeysTable>;
 export class IdempotencyRepo {
   constructor(private readonly db: Executor) {}
 
-  /** Claims the key; false when a row for it already exists. */
-  async tryInsert(row: IdempotencyRow): Promise<boolean> {
-    const r = await this.db
+  /**
+   * Claims keys with in_progress rows: a key is taken when no row binds it — none exists, or the
+   * one there has expired (`expires_at <= now`) or was abandoned in progress (created before
+   * `abandonedBefore`). Answers the claims made, as "account\nkey".
+   */
+  async claimMany(claims: ReadonlyArray<{ accountId: string; key: string; requestHash: string; createdAt: number; expiresAt: number }>, abandonedBefore: number, now: number): Promise<Set<string>> {
+    if (claims.length === 0) return new Set();
+    const rows = await this.db
       .insertInto('idempotency_keys')
-      .values(row)
-      .onConflict((oc) => oc.columns(['account_id', 'idem_key']).doNothing())
-      .executeTakeFirst();
-    return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+      .values(
+        claims.map((c) => ({
+          account_id: c.accountId,
+          idem_key: c.key,
+          request_hash: c.requestHash,
+          status: 'in_progress' as const,
+          response_status: null,
+          response_body: null,
+          created_at: c.createdAt,
+          expires_at: c.expiresAt,
+        })),
+      )
+      .onConflict((oc) =>
+        oc
+          .columns(['account_id', 'idem_key'])
+          .doUpdateSet((eb) => ({
+            request_hash: eb.ref('excluded.request_hash'),
+            status: 'in_progress',
+            response_status: null,
+            response_body: null,
+            created_at: eb.ref('excluded.created_at'),
+            expires_at: eb.ref('excluded.expires_at'),
+          }))
+          .where((eb) =>
+            eb.or([
+              eb('idempotency_keys.expires_at', '<=', now),
+              eb.and([eb('idempotency_keys.status', '=', 'in_progress'), eb('idempotency_keys.created_at', '<', abandonedBefore)]),
+            ]),
+          ),
+      )
+      .returning(['account_id', 'idem_key'])
+      .execute();
+    return new Set(rows.map((r) => `${r.account_id}\n${r.idem_key}`));
+  }
+
+  /** Drops claims that will not be answered (their requests were refused). */
+  async releaseMany(claims: ReadonlyArray<{ accountId: string; key: string }>): Promise<void> {
+    for (const c of claims) {
+      await this.db.deleteFrom('idempotency_keys').where('account_id', '=', c.accountId).where('idem_key', '=', c.key).where('status', '=', 'in_progress').execute();
+    }
   }
 
   async get(accountId: string, key: string): Promise<IdempotencyRow | undefined> {
@@ -33,17 +74,6 @@ export class IdempotencyRepo {
       .where('account_id', '=', accountId)
       .where('idem_key', '=', key)
       .execute();
-  }
-
-  /** Drops the row created at `createdAt` (not one another request has since taken over). */
-  async delete(accountId: string, key: string, createdAt: number, onlyInProgress = false): Promise<void> {
-    let q = this.db
-      .deleteFrom('idempotency_keys')
-      .where('account_id', '=', accountId)
-      .where('idem_key', '=', key)
-      .where('created_at', '=', createdAt);
-    if (onlyInProgress) q = q.where('status', '=', 'in_progress');
-    await q.execute();
   }
 
   async deleteExpired(now: number): Promise<number> {

@@ -1,7 +1,8 @@
 import type { Selectable } from 'kysely';
 import type { Dialect } from '../db.ts';
 import type { JobsTable } from '../schema.ts';
-import { type Executor, insertChunked } from './executor.ts';
+import { type Executor, insertRows } from './executor.ts';
+import { idIn } from './id-list.ts';
 
 export type JobRow = Selectable<JobsTable>;
 
@@ -12,14 +13,31 @@ export interface JobClaim {
   attempts: number;
 }
 
+/** How a run ends: done, given up on, or to be run again at `runAt`. */
+export type JobOutcome = { status: 'done' } | { status: 'failed'; error: string } | { status: 'pending'; runAt: number; error: string };
+
+function settledColumns(outcome: JobOutcome, now: number) {
+  return {
+    status: outcome.status,
+    locked_by: null,
+    locked_until: null,
+    updated_at: now,
+    ...(outcome.status === 'pending' ? { run_at: outcome.runAt } : {}),
+    ...(outcome.status !== 'done' ? { last_error: outcome.error.slice(0, 1000) } : {}),
+  };
+}
+
 export class JobsRepo {
+  /** Which plain kind's claim goes first next time. */
+  private turn = 0;
+
   constructor(
     private readonly db: Executor,
     private readonly dialect: Dialect,
   ) {}
 
   async insertMany(rows: JobRow[]): Promise<void> {
-    await insertChunked(rows, (chunk) => this.db.insertInto('jobs').values(chunk).execute());
+    await insertRows(this.db, 'jobs', rows);
   }
 
   async countByKind(kind: string): Promise<number> {
@@ -46,26 +64,37 @@ export class JobsRepo {
     kinds: string[];
     /** Kinds whose jobs run at most this many at a time per group_key. */
     groupLimits?: ReadonlyMap<string, number>;
+    /** Kinds of which this claim may take at most so many (the claimer's room for them). */
+    kindLimits?: ReadonlyMap<string, number>;
     limit: number;
     leaseMs: number;
     now: number;
   }): Promise<JobRow[]> {
     const groupLimits = opts.groupLimits ?? new Map<string, number>();
-    const grouped = opts.kinds.filter((k) => groupLimits.has(k));
-    const plain = opts.kinds.filter((k) => !groupLimits.has(k));
+    const kindLimits = opts.kindLimits ?? new Map<string, number>();
+    const kinds = opts.kinds.filter((k) => (kindLimits.get(k) ?? 1) > 0);
+    const grouped = kinds.filter((k) => groupLimits.has(k));
+    const plain = kinds.filter((k) => !groupLimits.has(k));
     const claimed: JobRow[] = [];
+    const left = () => opts.limit - claimed.length;
     // Grouped kinds (webhooks) get at most half of the free slots when plain kinds (deliveries)
     // run beside them, so neither backlog can starve the other.
     for (const kind of grouped) {
       const budget = Math.ceil((plain.length > 0 ? Math.ceil(opts.limit / 2) : opts.limit) / grouped.length);
-      claimed.push(...(await this.claimGrouped(opts, kind, groupLimits.get(kind)!, budget)));
+      claimed.push(...(await this.claimGrouped(opts, kind, groupLimits.get(kind)!, Math.min(budget, kindLimits.get(kind) ?? budget))));
     }
-    // Two narrow claims rather than one "pending OR expired" query: each walks the (status, run_at)
-    // index in order and stops at the limit, where the OR made SQLite sort every due job first.
-    if (plain.length > 0 && claimed.length < opts.limit) {
-      claimed.push(...(await this.claimWhere({ ...opts, kinds: plain }, 'pending', opts.limit - claimed.length)));
+    // One narrow claim per kind, each walking the kind's stretch of jobs_kind_due in run_at order
+    // and stopping at its limit (one "any of these kinds" claim made SQLite sort every due job;
+    // a kind's cap is its own limit). The kinds take turns going first, so no kind's backlog
+    // keeps another's waiting.
+    const start = plain.length > 0 ? this.turn++ % plain.length : 0;
+    for (let i = 0; i < plain.length && left() > 0; i++) {
+      const kind = plain[(start + i) % plain.length]!;
+      claimed.push(...(await this.claimWhere({ ...opts, kinds: [kind] }, 'pending', Math.min(left(), kindLimits.get(kind) ?? Infinity))));
     }
-    if (claimed.length < opts.limit) claimed.push(...(await this.claimWhere(opts, 'running', opts.limit - claimed.length)));
+    // Then jobs whose lease expired (a dead worker's), of every kind with room: few, so a capped
+    // kind may go over its cap by as many as this claim finds of them at once.
+    if (kinds.length > 0 && left() > 0) claimed.push(...(await this.claimWhere({ ...opts, kinds }, 'running', left())));
     return claimed;
   }
 
@@ -96,8 +125,8 @@ export class JobsRepo {
     let q = this.db
       .selectFrom('jobs')
       .select(['id', 'group_key'])
-      .where('status', '=', 'pending')
       .where('kind', '=', kind)
+      .where('status', '=', 'pending')
       .where('run_at', '<=', now);
     if (full.length > 0) q = q.where((eb) => eb.or([eb('group_key', 'is', null), eb('group_key', 'not in', full)]));
     const candidates = await q.orderBy('run_at').limit(limit * perGroup).execute();
@@ -140,22 +169,39 @@ export class JobsRepo {
     return this.lease(opts).where('id', 'in', ids).returningAll().execute();
   }
 
+  /**
+   * Settles many claims with one outcome; answers the ids settled, leaving out the claims that
+   * were lost (as `settle` answers false for one). One UPDATE per (worker, attempt) pair, which
+   * is one for a batch claimed together.
+   */
+  async settleMany(claims: readonly JobClaim[], outcome: JobOutcome, now: number): Promise<Set<string>> {
+    const groups = new Map<string, { lockedBy: string; attempts: number; ids: string[] }>();
+    for (const c of claims) {
+      const key = `${c.attempts}\u0000${c.lockedBy}`;
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { lockedBy: c.lockedBy, attempts: c.attempts, ids: [] }));
+      g.ids.push(c.id);
+    }
+    const settled = new Set<string>();
+    for (const g of groups.values()) {
+      const rows = await this.db
+        .updateTable('jobs')
+        .set(settledColumns(outcome, now))
+        .where(idIn(this.dialect, 'id', g.ids))
+        .where('locked_by', '=', g.lockedBy)
+        .where('attempts', '=', g.attempts)
+        .returning('id')
+        .execute();
+      for (const r of rows) settled.add(r.id);
+    }
+    return settled;
+  }
+
   /** Settles a claim; false when the claim was lost (its lease expired and another worker took it). */
-  async settle(
-    claim: JobClaim,
-    outcome: { status: 'done' } | { status: 'failed'; error: string } | { status: 'pending'; runAt: number; error: string },
-    now: number,
-  ): Promise<boolean> {
+  async settle(claim: JobClaim, outcome: JobOutcome, now: number): Promise<boolean> {
     const r = await this.db
       .updateTable('jobs')
-      .set({
-        status: outcome.status,
-        locked_by: null,
-        locked_until: null,
-        updated_at: now,
-        ...(outcome.status === 'pending' ? { run_at: outcome.runAt } : {}),
-        ...(outcome.status !== 'done' ? { last_error: outcome.error.slice(0, 1000) } : {}),
-      })
+      .set(settledColumns(outcome, now))
       .where('id', '=', claim.id)
       .where('locked_by', '=', claim.lockedBy)
       .where('attempts', '=', claim.attempts)

@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { MessageEventsTable, MessagesTable } from '../schema.ts';
-import { type Executor, insertChunked } from './executor.ts';
+import type { Executor } from './executor.ts';
 
 export type MessageRow = Selectable<MessagesTable>;
 export type MessageEventRow = Selectable<MessageEventsTable>;
@@ -18,14 +18,6 @@ export interface MessageFilter {
 
 export class MessagesRepo {
   constructor(private readonly db: Executor) {}
-
-  async insertMany(rows: MessageRow[]): Promise<void> {
-    await insertChunked(rows, (chunk) => this.db.insertInto('messages').values(chunk).execute());
-  }
-
-  async insertEvents(rows: MessageEventRow[]): Promise<void> {
-    await insertChunked(rows, (chunk) => this.db.insertInto('message_events').values(chunk).execute());
-  }
 
   async get(accountId: string, id: string): Promise<MessageRow | undefined> {
     return this.db

@@ -28,19 +28,6 @@ export class SendersRepo {
     return Number(r.numDeletedRows) === 1;
   }
 
-  /** True when any of the candidate approvals exists for the account. */
-  async anyApproved(accountId: string, candidates: SenderKey[]): Promise<boolean> {
-    if (candidates.length === 0) return false;
-    const row = await this.db
-      .selectFrom('senders')
-      .select('id')
-      .where('account_id', '=', accountId)
-      .where((eb) => eb.or(candidates.map((c) => eb.and([eb('kind', '=', c.kind), eb('value', '=', c.value)]))))
-      .limit(1)
-      .executeTakeFirst();
-    return row !== undefined;
-  }
-
   async list(accountId: string): Promise<SenderRow[]> {
     return this.db.selectFrom('senders').selectAll().where('account_id', '=', accountId).orderBy('id').execute();
   }

@@ -1,6 +1,6 @@
 import type { Selectable, Updateable } from 'kysely';
 import type { WebhookAttemptsTable, WebhookDeliveriesTable, WebhookEndpointsTable } from '../schema.ts';
-import { type Executor, insertChunked } from './executor.ts';
+import { type Executor, insertRows } from './executor.ts';
 
 export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;
 export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
@@ -43,12 +43,13 @@ export class WebhooksRepo {
     return Number(row.n);
   }
 
-  /** The enabled endpoints of an account with what they subscribe to: the fan-out of every event. */
-  async subscribers(accountId: string): Promise<Array<Pick<WebhookEndpointRow, 'id' | 'events'>>> {
+  /** The enabled endpoints of these accounts with what they subscribe to: the fan-out of every event. */
+  async subscribers(accountIds: string[]): Promise<Array<Pick<WebhookEndpointRow, 'id' | 'account_id' | 'events'>>> {
+    if (accountIds.length === 0) return [];
     return this.db
       .selectFrom('webhook_endpoints')
-      .select(['id', 'events'])
-      .where('account_id', '=', accountId)
+      .select(['id', 'account_id', 'events'])
+      .where('account_id', 'in', accountIds)
       .where('enabled', '=', 1)
       .execute();
   }
@@ -93,7 +94,7 @@ export class WebhooksRepo {
   }
 
   async insertDeliveries(rows: WebhookDeliveryRow[]): Promise<void> {
-    await insertChunked(rows, (chunk) => this.db.insertInto('webhook_deliveries').values(chunk).execute());
+    await insertRows(this.db, 'webhook_deliveries', rows);
   }
 
   async delivery(id: string): Promise<WebhookDeliveryRow | undefined> {
