@@ -287,3 +287,24 @@ export function slope(points) {
   const d = n * sxx - sx * sx;
   return d === 0 ? null : (n * sxy - sx * sy) / d;
 }
+
+/**
+ * `hellio api` on a free loopback port with `env`, once its /healthz answers, and `post(path,
+ * body)` with the key; `track` registers the child with the caller's cleanup.
+ */
+export async function startApi(hellioBin, env, key, track = (child) => child) {
+  const { spawn } = await import('node:child_process');
+  const port = await freePort();
+  const api = track(spawn(process.execPath, [hellioBin, 'api'], { env: { ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: 'ignore' }));
+  await waitFor(`http://127.0.0.1:${port}/healthz`);
+  const post = async (path, body) => {
+    const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
+    return res.json();
+  };
+  return { api, post };
+}

@@ -33,7 +33,7 @@ import Database from 'better-sqlite3';
 import nodemailer from 'nodemailer';
 import pg from 'pg';
 import smpp from 'smpp';
-import { benchAccount, freePort, machine, throwawayDatabase, waitFor } from '../lib.mjs';
+import { benchAccount, machine, startApi, stopChild, throwawayDatabase } from '../lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -69,14 +69,6 @@ function track(child) {
   return child;
 }
 
-async function stopChild(child, signal = 'SIGTERM', graceMs = 15_000) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill(signal);
-  const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(t);
-}
 
 function killAllNow() {
   for (const c of children) {
@@ -179,18 +171,7 @@ async function prepareHellio(db) {
   delete env.HELLIO_SMPP_URL;
   delete env.HELLIO_SMTP_URL;
   const { key } = await benchAccount(hellio, env, 'sms:send,email:send,reports', ['HELLIO', 'example.com']);
-  const port = await freePort();
-  const api = track(spawn(process.execPath, [hellio, 'api'], { env: { ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: 'ignore' }));
-  await waitFor(`http://127.0.0.1:${port}/healthz`);
-  const post = async (path, body) => {
-    const res = await fetch(`http://127.0.0.1:${port}${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
-    return res.json();
-  };
+  const { api, post } = await startApi(hellio, env, key, track);
   return { env, api, post };
 }
 

@@ -21,7 +21,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'nod
 import http from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchAccount, freePort, machine, throwawayDatabase, waitFor } from '../lib.mjs';
+import { benchAccount, machine, startApi, stopChild, throwawayDatabase } from '../lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -51,15 +51,6 @@ process.on('exit', () => {
   for (const c of children) c.kill('SIGKILL');
 });
 for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130));
-
-async function stop(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(t);
-}
 
 /** The receiver child, with `next(type)` resolving on its next message of that type. */
 async function startReceiver() {
@@ -130,18 +121,7 @@ async function prepare(db, receiverPort, endpoints, deliveries) {
   delete env.HELLIO_SMPP_URL;
   delete env.HELLIO_SMTP_URL;
   const { key } = await benchAccount(hellio, env, 'sms:send,webhooks');
-  const port = await freePort();
-  const api = track(spawn(process.execPath, [hellio, 'api'], { env: { ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: 'ignore' }));
-  await waitFor(`http://127.0.0.1:${port}/healthz`);
-  const post = async (path, body) => {
-    const res = await fetch(`http://127.0.0.1:${port}${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
-    return res.json();
-  };
+  const { api, post } = await startApi(hellio, env, key, track);
   for (let e = 0; e < endpoints; e++) await post('/webhooks', { url: `http://127.0.0.1:${receiverPort}/e${e}`, events: ['message.scheduled'] });
   const messages = Math.ceil(deliveries / endpoints);
   const later = new Date(Date.now() + 86_400_000).toISOString();
@@ -151,7 +131,7 @@ async function prepare(db, receiverPort, endpoints, deliveries) {
     const r = await post('/sms/send', { from: 'HELLIO', to, message: 'Your code is 123456', scheduled_at: later });
     sample ??= r.messages[0].id;
   }
-  await stop(api);
+  await stopChild(api);
   return { env, messages, total: messages * endpoints };
 }
 
@@ -175,7 +155,7 @@ async function benchHellio(receiver, endpoints) {
     const worker = startWorker(env, logFile);
     const started = now();
     const outcome = await Promise.race([reached, sleep(timeoutMs).then(() => null)]);
-    await stop(worker);
+    await stopChild(worker);
     if (!outcome) {
       log(`  timed out; worker log:\n${readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n')}`);
       return { endpoints, deliveries: total, aborted: true };
@@ -221,7 +201,7 @@ async function main() {
       [`endpoints_1_vs_raw_${PER_ENDPOINT}`]: one.per_second && raw4.per_second ? Number((one.per_second / raw4.per_second).toFixed(3)) : null,
     },
   };
-  await stop(receiver.child);
+  await stopChild(receiver.child);
   mkdirSync(join(here, 'results'), { recursive: true });
   writeFileSync(join(here, 'results', `${backend}-${result.date.slice(0, 19).replace(/:/g, '')}.json`), `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
