@@ -15,11 +15,11 @@ const load = (p) => import(pathToFileURL(join(src, p)).href);
 const { loadConfig } = await load('config/config.ts');
 const { openRuntime } = await load('main.ts');
 const { createLogger } = await load('lib/logger.ts');
-const { createAccount } = await load('modules/accounts.ts');
-const { createKey } = await load('modules/keys.ts');
-const { parseScopes } = await load('modules/scopes.ts');
-const { approveSender } = await load('modules/senders.ts');
-const { topUp } = await load('modules/wallet.ts');
+const { createAccount } = await load('modules/access/accounts.ts');
+const { createKey } = await load('modules/access/keys.ts');
+const { parseScopes } = await load('modules/access/scopes.ts');
+const { approveSender } = await load('modules/messages/senders.ts');
+const { topUp } = await load('modules/billing/wallet.ts');
 
 const n = Number(process.argv[2] ?? 1);
 const rt = await openRuntime(loadConfig(), createLogger('warn', process.stderr));
@@ -27,10 +27,10 @@ const accounts = [];
 try {
   const { scopes } = parseScopes('sms:send');
   for (let i = 0; i < n; i++) {
-    const a = await createAccount(rt.store, `bench ${i}`, 'active');
-    const { key } = await createKey(rt.store, { accountId: a.id, scopes, test: false, expiresAt: null, name: 'bench' });
-    await topUp(rt.store, a.id, 100_000_000 * 1_000_000); // 100 million in micros: never the limit
-    await approveSender(rt.store, a.id, 'HELLIO');
+    const a = await createAccount(rt.ctx, `bench ${i}`, 'active');
+    const { key } = await createKey(rt.ctx, { accountId: a.id, scopes, test: false, expiresAt: null, name: 'bench' });
+    await topUp(rt.ctx, a.id, 100_000_000 * 1_000_000); // 100 million in micros: never the limit
+    await approveSender(rt.ctx, a.id, 'HELLIO');
     accounts.push({ account: a.id, key });
   }
 } finally {

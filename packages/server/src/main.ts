@@ -4,9 +4,10 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.ts';
 import { buildApp } from './http/app.ts';
+import { type Clock, systemClock } from './lib/clock.ts';
 import { createLogger } from './lib/logger.ts';
 import type { ModuleContext } from './modules/context.ts';
-import { receiptWriter, reconcileReceipts } from './modules/lifecycle.ts';
+import { receiptWriter, reconcileReceipts } from './modules/messages/receipts.ts';
 import { type Channels, makeChannels } from './providers/channels.ts';
 import { EmailSimulator } from './providers/email/email-simulator.ts';
 import { SmtpProvider } from './providers/email/smtp-provider.ts';
@@ -14,19 +15,20 @@ import { type InboxEntry, SmsSimulator } from './providers/sms/sms-simulator.ts'
 import type { SmsProvider } from './providers/sms/sms-provider.ts';
 import { SmppProvider } from './providers/sms/smpp-provider.ts';
 import { HttpSmsProvider } from './providers/sms/http-sms-provider.ts';
+import { catalogueDefinitions, type JobHandlers } from './queue/handlers.ts';
 import { Worker } from './queue/worker.ts';
 import { newId } from './lib/ids.ts';
-import { deliveryJobs } from './workers/deliver.ts';
-import { openOtp } from './modules/otp/otp-deps.ts';
+import { deliveryHandlers } from './workers/deliver.ts';
+import { openOtp } from './modules/otp/deps.ts';
 import { EmailVerifier } from './modules/email-verify/verifier.ts';
-import { webhookJobs } from './workers/webhooks.ts';
+import { webhookHandlers } from './workers/webhook-deliver.ts';
 import { HttpWebhookSender } from './providers/webhooks/http-webhook-sender.ts';
 import { MemoryRateLimiter } from './ratelimit/memory-rate-limiter.ts';
 import type { RateLimiter } from './ratelimit/rate-limiter.ts';
 import { RedisRateLimiter } from './ratelimit/redis-rate-limiter.ts';
 import { openDb } from './store/db.ts';
-import { AcceptCommitter } from './modules/accept.ts';
-import { IdempotencyClaims } from './modules/idempotency.ts';
+import { AcceptCommitter } from './modules/accept/committer.ts';
+import { IdempotencyClaims } from './modules/access/idempotency.ts';
 import { Store } from './store/store.ts';
 
 /**
@@ -36,6 +38,8 @@ import { Store } from './store/store.ts';
 export interface Runtime {
   config: Config;
   store: Store;
+  /** Where every module, worker and receipt reads the time. */
+  clock: Clock;
   ctx: ModuleContext;
   logger: Logger;
   rateLimiter: RateLimiter;
@@ -47,7 +51,7 @@ export interface Runtime {
 }
 
 /** The simulated phones' and mailboxes' inbox lives in the database, so `hellio sandbox inbox` sees it from any process. */
-function inboxSink(store: Store) {
+function inboxSink(store: Store, clock: Clock) {
   return async (e: InboxEntry) => {
     const m = await store.delivery.getMessage(e.messageId);
     if (!m) return;
@@ -60,20 +64,20 @@ function inboxSink(store: Store) {
       recipient: e.recipient,
       subject: e.subject,
       body: e.body,
-      created_at: Date.now(),
+      created_at: clock.now(),
     });
   };
 }
 
 /** The channel adapters: simulators unless a network is configured (live adapters arrive with their issue). */
-function buildChannels(store: Store, config: Config, logger: Logger): Channels {
-  const inbox = inboxSink(store);
+function buildChannels(store: Store, clock: Clock, config: Config, logger: Logger): Channels {
+  const inbox = inboxSink(store, clock);
   const smsSandbox = new SmsSimulator({ inbox });
   const emailSandbox = new EmailSimulator({ inbox });
   const smpp = config.smppUrl ? SmppProvider.fromUrl(config.smppUrl, { logger, windowSize: config.smppWindow }) : null;
   const http = config.httpSmsProviders.map((c) => new HttpSmsProvider(c));
   const sms: SmsProvider[] = [smsSandbox, ...(smpp ? [smpp] : []), ...http];
-  const writeReceipt = receiptWriter(store);
+  const writeReceipt = receiptWriter(store, clock);
   for (const p of new Set([...sms, smsSandbox])) {
     p.onReceipt((r) =>
       writeReceipt(p.name, r).catch((err: unknown) => {
@@ -123,14 +127,15 @@ function buildEmailVerifier(config: Config): EmailVerifier {
 const ACCEPT_BATCH_MESSAGES = 2_000;
 
 /** Opens the store (migrating it) and the shared counters. */
-export async function openRuntime(config: Config, logger = createLogger(config.logLevel)): Promise<Runtime> {
+export async function openRuntime(config: Config, logger = createLogger(config.logLevel), opts: { clock?: Clock } = {}): Promise<Runtime> {
+  const clock = opts.clock ?? systemClock;
   const store = Store.open(openDb(config), { currency: config.currency });
   await store.migrate();
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : null;
   // ioredis reconnects by itself; without a listener every failed attempt is an unhandled error.
   redis?.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
   const rateLimiter: RateLimiter = redis ? new RedisRateLimiter(redis) : new MemoryRateLimiter();
-  const otp = await openOtp(store, config.otp, rateLimiter);
+  const otp = await openOtp(store, config.otp, rateLimiter, clock.now());
   const resolver = new Resolver();
   if (config.dnsServers.length > 0) resolver.setServers(config.dnsServers);
   const webhookSender = new HttpWebhookSender({
@@ -138,13 +143,14 @@ export async function openRuntime(config: Config, logger = createLogger(config.l
     allowPrivate: config.webhooksAllowPrivate,
     timeoutMs: config.webhookTimeoutMs,
   });
-  // SQLite has one writer: one batch at a time makes the biggest batches (measured best). PostgreSQL
-  // has many connections, and batches of different accounts do not wait for each other.
-  const writers = config.acceptBatches ?? (store.dialect === 'postgres' ? 4 : 1);
+  // One writer (SQLite): one batch at a time makes the biggest batches (measured best). With
+  // concurrent writers (PostgreSQL), batches of different accounts do not wait for each other.
+  const writers = config.acceptBatches ?? (store.capabilities.concurrentWriters ? 4 : 1);
   const ctx: ModuleContext = {
     store,
-    accepts: new AcceptCommitter(store, { concurrency: writers, maxMessages: ACCEPT_BATCH_MESSAGES }),
-    claims: new IdempotencyClaims(store),
+    clock,
+    accepts: new AcceptCommitter(store, clock, { concurrency: writers, maxMessages: ACCEPT_BATCH_MESSAGES }),
+    idempotency: new IdempotencyClaims(store, clock),
     currency: config.currency,
     idempotencyTtlMs: config.idempotencyTtlMs,
     mailDns: {
@@ -156,10 +162,16 @@ export async function openRuntime(config: Config, logger = createLogger(config.l
     otp,
     emailVerifier: buildEmailVerifier(config),
   };
-  const channels = buildChannels(store, config, logger);
+  const channels = buildChannels(store, clock, config, logger);
+  // Every kind of the job catalogue with its handler (the type makes a missing one an error).
+  const handlers: JobHandlers = {
+    ...deliveryHandlers({ store, channels, clock, otpKeys: otp.keys }),
+    ...webhookHandlers({ store, sender: webhookSender, clock }, { timeoutMs: config.webhookTimeoutMs }),
+  };
   return {
     config,
     store,
+    clock,
     ctx,
     logger,
     rateLimiter,
@@ -168,8 +180,9 @@ export async function openRuntime(config: Config, logger = createLogger(config.l
     createWorker: (opts = {}) =>
       new Worker({
         store,
-        definitions: [...deliveryJobs(store, channels, { otpKeys: otp.keys }), ...webhookJobs(store, webhookSender, config.webhookTimeoutMs)],
+        definitions: catalogueDefinitions(handlers),
         logger,
+        clock,
         concurrency: opts.concurrency ?? config.workerConcurrency,
         ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
         ...(config.jobLeaseMs !== null ? { leaseMs: config.jobLeaseMs } : {}),
@@ -220,7 +233,7 @@ export async function serve(config: Config, roles: { api: boolean; worker: boole
   }
   const sweeper = worker
     ? setInterval(() => {
-        reconcileReceipts(rt.store).catch((err: unknown) => rt.logger.error({ err }, 'reconciling receipts failed'));
+        reconcileReceipts(rt.store, rt.clock.now()).catch((err: unknown) => rt.logger.error({ err }, 'reconciling receipts failed'));
       }, RECONCILE_EVERY_MS)
     : null;
   if (app) await app.listen({ port: config.port, host: config.host });

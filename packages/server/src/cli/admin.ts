@@ -10,14 +10,14 @@ import {
   setAccountCaps,
   setAccountRateLimit,
   setAccountStatus,
-} from '../modules/accounts.ts';
-import { createKey, revokeKey, setKeyCaps, setKeyRateLimit } from '../modules/keys.ts';
-import { addDomain, listDomains, verifyDomain } from '../modules/domains.ts';
-import { PRICE_CHANNELS } from '../modules/pricing.ts';
-import { setRoute } from '../modules/routing.ts';
-import { parseScopes } from '../modules/scopes.ts';
-import { approveSender, revokeSender } from '../modules/senders.ts';
-import { adjustBalance, setLowBalanceAlert, topUp } from '../modules/wallet.ts';
+} from '../modules/access/accounts.ts';
+import { createKey, revokeKey, setKeyCaps, setKeyRateLimit } from '../modules/access/keys.ts';
+import { addDomain, listDomains, verifyDomain } from '../modules/messages/domains.ts';
+import { isPriceChannel, PRICE_CHANNELS } from '../modules/billing/pricing.ts';
+import { setRoute } from '../modules/messages/routing.ts';
+import { parseScopes } from '../modules/access/scopes.ts';
+import { approveSender, revokeSender } from '../modules/messages/senders.ts';
+import { adjustBalance, setLowBalanceAlert, topUp } from '../modules/billing/wallet.ts';
 import type { ApiKeyRow } from '../store/repos/keys.ts';
 
 type Run = (fn: (rt: Runtime) => Promise<{ json: unknown; text: string }>) => Promise<void>;
@@ -67,7 +67,7 @@ export function adminCommands(program: Command, run: Run): void {
     .option('--status <status>', 'active | pending | suspended', 'active')
     .action((o: { name: string; status: AccountStatus }) =>
       run(async (rt) => {
-        const a = await createAccount(rt.store, o.name, o.status);
+        const a = await createAccount(rt.ctx, o.name, o.status);
         return { json: { id: a.id, name: a.name, status: a.status }, text: a.id };
       }),
     );
@@ -76,7 +76,7 @@ export function adminCommands(program: Command, run: Run): void {
       .command(`${verb} <account>`)
       .action((id: string) =>
         run(async (rt) => {
-          const a = await setAccountStatus(rt.store, id, status);
+          const a = await setAccountStatus(rt.ctx, id, status);
           return { json: { id: a.id, status: a.status }, text: `${a.id} ${a.status}` };
         }),
       );
@@ -107,7 +107,7 @@ export function adminCommands(program: Command, run: Run): void {
           expiresAt = parseRfc3339(o.expiresAt);
           if (expiresAt === null) throw validationError([{ field: 'expires-at', message: 'must be RFC 3339' }]);
         }
-        const { row, key } = await createKey(rt.store, {
+        const { row, key } = await createKey(rt.ctx, {
           accountId: o.account,
           scopes,
           test: o.test ?? false,
@@ -123,7 +123,7 @@ export function adminCommands(program: Command, run: Run): void {
     );
   keys.command('revoke <key_id>').action((id: string) =>
     run(async (rt) => {
-      const row = await revokeKey(rt.store, id);
+      const row = await revokeKey(rt.ctx, id);
       return { json: { id: row.id, revoked_at: rfc3339(row.revoked_at) }, text: `${row.id} revoked` };
     }),
   );
@@ -148,7 +148,7 @@ export function adminCommands(program: Command, run: Run): void {
     .option('--note <note>')
     .action((o: { account: string; amount: string; note?: string }) =>
       run(async (rt) => {
-        const balance = await topUp(rt.store, o.account, money('amount', o.amount), o.note);
+        const balance = await topUp(rt.ctx, o.account, money('amount', o.amount), o.note);
         return { json: { account: o.account, balance: formatMicros(balance), currency: rt.config.currency }, text: `balance ${formatMicros(balance)} ${rt.config.currency}` };
       }),
     );
@@ -159,7 +159,7 @@ export function adminCommands(program: Command, run: Run): void {
     .option('--note <note>')
     .action((o: { account: string; amount: string; note?: string }) =>
       run(async (rt) => {
-        const balance = await adjustBalance(rt.store, o.account, money('amount', o.amount, true), o.note ?? null);
+        const balance = await adjustBalance(rt.ctx, o.account, money('amount', o.amount, true), o.note ?? null);
         return { json: { account: o.account, balance: formatMicros(balance), currency: rt.config.currency }, text: `balance ${formatMicros(balance)} ${rt.config.currency}` };
       }),
     );
@@ -172,7 +172,7 @@ export function adminCommands(program: Command, run: Run): void {
     .action((o: { account: string; below: string }) =>
       run(async (rt) => {
         const threshold = capArg('below', o.below) ?? null;
-        await setLowBalanceAlert(rt.store, o.account, threshold);
+        await setLowBalanceAlert(rt.ctx, o.account, threshold);
         const shown = threshold === null ? null : formatMicros(threshold);
         return { json: { account: o.account, balance_low: shown, currency: rt.config.currency }, text: shown === null ? 'no low-balance alert' : `balance.low below ${shown} ${rt.config.currency}` };
       }),
@@ -187,7 +187,7 @@ export function adminCommands(program: Command, run: Run): void {
       .action((o: { account: string; sender: string }) =>
         run(async (rt) => {
           if (verb === 'approve') {
-            const s = await approveSender(rt.store, o.account, o.sender);
+            const s = await approveSender(rt.ctx, o.account, o.sender);
             return { json: { account: o.account, kind: s.kind, sender: s.value, approved: true }, text: `${s.kind} ${s.value} approved` };
           }
           const removed = await revokeSender(rt.store, o.account, o.sender);
@@ -204,7 +204,7 @@ export function adminCommands(program: Command, run: Run): void {
       .requiredOption('--ip <ip>', 'address or CIDR range, IPv4 or IPv6')
       .action((o: { account: string; ip: string }) =>
         run(async (rt) => {
-          const list = await changeAllowlist(rt.store, o.account, op, o.ip);
+          const list = await changeAllowlist(rt.ctx, o.account, op, o.ip);
           return { json: { account: o.account, allowlist: list }, text: list.length ? list.join('\n') : '(empty: open to all addresses)' };
         }),
       );
@@ -228,7 +228,7 @@ export function adminCommands(program: Command, run: Run): void {
           return { json, text: `daily ${json.daily ?? 'none'}, monthly ${json.monthly ?? 'none'}` };
         }
         if (!o.account) throw validationError([{ field: 'account', message: '--account or --key is required' }]);
-        const a = await setAccountCaps(rt.store, o.account, caps);
+        const a = await setAccountCaps(rt.ctx, o.account, caps);
         const json = { account: a.id, daily: fmt(a.daily_cap_micros), monthly: fmt(a.monthly_cap_micros), currency: rt.config.currency };
         return { json, text: `daily ${json.daily ?? 'none'}, monthly ${json.monthly ?? 'none'}` };
       }),
@@ -249,7 +249,7 @@ export function adminCommands(program: Command, run: Run): void {
           return { json: { key: k.id, per_minute: k.rate_limit_per_minute }, text: `${k.id}: ${k.rate_limit_per_minute ?? 'default'}/min` };
         }
         if (!o.account) throw validationError([{ field: 'key', message: '--key or --account is required' }]);
-        const a = await setAccountRateLimit(rt.store, o.account, n);
+        const a = await setAccountRateLimit(rt.ctx, o.account, n);
         return { json: { account: a.id, per_minute: a.rate_limit_per_minute }, text: `${a.id}: ${a.rate_limit_per_minute ?? 'default'}/min` };
       }),
     );
@@ -262,7 +262,7 @@ export function adminCommands(program: Command, run: Run): void {
     .requiredOption('--price <amount>', 'per SMS segment / per email recipient / per lookup')
     .action((o: { channel: string; prefix: string; price: string }) =>
       run(async (rt) => {
-        if (!PRICE_CHANNELS.includes(o.channel)) throw validationError([{ field: 'channel', message: `must be one of ${PRICE_CHANNELS.join(', ')}` }]);
+        if (!isPriceChannel(o.channel)) throw validationError([{ field: 'channel', message: `must be one of ${PRICE_CHANNELS.join(', ')}` }]);
         if (!/^\d{0,8}$/.test(o.prefix)) throw validationError([{ field: 'prefix', message: 'must be digits' }]);
         const micros = money('price', o.price);
         await rt.store.prices.set(o.channel, o.prefix, micros);
@@ -325,7 +325,7 @@ export function routeCommands(program: Command, run: Run): void {
     .option('--fallback <name>', 'provider to try when the first cannot connect or throttles')
     .action((o: { channel: string; prefix: string; provider: string; fallback?: string }) =>
       run(async (rt) => {
-        const row = await setRoute(rt.store, [...rt.channels.sms.keys()], {
+        const row = await setRoute(rt.ctx, [...rt.channels.sms.keys()], {
           channel: o.channel,
           prefix: o.prefix,
           provider: o.provider,
@@ -365,7 +365,7 @@ export function domainCommands(program: Command, run: Run): void {
     .requiredOption('--domain <domain>')
     .action((o: { account: string; domain: string }) =>
       run(async (rt) => {
-        const d = await addDomain(rt.store, rt.ctx.mailDns, o.account, o.domain);
+        const d = await addDomain(rt.ctx, o.account, o.domain);
         return { json: d, text: [`${d.id} ${d.domain} (${d.status}) — publish:`, ...d.records.map((r) => `  ${r.type.padEnd(5)} ${r.name}  ${r.value}`)].join('\n') };
       }),
     );
@@ -375,7 +375,7 @@ export function domainCommands(program: Command, run: Run): void {
     .requiredOption('--id <domain_id>')
     .action((o: { account: string; id: string }) =>
       run(async (rt) => {
-        const d = await verifyDomain(rt.store, rt.ctx.mailDns, o.account, o.id);
+        const d = await verifyDomain(rt.ctx, o.account, o.id);
         return { json: d, text: `${d.domain}: ${d.status} (dkim ${d.checks.dkim ? 'found' : 'not found'}, spf ${d.checks.spf ?? 'no answer'})` };
       }),
     );
@@ -384,7 +384,7 @@ export function domainCommands(program: Command, run: Run): void {
     .requiredOption('--account <account>')
     .action((o: { account: string }) =>
       run(async (rt) => {
-        const page = await listDomains(rt.store, rt.ctx.mailDns, o.account);
+        const page = await listDomains(rt.ctx, o.account);
         return { json: page, text: page.data.map((d) => `${d.id}  ${d.status.padEnd(8)} ${d.domain}`).join('\n') || '(none)' };
       }),
     );

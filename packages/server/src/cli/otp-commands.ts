@@ -14,7 +14,7 @@ export function otpCommands(program: Command, run: Run): void {
     .option('--allow <countries>', 'comma-separated ISO 3166-1 alpha-2 codes (US,GB), or "all"')
     .action((o: { account: string; allow?: string }) =>
       run(async (rt) => {
-        const allowed = o.allow === undefined ? await otpCountries(rt.store, o.account) : await setOtpCountries(rt.store, o.account, o.allow);
+        const allowed = o.allow === undefined ? await otpCountries(rt.store, o.account) : await setOtpCountries(rt.ctx, o.account, o.allow);
         return { json: { account: o.account, allowed_countries: allowed }, text: allowed === null ? 'all countries' : allowed.join(', ') };
       }),
     );
@@ -24,7 +24,7 @@ export function otpCommands(program: Command, run: Run): void {
     .requiredOption('--account <account>', 'account id (acc_…)')
     .action((o: { account: string }) =>
       run(async (rt) => {
-        const data = await otpBlocks(rt.store, o.account);
+        const data = await otpBlocks(rt.ctx, o.account);
         return {
           json: { data },
           text: data.length ? data.map((b) => `${b.prefix}  until ${b.blocked_until}\n  ${b.reason}`).join('\n') : '(none)',
@@ -38,7 +38,7 @@ export function otpCommands(program: Command, run: Run): void {
     .requiredOption('--prefix <prefix>', 'the paused prefix, e.g. +447911')
     .action((o: { account: string; prefix: string }) =>
       run(async (rt) => {
-        const lifted = await liftOtpBlock(rt.store, o.account, o.prefix);
+        const lifted = await liftOtpBlock(rt.ctx, o.account, o.prefix);
         return { json: { account: o.account, prefix: o.prefix, lifted }, text: lifted ? 'lifted' : 'no pause was in force' };
       }),
     );

@@ -6,7 +6,7 @@ import { newId } from '../lib/ids.ts';
 import type { ModuleContext } from '../modules/context.ts';
 import type { Channels } from '../providers/channels.ts';
 import type { RateLimiter } from '../ratelimit/rate-limiter.ts';
-import './types.ts';
+import type { RouteEntry } from './types.ts';
 import { installErrorHandling } from './errors.ts';
 import { installPipeline } from './pipeline.ts';
 import { balanceRoutes } from './routes/balance.ts';
@@ -17,10 +17,12 @@ import { emailVerifyRoutes } from './routes/email-verify.ts';
 import { healthRoutes } from './routes/health.ts';
 import { lookupRoutes } from './routes/lookup.ts';
 import { otpRoutes } from './routes/otp.ts';
-import { reportRoutes } from './routes/reports.ts';
+import { campaignRoutes } from './routes/campaigns.ts';
+import { messageRoutes } from './routes/messages.ts';
 import { smsRoutes } from './routes/sms.ts';
+import { webhookDeliveryRoutes } from './routes/webhook-deliveries.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
-import { errorSchema } from './schemas.ts';
+import { errorSchema } from './schemas/common.ts';
 
 export interface AppDeps {
   ctx: ModuleContext;
@@ -54,7 +56,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
-  installErrorHandling(app, deps.ctx.store);
+  // Every route as registered, with what the pipeline reads of it (tests walk it: test/http/security.test.ts).
+  const routeTable: RouteEntry[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) {
+      routeTable.push({ method, url: r.url, scope: r.config?.scope, idempotent: r.config?.idempotent === true });
+    }
+  });
+  installErrorHandling(app, deps.ctx.idempotency);
   installPipeline(app, { ctx: deps.ctx, rateLimiter: deps.rateLimiter, defaultRateLimitPerMinute: deps.defaultRateLimitPerMinute });
   app.addSchema(errorSchema);
 
@@ -86,9 +96,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   lookupRoutes(app, deps.ctx);
   emailVerifyRoutes(app, deps.ctx);
   balanceRoutes(app, deps.ctx);
-  reportRoutes(app, deps.ctx);
+  messageRoutes(app, deps.ctx);
+  campaignRoutes(app, deps.ctx);
   domainRoutes(app, deps.ctx);
   webhookRoutes(app, deps.ctx);
+  webhookDeliveryRoutes(app, deps.ctx);
   providerCallbackRoutes(app, deps.channels, deps.providerCallbackToken);
   healthRoutes(app, deps.ctx, deps.ready ? { ready: deps.ready } : {});
   return app;

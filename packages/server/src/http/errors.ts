@@ -1,7 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ERROR_MESSAGES, type ErrorCode, type FieldError } from '../lib/errors.ts';
-import { rememberIdempotent } from '../modules/idempotency.ts';
-import type { Store } from '../store/store.ts';
+import type { IdempotencyGate } from '../modules/access/idempotency.ts';
 import { HTTP_STATUS, REMEMBERED_ERRORS } from './error-status.ts';
 
 export interface ErrorBody {
@@ -92,7 +91,7 @@ function classify(err: FastifyError | AppError | Error): { code: ErrorCode; mess
 }
 
 /** Installs the error and not-found handlers: every failure leaves in the SPEC's body. */
-export function installErrorHandling(app: FastifyInstance, store: Store): void {
+export function installErrorHandling(app: FastifyInstance, idempotency: IdempotencyGate): void {
   app.setErrorHandler(async (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     const c = classify(err);
     let message = c.message;
@@ -108,7 +107,7 @@ export function installErrorHandling(app: FastifyInstance, store: Store): void {
       const claim = req.idempotency.claim;
       try {
         // Anything else leaves no row: a corrected retry with the same key executes.
-        if (REMEMBERED_ERRORS.has(c.code)) await rememberIdempotent(store, claim, status, JSON.stringify(body));
+        if (REMEMBERED_ERRORS.has(c.code)) await idempotency.remember(claim, status, JSON.stringify(body));
       } catch (e) {
         req.log.error({ err: e }, 'could not settle idempotency key');
       }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, validationError } from '../lib/errors.ts';
-import { authenticate } from '../modules/auth.ts';
+import { authenticate } from '../modules/access/auth.ts';
 import type { ModuleContext } from '../modules/context.ts';
 import type { RateLimiter } from '../ratelimit/rate-limiter.ts';
 
@@ -38,6 +38,7 @@ export function installPipeline(app: FastifyInstance, opts: PipelineOptions): vo
       authorization: req.headers.authorization,
       clientIp: req.ip,
       scope: scope === 'send' ? null : scope,
+      now: ctx.clock.now(),
     });
     if (scope === 'send' && !principal.scopes.has('sms:send') && !principal.scopes.has('email:send')) {
       throw new AppError('insufficient_scope', 'This API key lacks the "sms:send" or "email:send" scope this endpoint needs');
@@ -65,7 +66,7 @@ export function installPipeline(app: FastifyInstance, opts: PipelineOptions): vo
     if (!PRINTABLE.test(key)) {
       throw validationError([{ field: 'Idempotency-Key', message: 'must be 1–255 printable ASCII characters' }]);
     }
-    const outcome = await ctx.claims.begin({
+    const outcome = await ctx.idempotency.begin({
       accountId: req.principal.accountId,
       key,
       requestHash: requestHash(req),
@@ -83,15 +84,6 @@ export function installPipeline(app: FastifyInstance, opts: PipelineOptions): vo
 
   // The key is held in this process while its request runs; answered, it is free again.
   app.addHook('onResponse', async (req: FastifyRequest) => {
-    if (req.idempotency) ctx.claims.release(req.idempotency.claim);
+    if (req.idempotency) ctx.idempotency.release(req.idempotency.claim);
   });
-}
-
-/** Sends an accepted result; with an Idempotency-Key, exactly the bytes stored for replays. */
-export function sendAccepted(req: FastifyRequest, reply: FastifyReply, result: unknown): FastifyReply {
-  if (req.idempotency) {
-    req.idempotency.settled = true;
-    return reply.type('application/json; charset=utf-8').send(JSON.stringify(result));
-  }
-  return reply.send(result);
 }

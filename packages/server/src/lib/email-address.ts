@@ -45,3 +45,10 @@ export function parseMailbox(text: string): Mailbox | null {
   if (address.length > 254) return null;
   return { name, address, domain };
 }
+
+/** "Name <addr>" for a header, quoting the name when it holds RFC 5322 specials ("Lovelace, Ada"). */
+export function formatMailbox(mb: Mailbox): string {
+  if (!mb.name) return mb.address;
+  const name = /[()<>[\]:;@\\,."]/.test(mb.name) ? `"${mb.name.replace(/["\\]/g, '\\$&')}"` : mb.name;
+  return `${name} <${mb.address}>`;
+}

@@ -1,19 +1,28 @@
 import type { WebhookSender } from '../providers/webhooks/webhook-sender.ts';
-import type { Store } from '../store/store.ts';
-import type { AcceptCommitter } from './accept.ts';
-import type { IdempotencyClaims } from './idempotency.ts';
-import type { MailDnsSettings } from './domains.ts';
-import type { OtpDeps } from './otp/otp-deps.ts';
-import type { EmailVerifier } from './email-verify/verifier.ts';
+import type { Accepts } from './accept/plan.ts';
+import type { IdempotencyGate } from './access/idempotency.ts';
+import type { Verification } from './email-verify/verifier.ts';
+import type { MailDnsSettings } from './messages/domains.ts';
+import type { Deps } from './deps.ts';
+import type { OtpDeps } from './otp/deps.ts';
 
-/** What modules need besides their arguments: the store and deployment-wide settings. */
-export interface ModuleContext {
-  store: Store;
-  /** Group commit of accepted requests (steps 8–9 and the outbox write). */
-  accepts: AcceptCommitter;
-  /** Idempotency-Keys: looked up before a request runs, claimed by its group commit. */
-  claims: IdempotencyClaims;
+/** Verifies an address (modules/email-verify/verifier.ts), with the installation's settings. */
+export interface AddressVerifier {
+  readonly settings: { smtpByDefault: boolean };
+  verify(email: string, opts: { smtp: boolean }): Promise<Verification>;
+}
+
+/**
+ * What modules need besides their arguments: the store, the clock and deployment-wide settings
+ * and services — each described by the interface modules use, built in main.ts.
+ */
+export interface ModuleContext extends Deps {
+  /** The deployment's currency, shown with every amount. */
   currency: string;
+  /** The group commit of charged requests (steps 8–9 and the outbox write). */
+  accepts: Accepts;
+  /** Idempotency-Keys: looked up before a request runs, claimed by its group commit. */
+  idempotency: IdempotencyGate;
   idempotencyTtlMs: number;
   /** DNS for domain verification and the records a domain must publish. */
   mailDns: MailDnsSettings;
@@ -22,5 +31,5 @@ export interface ModuleContext {
   /** OTP verification: settings, the keys derived from its secret, the shared counters. */
   otp: OtpDeps;
   /** Email verification: its DNS (HELLIO_DNS_SERVERS), SMTP probe settings and per-domain caches. */
-  emailVerifier: EmailVerifier;
+  emailVerifier: AddressVerifier;
 }

@@ -17,7 +17,7 @@ const settledByHandler = new WeakSet<JobContext>();
  * transaction whose failure reaches the handler's caller: should the transaction roll back and the
  * handler still return normally, the job stays claimed until its lease expires and is run again.
  */
-export async function settleInTransaction(tx: Store, runs: readonly JobContext[], outcome: JobOutcome, now = Date.now()): Promise<JobContext[]> {
+export async function settleInTransaction(tx: Store, runs: readonly JobContext[], outcome: JobOutcome, now: number): Promise<JobContext[]> {
   if (runs.length === 0) return [];
   const settled = await tx.jobs.settleMany(
     runs.map((r) => r.claim),

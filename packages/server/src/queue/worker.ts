@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { type Clock, systemClock } from '../lib/clock.ts';
 import type { Store } from '../store/store.ts';
 import type { JobRow } from '../store/repos/jobs.ts';
 import { type JobContext, type JobDefinition, PermanentFailure, RetryLater, retryDelayMs } from './job-definition.ts';
@@ -15,6 +16,8 @@ export interface WorkerOptions {
   store: Store;
   definitions: JobDefinition[];
   logger: WorkerLogger;
+  /** Decides what is due and when a retry runs (tests move a MovableClock instead of waiting). */
+  clock?: Clock;
   /** Jobs run at once by this worker. */
   concurrency?: number;
   /**
@@ -59,6 +62,7 @@ export class Worker {
   private readonly claimWhenFree: number;
   private readonly claimBatch: number;
   private readonly groupLimits: Map<string, number>;
+  private readonly clock: Clock;
   /** Jobs of each kind in hand, for the kinds with a concurrency of their own. */
   private readonly runningOfKind = new Map<string, number>();
   private running = false;
@@ -75,6 +79,7 @@ export class Worker {
   constructor(private readonly opts: WorkerOptions) {
     this.defs = new Map(opts.definitions.map((d) => [d.kind, d]));
     this.groupLimits = new Map(opts.definitions.filter((d) => d.groupConcurrency !== undefined).map((d) => [d.kind, d.groupConcurrency!]));
+    this.clock = opts.clock ?? systemClock;
     this.concurrency = opts.concurrency ?? 16;
     this.pollMs = opts.pollMs ?? 200;
     this.claimWhenFree = Math.min(this.concurrency, Math.max(1, opts.claimWhenFree ?? Math.floor(this.concurrency / 4)));
@@ -110,7 +115,7 @@ export class Worker {
       kindLimits,
       limit: free,
       leaseMs: this.leaseMs,
-      now: Date.now(),
+      now: this.clock.now(),
     });
     // A capped kind that filled its room probably has more due: claim it again as it frees up.
     this.cappedBacklog.clear();
@@ -201,7 +206,7 @@ export class Worker {
     try {
       await this.withTimeout(def.handle(payload, ctx), def.timeoutMs);
       // The handler may have settled the job in the transaction of its outcome (queue/settle.ts).
-      if (!wasSettledByHandler(ctx)) await store.jobs.settle(claim, { status: 'done' }, Date.now());
+      if (!wasSettledByHandler(ctx)) await store.jobs.settle(claim, { status: 'done' }, this.clock.now());
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
       const permanent = err instanceof PermanentFailure;
@@ -211,7 +216,8 @@ export class Worker {
             ? err.retryAfterMs
             : retryDelayMs(def, job.attempts, err instanceof RetryLater ? err.retryAfterMs : undefined);
         this.opts.logger.warn({ job: job.id, kind: job.kind, attempt: job.attempts, delay, err: err.message }, 'job will be retried');
-        await store.jobs.settle(claim, { status: 'pending', runAt: Date.now() + delay, error: err.message }, Date.now());
+        const now = this.clock.now();
+        await store.jobs.settle(claim, { status: 'pending', runAt: now + delay, error: err.message }, now);
         return;
       }
       this.opts.logger.warn({ job: job.id, kind: job.kind, attempt: job.attempts, err: err.message }, 'job given up');
@@ -222,7 +228,7 @@ export class Worker {
         this.opts.logger.error({ job: job.id, err: giveUpErr }, 'giving up on a job failed');
         return;
       }
-      await store.jobs.settle(claim, { status: 'failed', error: err.message }, Date.now());
+      await store.jobs.settle(claim, { status: 'failed', error: err.message }, this.clock.now());
     }
   }
 

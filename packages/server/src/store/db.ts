@@ -3,10 +3,9 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
+import { type Capabilities, POSTGRES, SQLITE } from './capabilities.ts';
 import type { Database } from './schema.ts';
 import { DurableSqliteDialect, WalSync } from './wal-sync.ts';
-
-export type Dialect = 'sqlite' | 'postgres';
 
 // int8 and numeric arrive as strings from pg; our integers (epoch ms, micro-units, counts and
 // sums of them) stay far below 2^53, so numbers are exact and match what SQLite returns.
@@ -21,14 +20,14 @@ export interface DbOptions {
 
 export interface Db {
   db: Kysely<Database>;
-  dialect: Dialect;
+  capabilities: Capabilities;
 }
 
 /** Opens the store: PostgreSQL when a URL is given, else SQLite (WAL, every commit fsync'd before it is answered) in dataDir. */
 export function openDb(opts: DbOptions): Db {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.pgPoolSize ?? 16 });
-    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
+    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), capabilities: POSTGRES };
   }
   mkdirSync(opts.dataDir, { recursive: true });
   const file = join(opts.dataDir, 'hellio.db');
@@ -42,7 +41,7 @@ export function openDb(opts: DbOptions): Db {
   sqlite.pragma('foreign_keys = ON');
   const written = { dirty: false };
   const dialect = new DurableSqliteDialect({ database: withStatementCache(sqlite, written) }, sqlite, new WalSync(`${file}-wal`), written);
-  return { db: new Kysely<Database>({ dialect }), dialect: 'sqlite' };
+  return { db: new Kysely<Database>({ dialect }), capabilities: SQLITE };
 }
 
 // Kysely prepares every query afresh; preparing cost more than running in the accept profile.

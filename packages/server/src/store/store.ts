@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import type { Db, Dialect } from './db.ts';
+import type { Capabilities } from './capabilities.ts';
+import type { Db } from './db.ts';
 import { AccountsRepo } from './repos/accounts.ts';
 import { CampaignsRepo } from './repos/campaigns.ts';
 import { DeliveryRepo } from './repos/delivery.ts';
@@ -23,7 +24,7 @@ import { LookupsRepo } from './repos/lookups.ts';
 import { OtpRepo } from './repos/otp.ts';
 import { SecretsRepo } from './repos/secrets.ts';
 import { EmailVerificationsRepo } from './repos/email-verifications.ts';
-import { migrateToLatest } from './migrations.ts';
+import { migrateToLatest } from './migrations/index.ts';
 
 /**
  * The typed repositories over one database handle. `transaction` hands the callback a Store
@@ -56,7 +57,8 @@ export class Store {
 
   private constructor(
     private readonly db: Executor,
-    readonly dialect: Dialect,
+    /** What this backend can do (store/capabilities.ts): callers plan around abilities, not names. */
+    readonly capabilities: Capabilities,
     /** The deployment's currency: stored money is rendered with it wherever a resource is shown. */
     readonly currency: string,
     private readonly inTransaction: boolean,
@@ -69,10 +71,10 @@ export class Store {
     this.prices = new PricesRepo(db);
     this.campaigns = new CampaignsRepo(db);
     this.messages = new MessagesRepo(db);
-    this.jobs = new JobsRepo(db, dialect);
+    this.jobs = new JobsRepo(db, capabilities);
     this.idempotency = new IdempotencyRepo(db);
-    this.charges = new ChargesRepo(db, dialect);
-    this.delivery = new DeliveryRepo(db, dialect);
+    this.charges = new ChargesRepo(db, capabilities);
+    this.delivery = new DeliveryRepo(db, capabilities);
     this.routes = new RoutesRepo(db);
     this.domains = new DomainsRepo(db);
     this.events = new EventsRepo(db);
@@ -84,25 +86,25 @@ export class Store {
     // Inside a transaction reads go to it: a cache on the pool would wait for the connection
     // the transaction holds (SQLite has one), and the transaction must see its own writes.
     this.cache = new ReadCache(db, this, { passThrough: inTransaction });
-    this.batchWrites = new BatchWritesRepo(db);
+    this.batchWrites = new BatchWritesRepo(db, capabilities);
   }
 
   static open(handle: Db, settings: { currency: string }): Store {
-    return new Store(handle.db, handle.dialect, settings.currency, false);
+    return new Store(handle.db, handle.capabilities, settings.currency, false);
   }
 
   /** Runs `fn` in one transaction (nested calls join the outer one). */
   async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return fn(this);
-    if (this.dialect === 'postgres') {
-      return this.db.transaction().execute((trx) => fn(new Store(trx, this.dialect, this.currency, true)));
+    if (!this.capabilities.lockOnBegin) {
+      return this.db.transaction().execute((trx) => fn(new Store(trx, this.capabilities, this.currency, true)));
     }
-    // SQLite: BEGIN IMMEDIATE takes the write lock up front. A deferred BEGIN that reads first
-    // fails with SQLITE_BUSY, without waiting, when another process (the CLI) wrote meanwhile.
+    // BEGIN IMMEDIATE takes the write lock up front. A deferred BEGIN that reads first fails
+    // (SQLITE_BUSY) without waiting when another process (the CLI) wrote meanwhile.
     return this.db.connection().execute(async (conn) => {
       await sql`begin immediate`.execute(conn);
       try {
-        const result = await fn(new Store(conn, this.dialect, this.currency, true));
+        const result = await fn(new Store(conn, this.capabilities, this.currency, true));
         await sql`commit`.execute(conn);
         return result;
       } catch (err) {

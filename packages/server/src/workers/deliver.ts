@@ -1,36 +1,36 @@
-import type { SmsEncoding } from '../lib/sms-encoding.ts';
-import type { EmailPayload } from '../modules/email.ts';
-import { beginSendingMany, markDeliveredMany, markFailed, markSentMany, type SentMessage } from '../modules/lifecycle.ts';
-import { dkimKeyFor } from '../modules/domains.ts';
-import { smsProvidersByRoutes } from '../modules/routing.ts';
-import type { Channels } from '../providers/channels.ts';
-import type { DkimKey } from '../providers/email/email-provider.ts';
+import type { Clock } from '../lib/clock.ts';
 import { GroupCommit } from '../lib/group-commit.ts';
-import { type JobContext, type JobDefinition, RetryLater } from '../queue/job-definition.ts';
-import { settleInTransaction } from '../queue/settle.ts';
-import type { Store } from '../store/store.ts';
-import type { MessageRow } from '../store/repos/messages.ts';
-import type { RouteRow } from '../store/repos/routes.ts';
+import type { SmsEncoding } from '../lib/sms-encoding.ts';
+import { dkimKeyFor } from '../modules/messages/domains.ts';
+import type { EmailPayload } from '../modules/messages/email-payload.ts';
+import { beginSendingMany, markDeliveredMany, markFailed, markSentMany, type SentMessage } from '../modules/messages/lifecycle.ts';
+import { smsProvidersByRoutes } from '../modules/messages/routing.ts';
 import type { OtpKeys } from '../modules/otp/otp-keys.ts';
 import { revealMessage } from '../modules/otp/sealed-message.ts';
-
-interface DeliverPayload {
-  message_id: string;
-}
-
-const giveUp = (store: Store) => async (payload: unknown, err: Error) => {
-  await markFailed(store, (payload as DeliverPayload).message_id, 'failed', `gave up: ${err.message}`);
-};
-
-// About a day of retries (5 s doubling to a 1 h cap) before a message is failed and refunded.
-const RETRY = { maxAttempts: 30, backoff: { baseMs: 5_000, maxMs: 3_600_000 } };
+import type { Channels } from '../providers/channels.ts';
+import type { DkimKey } from '../providers/email/email-provider.ts';
+import type { JobHandlers } from '../queue/handlers.ts';
+import { type JobContext, RetryLater } from '../queue/job-definition.ts';
+import { settleInTransaction } from '../queue/settle.ts';
+import type { MessageRow } from '../store/repos/messages.ts';
+import type { RouteRow } from '../store/repos/routes.ts';
+import type { Store } from '../store/store.ts';
 
 /** How the delivery jobs group their writes (see lib/group-commit.ts). */
 export interface DeliveryBatching {
   /** Most messages per transaction. */
   maxBatch: number;
-  /** Transactions written at once: 1 on SQLite (one writer), a few on PostgreSQL. */
+  /** Transactions written at once: 1 where the store has one writer, a few where writers run side by side. */
   writers: number;
+}
+
+/** What delivering needs: the store, the channels, the clock, and the OTP keys that open sealed texts. */
+export interface DeliveryDeps {
+  store: Store;
+  channels: Channels;
+  clock: Clock;
+  otpKeys?: OtpKeys;
+  batching?: Partial<DeliveryBatching>;
 }
 
 const DEFAULT_MAX_BATCH = 500;
@@ -44,117 +44,105 @@ const DEFAULT_MAX_BATCH = 500;
 const OUTCOME_LINGER_MS = 10;
 
 /**
- * Email jobs one worker process runs at once: enough to keep an SMTP pool busy and its outcomes
- * batched (64 left PostgreSQL's round trips showing: ~870 against ~1,070 emails/s with 256 in
- * bench/deliver), bounded because each waits for a connection (SmtpProvider gives a message up
- * unsent after 60 s of that, before its job's 120 s run out).
+ * The handlers of the delivery jobs that the accept transaction enqueues, one per message. Each
+ * job runs on its own (its own provider call, retry and give-up), but their writes are
+ * group-committed: the jobs of one claim move to `sending` in one transaction, and the outcomes
+ * that arrive together (a read's worth of submit_sm_resp, say) are written — the status, its
+ * events, the provider ids and the jobs' settles — in one more.
  */
-export const EMAIL_CONCURRENCY = 256;
-
-/**
- * The delivery jobs that the accept transaction enqueues, one per message. Each job runs on its
- * own (its own provider call, retry and give-up), but their writes are group-committed: the jobs
- * of one claim move to `sending` in one transaction, and the outcomes that arrive together (a
- * read's worth of submit_sm_resp, say) are written — the status, its events, the provider ids
- * and the jobs' settles — in one more.
- */
-export function deliveryJobs(
-  store: Store,
-  channels: Channels,
-  opts: { otpKeys?: OtpKeys; batching?: Partial<DeliveryBatching> } = {},
-): JobDefinition[] {
+export function deliveryHandlers(deps: DeliveryDeps): Pick<JobHandlers, 'deliver.sms' | 'deliver.email'> {
+  const { store, channels, clock } = deps;
   // OTP messages are stored with their code redacted and sealed; the real text is opened only here.
-  const outgoing = (m: MessageRow | null) => (m ? revealMessage(opts.otpKeys ?? null, m) : null);
+  const outgoing = (m: MessageRow | null) => (m ? revealMessage(deps.otpKeys ?? null, m) : null);
   const batch = {
-    maxBatch: opts.batching?.maxBatch ?? DEFAULT_MAX_BATCH,
-    concurrency: opts.batching?.writers ?? (store.dialect === 'postgres' ? 2 : 1),
+    maxBatch: deps.batching?.maxBatch ?? DEFAULT_MAX_BATCH,
+    concurrency: deps.batching?.writers ?? (store.capabilities.concurrentWriters ? 2 : 1),
   };
 
-  // SMS: claimed messages to `sending`, with the routes as they are now (read once per batch).
-  const smsBegin = new GroupCommit<string, { m: MessageRow | null; routes: RouteRow[] }>(
-    (ids) =>
-      store.transaction(async (tx) => {
-        const ready = await beginSendingMany(tx, ids);
-        const routes = await tx.routes.list('sms');
-        return ids.map((id) => ({ m: ready.get(id) ?? null, routes }));
-      }),
-    batch,
-  );
-  // SMS taken by the network: `sent`, its ids, and the job done — one commit.
-  const smsSent = new GroupCommit<{ sent: SentMessage; run: JobContext }, void>(async (items) => {
-    await store.transaction(async (tx) => {
-      const now = Date.now();
-      await markSentMany(
-        tx,
-        items.map((i) => i.sent),
-        now,
-      );
-      await settleInTransaction(
-        tx,
-        items.map((i) => i.run),
-        { status: 'done' },
-        now,
-      );
-    });
-    return items.map(() => undefined);
-  }, { ...batch, lingerMs: OUTCOME_LINGER_MS });
-
-  // Email: to `sending`, with the sender domain's DKIM key.
-  const emailBegin = new GroupCommit<string, { m: MessageRow | null; dkim: DkimKey | null }>(
-    (ids) =>
-      store.transaction(async (tx) => {
-        const ready = await beginSendingMany(tx, ids);
-        const keys = new Map<string, DkimKey | null>();
-        const out: Array<{ m: MessageRow | null; dkim: DkimKey | null }> = [];
-        for (const id of ids) {
-          const m = ready.get(id) ?? null;
-          if (!m) {
-            out.push({ m, dkim: null });
-            continue;
+  /** Claimed messages to `sending`, each with what its channel reads once per batch. */
+  const begin = <T>(extra: (tx: Store, ready: ReadonlyMap<string, MessageRow>) => Promise<(m: MessageRow) => Promise<T>>) =>
+    new GroupCommit<string, { m: MessageRow | null; extra: T | null }>(
+      (ids) =>
+        store.transaction(async (tx) => {
+          const ready = await beginSendingMany(tx, ids, clock.now());
+          const of = await extra(tx, ready);
+          const out: Array<{ m: MessageRow | null; extra: T | null }> = [];
+          for (const id of ids) {
+            const m = ready.get(id) ?? null;
+            out.push({ m, extra: m ? await of(m) : null });
           }
-          const key = `${m.account_id}\u0000${m.sender}`;
-          if (!keys.has(key)) keys.set(key, await dkimKeyFor(tx, m.account_id, m.sender));
-          out.push({ m, dkim: keys.get(key)! });
-        }
-        return out;
-      }),
-    batch,
-  );
-  // The receiving server's 250 is the last word SMTP gives: sent and delivered at once, job done.
-  const emailDelivered = new GroupCommit<{ sent: SentMessage; response: string; run: JobContext }, void>(async (items) => {
-    await store.transaction(async (tx) => {
-      const now = Date.now();
-      await markSentMany(
-        tx,
-        items.map((i) => i.sent),
-        now,
-      );
-      await markDeliveredMany(
-        tx,
-        items.map((i) => ({ messageId: i.sent.messageId, detail: i.response })),
-        now,
-      );
-      await settleInTransaction(
-        tx,
-        items.map((i) => i.run),
-        { status: 'done' },
-        now,
-      );
-    });
-    return items.map(() => undefined);
-  }, { ...batch, lingerMs: OUTCOME_LINGER_MS });
+          return out;
+        }),
+      batch,
+    );
 
-  return [
-    {
-      kind: 'deliver.sms',
-      timeoutMs: 60_000,
-      ...RETRY,
-      giveUp: giveUp(store),
-      async handle(payload, ctx) {
-        const begun = await smsBegin.add((payload as DeliverPayload).message_id);
+  /** Outcomes that arrive together: written with their jobs' settles, one commit. */
+  const outcomes = <I extends { run: JobContext }>(write: (tx: Store, items: I[], now: number) => Promise<void>) =>
+    new GroupCommit<I, void>(
+      async (items) => {
+        await store.transaction(async (tx) => {
+          const now = clock.now();
+          await write(tx, items, now);
+          await settleInTransaction(
+            tx,
+            items.map((i) => i.run),
+            { status: 'done' },
+            now,
+          );
+        });
+        return items.map(() => undefined);
+      },
+      { ...batch, lingerMs: OUTCOME_LINGER_MS },
+    );
+
+  // SMS: with the routes as they are now (read once per batch).
+  const smsBegin = begin<RouteRow[]>(async (tx) => {
+    const routes = await tx.routes.list('sms');
+    return async () => routes;
+  });
+  // Taken by the network: `sent`, its ids, and the job done.
+  const smsSent = outcomes<{ sent: SentMessage; run: JobContext }>((tx, items, now) =>
+    markSentMany(
+      tx,
+      items.map((i) => i.sent),
+      now,
+    ),
+  );
+  // Email: with the sender domain's DKIM key (read once per sender in a batch).
+  const emailBegin = begin<DkimKey | null>(async (tx) => {
+    const keys = new Map<string, DkimKey | null>();
+    return async (m) => {
+      const key = `${m.account_id}\u0000${m.sender}`;
+      if (!keys.has(key)) keys.set(key, await dkimKeyFor(tx, m.account_id, m.sender));
+      return keys.get(key)!;
+    };
+  });
+  // The receiving server's 250 is the last word SMTP gives: sent and delivered at once, job done.
+  const emailDelivered = outcomes<{ sent: SentMessage; response: string; run: JobContext }>(async (tx, items, now) => {
+    await markSentMany(
+      tx,
+      items.map((i) => i.sent),
+      now,
+    );
+    await markDeliveredMany(
+      tx,
+      items.map((i) => ({ messageId: i.sent.messageId, detail: i.response })),
+      now,
+    );
+  });
+
+  const giveUp = async ({ message_id }: { message_id: string }, err: Error) => {
+    await markFailed(store, message_id, 'failed', `gave up: ${err.message}`, clock.now());
+  };
+
+  return {
+    'deliver.sms': {
+      giveUp,
+      async handle({ message_id }, run) {
+        const begun = await smsBegin.add(message_id);
         const m = outgoing(begun.m);
         if (!m) return;
-        const providers = smsProvidersByRoutes(begun.routes, channels, m.sandbox === 1, m.recipient);
+        const providers = smsProvidersByRoutes(begun.extra ?? [], channels, m.sandbox === 1, m.recipient);
         let retry: RetryLater | null = null;
         for (const provider of providers) {
           const r = await provider.submit({
@@ -164,22 +152,18 @@ export function deliveryJobs(
             text: m.body ?? '',
             encoding: (m.encoding ?? 'GSM-7') as SmsEncoding,
           });
-          if (r.ok) return smsSent.add({ sent: { messageId: m.id, provider: provider.name, providerIds: r.providerMessageIds }, run: ctx });
-          if (!r.retryable) return markFailed(store, m.id, 'failed', `${provider.name}: ${r.code ? `${r.code} ` : ''}${r.error}`);
+          if (r.ok) return smsSent.add({ sent: { messageId: m.id, provider: provider.name, providerIds: r.providerMessageIds }, run });
+          if (!r.retryable) return markFailed(store, m.id, 'failed', `${provider.name}: ${r.code ? `${r.code} ` : ''}${r.error}`, clock.now());
           // A temporary failure (no connection, throttled): the route's fallback gets its chance now.
           retry ??= new RetryLater(`${provider.name}: ${r.error}`, r.retryAfterMs);
         }
         throw retry!;
       },
     },
-    {
-      kind: 'deliver.email',
-      timeoutMs: 120_000,
-      concurrency: EMAIL_CONCURRENCY,
-      ...RETRY,
-      giveUp: giveUp(store),
-      async handle(payload, ctx) {
-        const begun = await emailBegin.add((payload as DeliverPayload).message_id);
+    'deliver.email': {
+      giveUp,
+      async handle({ message_id }, run) {
+        const begun = await emailBegin.add(message_id);
         const m = outgoing(begun.m);
         if (!m) return;
         const p = JSON.parse(m.payload ?? '{}') as EmailPayload;
@@ -196,14 +180,14 @@ export function deliveryJobs(
           text: p.text,
           headers: p.headers,
           attachments: p.attachments,
-          dkim: begun.dkim,
+          dkim: begun.extra,
         });
         if (r.ok) {
-          return emailDelivered.add({ sent: { messageId: m.id, provider: provider.name, providerIds: [r.providerMessageId] }, response: r.response, run: ctx });
+          return emailDelivered.add({ sent: { messageId: m.id, provider: provider.name, providerIds: [r.providerMessageId] }, response: r.response, run });
         }
         if (r.retryable) throw new RetryLater(`${provider.name}: ${r.error}`);
-        await markFailed(store, m.id, 'bounced', `${provider.name}: ${r.error}`);
+        await markFailed(store, m.id, 'bounced', `${provider.name}: ${r.error}`, clock.now());
       },
     },
-  ];
+  };
 }

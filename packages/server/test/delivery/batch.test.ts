@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { beginSendingMany, cancelScheduled, markDeliveredMany, markSent, markSentMany } from '../../src/modules/lifecycle.ts';
+import { beginSendingMany, cancelScheduled, markDeliveredMany, markSent, markSentMany } from '../../src/modules/messages/lifecycle.ts';
 import { makeChannels } from '../../src/providers/channels.ts';
 import type { SmsProvider, SmsReceipt, SmsSubmit, SmsSubmitResult } from '../../src/providers/sms/sms-provider.ts';
 import { GroupCommit } from '../../src/lib/group-commit.ts';
@@ -7,7 +7,8 @@ import type { JobContext } from '../../src/queue/job-definition.ts';
 import { settleInTransaction } from '../../src/queue/settle.ts';
 import { Worker } from '../../src/queue/worker.ts';
 import { JobsRepo } from '../../src/store/repos/jobs.ts';
-import { deliveryJobs } from '../../src/workers/deliver.ts';
+import { deliveryHandlers } from '../../src/workers/deliver.ts';
+import { catalogueDefinitions } from '../../src/queue/handlers.ts';
 import { BACKENDS, bearer, createHarness, type Harness, type TestAccount } from '../support/harness.ts';
 import { until } from '../support/wait.ts';
 
@@ -105,22 +106,24 @@ describe.each(BACKENDS)('batched delivery writes on %s', (backend) => {
   it('moves a batch once each — skipping the ones moved or canceled meanwhile — with one event per move and campaign.completed once', async () => {
     const { campaignId, ids } = await campaign(6);
     const sched = await campaign(1, { scheduled: true });
-    expect(await cancelScheduled(h.rt.store, a.id, sched.ids[0]!)).toBe(true);
+    expect(await cancelScheduled(h.rt.store, a.id, sched.ids[0]!, Date.now())).toBe(true);
 
-    const ready = await beginSendingMany(h.rt.store, [...ids, sched.ids[0]!]);
+    const ready = await beginSendingMany(h.rt.store, [...ids, sched.ids[0]!], Date.now());
     expect([...ready.keys()].sort()).toEqual([...ids].sort());
     // A second claim of the same messages (a retry) finds them `sending`: no second event.
-    expect((await beginSendingMany(h.rt.store, ids)).size).toBe(6);
+    expect((await beginSendingMany(h.rt.store, ids, Date.now())).size).toBe(6);
 
     // One of them is recorded `sent` by someone else first (another worker's late commit).
-    await markSent(h.rt.store, ids[0]!, 'quick', ['early-0']);
+    await markSent(h.rt.store, ids[0]!, 'quick', ['early-0'], Date.now());
     await markSentMany(
       h.rt.store,
       [...ids, sched.ids[0]!].map((id, i) => ({ messageId: id, provider: 'quick', providerIds: [`p-${i}`] })),
+      Date.now(),
     );
     await markDeliveredMany(
       h.rt.store,
       ids.map((id) => ({ messageId: id, detail: 'receipt: DELIVRD' })),
+      Date.now(),
     );
     for (const id of ids) expect(await timeline(id)).toEqual(['queued', 'sending', 'sent', 'delivered']);
     expect(await timeline(sched.ids[0]!)).toEqual(['scheduled', 'canceled']);
@@ -152,13 +155,13 @@ describe.each(BACKENDS)('batched delivery writes on %s', (backend) => {
     // A transaction that fails after settling settles nothing.
     await expect(
       h.rt.store.transaction(async (tx) => {
-        await settleInTransaction(tx, runs, { status: 'done' });
+        await settleInTransaction(tx, runs, { status: 'done' }, Date.now());
         throw new Error('the outcome could not be written');
       }),
     ).rejects.toThrow(/could not be written/);
     for (const j of jobs.slice(0, 2)) expect(await h.rt.store.jobs.get(j.id)).toMatchObject({ status: 'running', locked_by: 'A' });
 
-    const lost = await h.rt.store.transaction((tx) => settleInTransaction(tx, runs, { status: 'done' }));
+    const lost = await h.rt.store.transaction((tx) => settleInTransaction(tx, runs, { status: 'done' }, Date.now()));
     expect(lost.map((r) => r.jobId)).toEqual([taken.id]);
     for (const j of jobs.slice(0, 2)) expect(await h.rt.store.jobs.get(j.id)).toMatchObject({ status: 'done', locked_by: null });
     // B's claim stands.
@@ -182,7 +185,7 @@ describe.each(BACKENDS)('batched delivery writes on %s', (backend) => {
     // On the prototype: a transaction's store has repositories of its own.
     const settle = vi.spyOn(JobsRepo.prototype, 'settle');
     const settleMany = vi.spyOn(JobsRepo.prototype, 'settleMany');
-    const w = new Worker({ store, definitions: deliveryJobs(store, channels), logger: quiet, concurrency: 200, pollMs: 10 });
+    const w = new Worker({ store, definitions: catalogueDefinitions(deliveryHandlers({ store, channels, clock: h.rt.clock })), logger: quiet, concurrency: 200, pollMs: 10 });
     let settledApart: number;
     let settledInBatches: number[];
     try {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setRoute } from '../../src/modules/routing.ts';
+import { setRoute } from '../../src/modules/messages/routing.ts';
 import { type FakeSmsApi, startFakeSmsApi } from '../support/fake-sms-api.ts';
 import { BACKENDS, bearer, createHarness, type Harness } from '../support/harness.ts';
 
@@ -28,7 +28,7 @@ describe.each(BACKENDS)('HTTP SMS provider through routes and callbacks on %s', 
     h = await createHarness(backend, {
       env: { HELLIO_HTTP_SMS_PROVIDERS: JSON.stringify(providers), HELLIO_PROVIDER_CALLBACK_TOKEN: TOKEN },
     });
-    await setRoute(h.rt.store, [...h.rt.channels.sms.keys()], { channel: 'sms', prefix: '49', provider: 'acme', fallback: null });
+    await setRoute(h.rt.ctx, [...h.rt.channels.sms.keys()], { channel: 'sms', prefix: '49', provider: 'acme', fallback: null });
   });
   afterAll(async () => {
     await h?.close();

@@ -2,13 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMicros } from '../../src/lib/money.ts';
-import { applyReceipt, beginSending, markSent } from '../../src/modules/lifecycle.ts';
+import { beginSending, markSent } from '../../src/modules/messages/lifecycle.ts';
+import { applyReceipt } from '../../src/modules/messages/receipts.ts';
 import { EMAIL_MAGIC } from '../../src/providers/email/email-simulator.ts';
 import { SMS_MAGIC } from '../../src/providers/sms/sms-simulator.ts';
+import { JOB_POLICIES } from '../../src/queue/catalogue.ts';
 import { retryDelayMs } from '../../src/queue/job-definition.ts';
 import type { Worker } from '../../src/queue/worker.ts';
 import { type Db, openDb } from '../../src/store/db.ts';
-import { deliveryJobs } from '../../src/workers/deliver.ts';
 import { hellio } from '../support/cli.ts';
 import { BACKENDS, bearer, createHarness, type Harness, type TestAccount } from '../support/harness.ts';
 import { until } from '../support/wait.ts';
@@ -278,7 +279,7 @@ describe.each(BACKENDS)('delivery lifecycle on %s', (backend) => {
     const a = await h.account();
     const sent = await sendSms(a, DELIVERED_TO, 'policy', { scheduled_at: new Date(Date.now() + 3_600_000).toISOString() });
     const job = await jobOf(sent.messages[0]!.id);
-    const def = deliveryJobs(h.rt.store, h.rt.channels).find((d) => d.kind === 'deliver.sms')!;
+    const def = JOB_POLICIES['deliver.sms'];
     const attempts = Math.min(def.maxAttempts, job.max_attempts); // what the worker allows
     let shortest = 0;
     let longest = 0;
@@ -304,34 +305,34 @@ describe.each(BACKENDS)('delivery lifecycle on %s', (backend) => {
     const net = `testnet-${randomBytes(3).toString('hex')}`;
     const store = h.rt.store;
 
-    expect(await beginSending(store, twoId)).toMatchObject({ id: twoId, status: 'sending' });
-    await markSent(store, twoId, net, [`${net}-a1`, `${net}-a2`]);
-    expect(await beginSending(store, oneId)).toMatchObject({ id: oneId });
-    await markSent(store, oneId, net, [`${net}-b1`]);
+    expect(await beginSending(store, twoId, Date.now())).toMatchObject({ id: twoId, status: 'sending' });
+    await markSent(store, twoId, net, [`${net}-a1`, `${net}-a2`], Date.now());
+    expect(await beginSending(store, oneId, Date.now())).toMatchObject({ id: oneId });
+    await markSent(store, oneId, net, [`${net}-b1`], Date.now());
     // Marking sent again (a job that ran twice) writes nothing more.
-    await markSent(store, oneId, net, [`${net}-b1-again`]);
-    expect(await beginSending(store, oneId)).toBeNull();
+    await markSent(store, oneId, net, [`${net}-b1-again`], Date.now());
+    expect(await beginSending(store, oneId, Date.now())).toBeNull();
 
     const delivered = (part: string) => ({ providerMessageId: part, status: 'delivered' as const, detail: 'DELIVRD' });
-    await applyReceipt(store, net, delivered(`${net}-a1`));
-    await applyReceipt(store, net, delivered(`${net}-a1`));
+    await applyReceipt(store, net, delivered(`${net}-a1`), Date.now());
+    await applyReceipt(store, net, delivered(`${net}-a1`), Date.now());
     expect((await message(a.key, twoId)).status).toBe('sent'); // one part of two
-    await applyReceipt(store, net, delivered(`${net}-a2`));
+    await applyReceipt(store, net, delivered(`${net}-a2`), Date.now());
     const afterDelivered = await message(a.key, twoId);
     expect(afterDelivered.status).toBe('delivered');
-    await applyReceipt(store, net, delivered(`${net}-a2`));
-    await applyReceipt(store, net, { providerMessageId: `${net}-a2`, status: 'failed', detail: 'EXPIRED' });
-    await applyReceipt(store, net, { providerMessageId: `${net}-unknown`, status: 'failed', detail: 'EXPIRED' });
-    await applyReceipt(store, 'other-network', { providerMessageId: `${net}-a1`, status: 'failed', detail: 'EXPIRED' });
+    await applyReceipt(store, net, delivered(`${net}-a2`), Date.now());
+    await applyReceipt(store, net, { providerMessageId: `${net}-a2`, status: 'failed', detail: 'EXPIRED' }, Date.now());
+    await applyReceipt(store, net, { providerMessageId: `${net}-unknown`, status: 'failed', detail: 'EXPIRED' }, Date.now());
+    await applyReceipt(store, 'other-network', { providerMessageId: `${net}-a1`, status: 'failed', detail: 'EXPIRED' }, Date.now());
     expect(await message(a.key, twoId)).toEqual(afterDelivered);
     expect(timeline(afterDelivered)).toEqual(['scheduled', 'sending', 'sent', 'delivered']);
 
     // A failing receipt, twice: failed and refunded once.
     const expired = { providerMessageId: `${net}-b1`, status: 'failed' as const, detail: 'EXPIRED' };
-    await applyReceipt(store, net, expired);
+    await applyReceipt(store, net, expired, Date.now());
     const afterFailed = await message(a.key, oneId);
-    await applyReceipt(store, net, expired);
-    await applyReceipt(store, net, { ...expired, status: 'delivered', detail: 'DELIVRD' });
+    await applyReceipt(store, net, expired, Date.now());
+    await applyReceipt(store, net, { ...expired, status: 'delivered', detail: 'DELIVRD' }, Date.now());
     expect(await message(a.key, oneId)).toEqual(afterFailed);
     expect(afterFailed.status).toBe('failed');
     expect(timeline(afterFailed)).toEqual(['scheduled', 'sending', 'sent', 'failed']);

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeChannels } from '../../src/providers/channels.ts';
 import type { SmsProvider, SmsReceipt, SmsSubmit, SmsSubmitResult } from '../../src/providers/sms/sms-provider.ts';
 import { RetryLater } from '../../src/queue/job-definition.ts';
-import { deliveryJobs } from '../../src/workers/deliver.ts';
-import { setRoute } from '../../src/modules/routing.ts';
+import { deliveryHandlers } from '../../src/workers/deliver.ts';
+import { setRoute } from '../../src/modules/messages/routing.ts';
 import { BACKENDS, bearer, createHarness, type Harness } from '../support/harness.ts';
 
 /** A provider whose answer the test sets; it records what it was given. */
@@ -36,12 +36,12 @@ describe.each(BACKENDS)('SMS routing and failover on %s', (backend) => {
       emailLive: h.rt.channels.email(false),
       emailSandbox: h.rt.channels.email(true),
     });
-    const def = deliveryJobs(h.rt.store, channels).find((d) => d.kind === 'deliver.sms')!;
+    const def = deliveryHandlers({ store: h.rt.store, channels, clock: h.rt.clock })['deliver.sms'];
     deliver = (id) => def.handle({ message_id: id }, { attempt: 1, jobId: 'job_test', maxAttempts: 30, claim: { id: 'job_test', lockedBy: 'test', attempts: 1 } });
     const known = ['alpha', 'beta', 'default'];
-    await setRoute(h.rt.store, known, { channel: 'sms', prefix: '44', provider: 'alpha', fallback: 'beta' });
-    await setRoute(h.rt.store, known, { channel: 'sms', prefix: '447', provider: 'beta', fallback: null });
-    await setRoute(h.rt.store, known, { channel: 'sms', prefix: '33', provider: 'alpha', fallback: null });
+    await setRoute(h.rt.ctx, known, { channel: 'sms', prefix: '44', provider: 'alpha', fallback: 'beta' });
+    await setRoute(h.rt.ctx, known, { channel: 'sms', prefix: '447', provider: 'beta', fallback: null });
+    await setRoute(h.rt.ctx, known, { channel: 'sms', prefix: '33', provider: 'alpha', fallback: null });
   });
   afterAll(async () => h?.close());
 
@@ -119,8 +119,8 @@ describe.each(BACKENDS)('SMS routing and failover on %s', (backend) => {
   });
 
   it('refuses routes to providers it does not know', async () => {
-    await expect(setRoute(h.rt.store, ['alpha'], { channel: 'sms', prefix: '49', provider: 'nope', fallback: null })).rejects.toMatchObject({ code: 'validation_failed' });
-    await expect(setRoute(h.rt.store, ['alpha'], { channel: 'sms', prefix: '+49', provider: 'alpha', fallback: null })).rejects.toMatchObject({ code: 'validation_failed' });
-    await expect(setRoute(h.rt.store, ['alpha'], { channel: 'sms', prefix: '49', provider: 'alpha', fallback: 'alpha' })).rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(setRoute(h.rt.ctx, ['alpha'], { channel: 'sms', prefix: '49', provider: 'nope', fallback: null })).rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(setRoute(h.rt.ctx, ['alpha'], { channel: 'sms', prefix: '+49', provider: 'alpha', fallback: null })).rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(setRoute(h.rt.ctx, ['alpha'], { channel: 'sms', prefix: '49', provider: 'alpha', fallback: 'alpha' })).rejects.toMatchObject({ code: 'validation_failed' });
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
-import { WEBHOOK_ENDPOINT_CONCURRENCY } from '../../src/modules/webhook-policy.ts';
+import { WEBHOOK_ENDPOINT_CONCURRENCY } from '../../src/queue/catalogue.ts';
 import { type Db, openDb } from '../../src/store/db.ts';
 import { killed, startWorker, type WorkerChild } from '../support/cli.ts';
 import { BACKENDS, bearer, createHarness, type Harness } from '../support/harness.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliveryJobs } from '../../src/workers/deliver.ts';
+import { deliveryHandlers } from '../../src/workers/deliver.ts';
 import { BACKENDS, bearer, createHarness, type Harness } from '../support/harness.ts';
 
 const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
@@ -34,7 +34,7 @@ describe.each(BACKENDS)('POST /messages/{id}/cancel on %s', (backend) => {
     expect(await balance(a.key)).toBe('1.0000');
 
     // When the job comes due, its handler finds the message canceled and sends nothing.
-    const deliver = deliveryJobs(h.rt.store, h.rt.channels).find((d) => d.kind === 'deliver.sms')!;
+    const deliver = deliveryHandlers({ store: h.rt.store, channels: h.rt.channels, clock: h.rt.clock })['deliver.sms'];
     await deliver.handle({ message_id: id }, { attempt: 1, jobId: 'job_test', maxAttempts: 30, claim: { id: 'job_test', lockedBy: 'test', attempts: 1 } });
     expect(await h.rt.store.delivery.inbox({ recipient: '+447911123456', limit: 10 })).toEqual([]);
     const after = await h.app.inject({ method: 'GET', url: `/messages/${id}`, headers: bearer(a.key) });

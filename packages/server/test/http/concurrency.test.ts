@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMicros } from '../../src/lib/money.ts';
-import { setAccountCaps } from '../../src/modules/accounts.ts';
+import { setAccountCaps } from '../../src/modules/access/accounts.ts';
 import { BACKENDS, bearer, createHarness, type Harness, type TestAccount } from '../support/harness.ts';
 import { statusCounts } from '../support/http-assert.ts';
 
@@ -93,7 +93,7 @@ describe.each(BACKENDS)('1,000 concurrent requests on %s', (backend) => {
 
   it('never lets a batch overrun a daily cap', async () => {
     const a = await h.account({ balance: '100.00' });
-    await setAccountCaps(h.rt.store, a.id, { daily: parseMicros('0.8000')! }); // 100 SMS
+    await setAccountCaps(h.rt.ctx, a.id, { daily: parseMicros('0.8000')! }); // 100 SMS
     const responses = await Promise.all(Array.from({ length: CONCURRENT }, (_, i) => send(a, i)));
     expect(statusCounts(responses)).toEqual({ 200: 100, 403: 900 });
     for (const r of responses.filter((x) => x.statusCode === 403)) expect(r.json().code).toBe('spend_cap_exceeded');

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setAccountCaps } from '../../src/modules/accounts.ts';
-import { topUp } from '../../src/modules/wallet.ts';
+import { setAccountCaps } from '../../src/modules/access/accounts.ts';
+import { topUp } from '../../src/modules/billing/wallet.ts';
 import { type DnsTestServer, startDnsServer } from '../support/dns-server.ts';
 import { BACKENDS, bearer, createHarness, type Harness, type TestAccount } from '../support/harness.ts';
 import { expectError } from '../support/http-assert.ts';
@@ -206,7 +206,7 @@ describe.each(BACKENDS)('email verification on %s', (backend) => {
 
     it('refuses with 403 spend_cap_exceeded when the daily cap would be passed, and stores nothing', async () => {
       const a = await h.account();
-      await setAccountCaps(h.rt.store, a.id, { daily: 3_000 });
+      await setAccountCaps(h.rt.ctx, a.id, { daily: 3_000 });
       expect((await verify(a.key, { email: 'bob@accept.test' })).statusCode).toBe(200);
       await expectRefused(a, { email: 'bob@accept.test' }, 403, 'spend_cap_exceeded');
       expect(await rows(a)).toBe(1);
@@ -233,7 +233,7 @@ describe.each(BACKENDS)('email verification on %s', (backend) => {
       const a = await h.account({ balance: '0' });
       const headers = { 'idempotency-key': `idem-${randomUUID()}` };
       expectError(await verify(a.key, { email: 'alice@accept.test' }, headers), 402, 'insufficient_balance');
-      await topUp(h.rt.store, a.id, 1_000_000);
+      await topUp(h.rt.ctx, a.id, 1_000_000);
       const replay = await verify(a.key, { email: 'alice@accept.test' }, headers);
       expectError(replay, 402, 'insufficient_balance');
       expect(replay.headers['idempotent-replayed']).toBe('true');

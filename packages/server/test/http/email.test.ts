@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { approveSender } from '../../src/modules/senders.ts';
+import { approveSender } from '../../src/modules/messages/senders.ts';
 import { expectApiError, fieldsOf, openPeek, type Peek, snapshotOf } from '../support/accept-peek.ts';
 import { BACKENDS, bearer, createHarness, type Harness, type TestAccount } from '../support/harness.ts';
 
@@ -46,7 +46,7 @@ describe.each(BACKENDS)('POST /send (email) on %s', (backend) => {
   describe('the seed document example', () => {
     it('accepts the example body verbatim with the bare "Authorization: cs_…" header', async () => {
       const a = await h.account();
-      await approveSender(h.rt.store, a.id, 'helioseditor.com');
+      await approveSender(h.rt.ctx, a.id, 'helioseditor.com');
       expect(a.key).toMatch(/^cs_[A-Za-z0-9_-]{64}$/);
       const res = await h.app.inject({
         method: 'POST',
@@ -77,7 +77,7 @@ describe.each(BACKENDS)('POST /send (email) on %s', (backend) => {
 
     it('accepts the same body with the Bearer form', async () => {
       const a = await h.account();
-      await approveSender(h.rt.store, a.id, 'helioseditor.com');
+      await approveSender(h.rt.ctx, a.id, 'helioseditor.com');
       const res = await h.app.inject({
         method: 'POST',
         url: '/send',
@@ -148,7 +148,7 @@ describe.each(BACKENDS)('POST /send (email) on %s', (backend) => {
 
     it('accepts an approved single address but not another address at the same domain', async () => {
       const a = await h.account();
-      await approveSender(h.rt.store, a.id, 'alerts@acme-mail.io');
+      await approveSender(h.rt.ctx, a.id, 'alerts@acme-mail.io');
       expect((await send(a.key, { ...base, from: 'alerts@acme-mail.io' })).statusCode).toBe(200);
       expect((await send(a.key, { ...base, from: 'Alerts <alerts@acme-mail.io>' })).statusCode).toBe(200);
       await expectRefusedWithoutWrites(a, { ...base, from: 'billing@acme-mail.io' }, 422, 'sender_not_approved');
@@ -163,7 +163,7 @@ describe.each(BACKENDS)('POST /send (email) on %s', (backend) => {
     it('does not let one account use another account\'s approved domain', async () => {
       const a = await h.account();
       const b = await h.account();
-      await approveSender(h.rt.store, a.id, 'only-a.io');
+      await approveSender(h.rt.ctx, a.id, 'only-a.io');
       expect((await send(a.key, { ...base, from: 'hi@only-a.io' })).statusCode).toBe(200);
       await expectRefusedWithoutWrites(b, { ...base, from: 'hi@only-a.io' }, 422, 'sender_not_approved');
     });

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatMicros, parseMicros } from '../../src/lib/money.ts';
-import { setAccountCaps } from '../../src/modules/accounts.ts';
-import { beginIdempotent } from '../../src/modules/idempotency.ts';
-import { topUp } from '../../src/modules/wallet.ts';
+import { setAccountCaps } from '../../src/modules/access/accounts.ts';
+import { beginIdempotent } from '../../src/modules/access/idempotency.ts';
+import { topUp } from '../../src/modules/billing/wallet.ts';
 import type { Store } from '../../src/store/store.ts';
 import { BACKENDS, bearer, createHarness, type Harness } from '../support/harness.ts';
 import { expectError, type InjectedResponse } from '../support/http-assert.ts';
@@ -242,7 +242,7 @@ describe.each(BACKENDS)('Idempotency-Key on %s', (backend) => {
     it('refuses a different request while a claim made directly through the module is in progress', async () => {
       const a = await h.account();
       const key = newKey();
-      const claimed = await beginIdempotent(h.rt.store, { accountId: a.id, key, requestHash: 'some-other-request', ttlMs: 3_600_000 });
+      const claimed = await beginIdempotent(h.rt.store, { accountId: a.id, key, requestHash: 'some-other-request', ttlMs: 3_600_000 }, Date.now());
       expect(claimed.kind).toBe('proceed');
       expectError(await post(a.key, SMS, key), 422, 'idempotency_key_reused');
       expect(await messages(a.key)).toHaveLength(0);
@@ -252,7 +252,7 @@ describe.each(BACKENDS)('Idempotency-Key on %s', (backend) => {
       const a = await h.account();
       const key = newKey();
       const longAgo = Date.now() - 60 * 60_000;
-      await beginIdempotent(h.rt.store, { accountId: a.id, key, requestHash: 'whatever', ttlMs: 24 * 3_600_000, now: longAgo });
+      await beginIdempotent(h.rt.store, { accountId: a.id, key, requestHash: 'whatever', ttlMs: 24 * 3_600_000 }, longAgo);
       const res = await post(a.key, SMS, key);
       expectExecuted(res);
       expectReplayOf(await post(a.key, SMS, key), res);
@@ -294,7 +294,7 @@ describe.each(BACKENDS)('Idempotency-Key on %s', (backend) => {
       expect(first.headers['idempotent-replayed']).toBeUndefined();
       expectReplayOf(await post(a.key, SMS, key), first);
 
-      await topUp(h.rt.store, a.id, parseMicros('5.00')!);
+      await topUp(h.rt.ctx, a.id, parseMicros('5.00')!);
       expectReplayOf(await post(a.key, SMS, key), first);
       expect(await messages(a.key)).toHaveLength(0);
       expect(await balance(a.key)).toBe(parseMicros('5.00'));
@@ -305,12 +305,12 @@ describe.each(BACKENDS)('Idempotency-Key on %s', (backend) => {
 
     it('remembers 403 spend_cap_exceeded', async () => {
       const a = await h.account();
-      await setAccountCaps(h.rt.store, a.id, { daily: 1 });
+      await setAccountCaps(h.rt.ctx, a.id, { daily: 1 });
       const key = newKey();
       const first = await post(a.key, SMS, key);
       expectError(first, 403, 'spend_cap_exceeded');
       expectReplayOf(await post(a.key, SMS, key), first);
-      await setAccountCaps(h.rt.store, a.id, { daily: null });
+      await setAccountCaps(h.rt.ctx, a.id, { daily: null });
       expectReplayOf(await post(a.key, SMS, key), first);
       expect(await messages(a.key)).toHaveLength(0);
     });

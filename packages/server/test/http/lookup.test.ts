@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setAccountCaps } from '../../src/modules/accounts.ts';
+import { setAccountCaps } from '../../src/modules/access/accounts.ts';
 import { hellio } from '../support/cli.ts';
 import { BACKENDS, bearer, createHarness, type Harness, type TestAccount } from '../support/harness.ts';
 import { expectError } from '../support/http-assert.ts';
@@ -320,7 +320,7 @@ describe.each(BACKENDS)('number lookup on %s', (backend) => {
 
     it('refuses past a spend cap with 403 spend_cap_exceeded, and writes nothing', async () => {
       const a = await h.account();
-      await setAccountCaps(h.rt.store, a.id, { daily: 12_000 });
+      await setAccountCaps(h.rt.ctx, a.id, { daily: 12_000 });
       expect((await lookup(a.key, { number: '+447400123456' })).statusCode).toBe(200);
       expect((await lookup(a.key, { number: '+447400123456' })).statusCode).toBe(200);
       await expectRefused(a, { number: '+447400123456' }, 403, 'spend_cap_exceeded'); // would be 0.0150

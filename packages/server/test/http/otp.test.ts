@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { setAccountCaps } from '../../src/modules/accounts.ts';
+import { setAccountCaps } from '../../src/modules/access/accounts.ts';
 import { setOtpCountries } from '../../src/modules/otp/admin.ts';
 import { BACKENDS, bearer, createHarness, type Harness, type TestAccount } from '../support/harness.ts';
 import { expectError, rawSql } from '../support/http-assert.ts';
@@ -306,12 +306,12 @@ describe.each(BACKENDS)('OTP on %s', (backend) => {
     it('refuses countries outside the account\'s allowed list', async () => {
       const a = await h.account();
       expect((await send(a.key, { to: '+447400123456' })).statusCode).toBe(200);
-      await setOtpCountries(h.rt.store, a.id, 'us,ca');
+      await setOtpCountries(h.rt.ctx, a.id, 'us,ca');
       const err = expectError(await send(a.key, { to: '+447400123457' }), 403, 'country_not_allowed');
       expect(err.message).toContain('GB');
       expect(err.message).toContain('CA, US');
       expect((await send(a.key, { to: freshNumber() })).statusCode).toBe(200);
-      await setOtpCountries(h.rt.store, a.id, 'all');
+      await setOtpCountries(h.rt.ctx, a.id, 'all');
       expect((await send(a.key, { to: '+447400123458' })).statusCode).toBe(200);
     });
 
@@ -495,7 +495,7 @@ describe.each(BACKENDS)('OTP on %s', (backend) => {
 
     it('403 spend_cap_exceeded when the send would pass a cap, with nothing recorded', async () => {
       const a = await h.account();
-      await setAccountCaps(h.rt.store, a.id, { daily: 10_000 });
+      await setAccountCaps(h.rt.ctx, a.id, { daily: 10_000 });
       expect((await send(a.key, { to: freshNumber() })).statusCode).toBe(200); // 0.0080 of 0.0100
       const to = freshNumber();
       expectError(await send(a.key, { to }), 403, 'spend_cap_exceeded');

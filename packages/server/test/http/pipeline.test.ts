@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/lib/ids.ts';
-import { changeAllowlist, setAccountRateLimit, setAccountStatus } from '../../src/modules/accounts.ts';
-import { revokeKey, setKeyRateLimit } from '../../src/modules/keys.ts';
-import { SCOPES } from '../../src/modules/scopes.ts';
+import { changeAllowlist, setAccountRateLimit, setAccountStatus } from '../../src/modules/access/accounts.ts';
+import { revokeKey, setKeyRateLimit } from '../../src/modules/access/keys.ts';
+import { SCOPES } from '../../src/modules/access/scopes.ts';
 import { BACKENDS, bearer, createHarness, type Harness, REDIS_TEST_URL } from '../support/harness.ts';
 import { expectError, expectRequestId, type InjectedResponse, LogCapture, rawSql, statusCounts } from '../support/http-assert.ts';
 
@@ -105,7 +105,7 @@ describe.each(BACKENDS)('request pipeline on %s', (backend) => {
       try {
         expect((await balance(a.key)).statusCode).toBe(200);
         expect((await balance(a.key, { app: other.app })).statusCode).toBe(200);
-        await revokeKey(h.rt.store, a.keyId);
+        await revokeKey(h.rt.ctx, a.keyId);
         for (const app of [h.app, other.app]) {
           const res = await balance(a.key, { app });
           expect(expectError(res, 401, 'invalid_credentials').detail).toBe('Invalid user credentials');
@@ -143,9 +143,9 @@ describe.each(BACKENDS)('request pipeline on %s', (backend) => {
     it('takes effect on the next request when an account is suspended, and lifts on activation', async () => {
       const a = await h.account();
       expect((await balance(a.key)).statusCode).toBe(200);
-      await setAccountStatus(h.rt.store, a.id, 'suspended');
+      await setAccountStatus(h.rt.ctx, a.id, 'suspended');
       expectError(await balance(a.key), 403, 'account_not_active');
-      await setAccountStatus(h.rt.store, a.id, 'active');
+      await setAccountStatus(h.rt.ctx, a.id, 'active');
       expect((await balance(a.key)).statusCode).toBe(200);
     });
   });
@@ -160,7 +160,7 @@ describe.each(BACKENDS)('request pipeline on %s', (backend) => {
 
     it('matches an exact IPv4 address', async () => {
       const a = await h.account();
-      await changeAllowlist(h.rt.store, a.id, 'add', '203.0.113.7');
+      await changeAllowlist(h.rt.ctx, a.id, 'add', '203.0.113.7');
       expect((await balance(a.key, { remoteAddress: '203.0.113.7' })).statusCode).toBe(200);
       for (const remoteAddress of ['203.0.113.8', '203.0.113.70', '127.0.0.1', '2001:db8::7']) {
         const body = expectError(await balance(a.key, { remoteAddress }), 403, 'ip_not_allowed');
@@ -170,14 +170,14 @@ describe.each(BACKENDS)('request pipeline on %s', (backend) => {
 
     it('matches an IPv4 client that a dual-stack socket reports as IPv4-mapped IPv6', async () => {
       const a = await h.account();
-      await changeAllowlist(h.rt.store, a.id, 'add', '203.0.113.7');
+      await changeAllowlist(h.rt.ctx, a.id, 'add', '203.0.113.7');
       expect((await balance(a.key, { remoteAddress: '::ffff:203.0.113.7' })).statusCode).toBe(200);
       expectError(await balance(a.key, { remoteAddress: '::ffff:203.0.113.9' }), 403, 'ip_not_allowed');
     });
 
     it('matches IPv4 CIDR ranges', async () => {
       const a = await h.account();
-      await changeAllowlist(h.rt.store, a.id, 'add', '198.51.100.0/24');
+      await changeAllowlist(h.rt.ctx, a.id, 'add', '198.51.100.0/24');
       for (const ip of ['198.51.100.0', '198.51.100.1', '198.51.100.255']) {
         expect((await balance(a.key, { remoteAddress: ip })).statusCode, ip).toBe(200);
       }
@@ -188,7 +188,7 @@ describe.each(BACKENDS)('request pipeline on %s', (backend) => {
 
     it('matches IPv6 CIDR ranges', async () => {
       const a = await h.account();
-      await changeAllowlist(h.rt.store, a.id, 'add', '2001:db8:abcd::/48');
+      await changeAllowlist(h.rt.ctx, a.id, 'add', '2001:db8:abcd::/48');
       for (const ip of ['2001:db8:abcd::1', '2001:db8:abcd:ffff:ffff:ffff:ffff:ffff', '2001:0db8:abcd:0012::0001']) {
         expect((await balance(a.key, { remoteAddress: ip })).statusCode, ip).toBe(200);
       }
@@ -199,20 +199,20 @@ describe.each(BACKENDS)('request pipeline on %s', (backend) => {
 
     it('allows a client matching any one of several entries, and opens again when the list is emptied', async () => {
       const a = await h.account();
-      await changeAllowlist(h.rt.store, a.id, 'add', '203.0.113.7');
-      await changeAllowlist(h.rt.store, a.id, 'add', '2001:db8::/32');
+      await changeAllowlist(h.rt.ctx, a.id, 'add', '203.0.113.7');
+      await changeAllowlist(h.rt.ctx, a.id, 'add', '2001:db8::/32');
       expect((await balance(a.key, { remoteAddress: '203.0.113.7' })).statusCode).toBe(200);
       expect((await balance(a.key, { remoteAddress: '2001:db8:1::1' })).statusCode).toBe(200);
       expectError(await balance(a.key, { remoteAddress: '192.0.2.1' }), 403, 'ip_not_allowed');
-      await changeAllowlist(h.rt.store, a.id, 'remove', '203.0.113.7');
+      await changeAllowlist(h.rt.ctx, a.id, 'remove', '203.0.113.7');
       expectError(await balance(a.key, { remoteAddress: '203.0.113.7' }), 403, 'ip_not_allowed');
-      await changeAllowlist(h.rt.store, a.id, 'remove', '2001:db8::/32');
+      await changeAllowlist(h.rt.ctx, a.id, 'remove', '2001:db8::/32');
       expect((await balance(a.key, { remoteAddress: '192.0.2.1' })).statusCode).toBe(200);
     });
 
     it('ignores X-Forwarded-For when no proxy is trusted', async () => {
       const a = await h.account();
-      await changeAllowlist(h.rt.store, a.id, 'add', '203.0.113.7');
+      await changeAllowlist(h.rt.ctx, a.id, 'add', '203.0.113.7');
       // The allowed address claimed in the header by a client that is not it: refused.
       expectError(await balance(a.key, { headers: { 'x-forwarded-for': '203.0.113.7' } }), 403, 'ip_not_allowed');
       expectError(
@@ -233,7 +233,7 @@ describe.each(BACKENDS)('request pipeline on %s', (backend) => {
 
       it('honours X-Forwarded-For from the proxy and only from it', async () => {
         const a = await h.account();
-        await changeAllowlist(h.rt.store, a.id, 'add', '203.0.113.7');
+        await changeAllowlist(h.rt.ctx, a.id, 'add', '203.0.113.7');
         const via = (remoteAddress: string, xff?: string) =>
           balance(a.key, { app: proxied.app, remoteAddress, ...(xff ? { headers: { 'x-forwarded-for': xff } } : {}) });
 
@@ -351,7 +351,7 @@ describe.each(BACKENDS)('request pipeline on %s', (backend) => {
 
     it('falls back to the account limit when the key has none, and a key limit overrides it', async () => {
       const a = await h.account();
-      await setAccountRateLimit(h.rt.store, a.id, 2);
+      await setAccountRateLimit(h.rt.ctx, a.id, 2);
       expect(rl(await balance(a.key))).toMatchObject({ limit: 2, remaining: 1 });
       expect((await balance(a.key)).statusCode).toBe(200);
       expectError(await balance(a.key), 429, 'rate_limited');
@@ -380,7 +380,7 @@ describe.each(BACKENDS)('request pipeline on %s', (backend) => {
 
         // The account's own setting beats the server default.
         const b = await limited.account();
-        await setAccountRateLimit(limited.rt.store, b.id, 4);
+        await setAccountRateLimit(limited.rt.ctx, b.id, 4);
         expect(rl(await balance(b.key, { app: limited.app }))).toMatchObject({ limit: 4, remaining: 3 });
       });
     });
@@ -428,15 +428,15 @@ describe.each(BACKENDS)('request pipeline on %s', (backend) => {
 
     it('checks account status before the allowlist', async () => {
       const a = await h.account();
-      await changeAllowlist(h.rt.store, a.id, 'add', '203.0.113.7');
-      await setAccountStatus(h.rt.store, a.id, 'suspended');
+      await changeAllowlist(h.rt.ctx, a.id, 'add', '203.0.113.7');
+      await setAccountStatus(h.rt.ctx, a.id, 'suspended');
       expectError(await balance(a.key, { remoteAddress: '192.0.2.1' }), 403, 'account_not_active');
     });
 
     it('checks the allowlist before scope: disallowed IP + wrong scope → ip_not_allowed', async () => {
       const a = await h.account();
       const k = await h.key(a.id, { scopes: 'balance' });
-      await changeAllowlist(h.rt.store, a.id, 'add', '203.0.113.7');
+      await changeAllowlist(h.rt.ctx, a.id, 'add', '203.0.113.7');
       expectError(await sendSms(k.key), 403, 'ip_not_allowed');
       // From the allowed address the same request reaches the scope check.
       const res = await h.app.inject({ method: 'POST', url: '/sms/send', headers: bearer(k.key), payload: SMS, remoteAddress: '203.0.113.7' });
@@ -445,8 +445,8 @@ describe.each(BACKENDS)('request pipeline on %s', (backend) => {
 
     it('authenticates before anything else: a revoked key of a suspended account → invalid_credentials', async () => {
       const a = await h.account();
-      await setAccountStatus(h.rt.store, a.id, 'suspended');
-      await revokeKey(h.rt.store, a.keyId);
+      await setAccountStatus(h.rt.ctx, a.id, 'suspended');
+      await revokeKey(h.rt.ctx, a.keyId);
       expectError(await balance(a.key), 401, 'invalid_credentials');
     });
 

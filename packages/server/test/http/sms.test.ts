@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { approveSender } from '../../src/modules/senders.ts';
+import { approveSender } from '../../src/modules/messages/senders.ts';
 import { expectApiError, fieldsOf, openPeek, type Peek, snapshotOf } from '../support/accept-peek.ts';
 import { BACKENDS, bearer, createHarness, type Harness, type TestAccount } from '../support/harness.ts';
 
@@ -329,7 +329,7 @@ describe.each(BACKENDS)('POST /sms/send on %s', (backend) => {
     it('does not let one account use a sender approved only for another', async () => {
       const a = await h.account();
       const b = await h.account();
-      await approveSender(h.rt.store, a.id, 'SHOPCO');
+      await approveSender(h.rt.ctx, a.id, 'SHOPCO');
       expect((await send(a.key, { from: 'SHOPCO', to: US, message: 'hi' })).statusCode).toBe(200);
       await expectRefusedWithoutWrites(b, { from: 'SHOPCO', to: US, message: 'hi' }, 422, 'sender_not_approved');
     });
@@ -344,7 +344,7 @@ describe.each(BACKENDS)('POST /sms/send on %s', (backend) => {
 
     it('accepts an approved number as the sender', async () => {
       const a = await h.account();
-      await approveSender(h.rt.store, a.id, '+14155550123');
+      await approveSender(h.rt.ctx, a.id, '+14155550123');
       const res = await send(a.key, { from: '+14155550123', to: UK, message: 'hi' });
       expect(res.statusCode).toBe(200);
       expect((await getMessage(a.key, res.json().messages[0].id)).json().from).toBe('+14155550123');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setAccountCaps } from '../../src/modules/accounts.ts';
-import { setKeyCaps } from '../../src/modules/keys.ts';
-import { adjustBalance, topUp } from '../../src/modules/wallet.ts';
+import { setAccountCaps } from '../../src/modules/access/accounts.ts';
+import { setKeyCaps } from '../../src/modules/access/keys.ts';
+import { adjustBalance, topUp } from '../../src/modules/billing/wallet.ts';
 import { expectApiError, moneyOf, openPeek, type Peek, snapshotOf } from '../support/accept-peek.ts';
 import { BACKENDS, bearer, createHarness, type Harness } from '../support/harness.ts';
 
@@ -79,7 +79,7 @@ describe.each(BACKENDS)('wallet, spend caps and GET /balance on %s', (backend) =
 
     it('shows the caps that are set', async () => {
       const a = await h.account();
-      await setAccountCaps(h.rt.store, a.id, { daily: 5_000_000, monthly: 100_000_000 });
+      await setAccountCaps(h.rt.ctx, a.id, { daily: 5_000_000, monthly: 100_000_000 });
       expect((await balance(a.key)).spend_caps).toEqual({
         daily: { limit: '5.0000', used: '0.0000' },
         monthly: { limit: '100.0000', used: '0.0000' },
@@ -128,7 +128,7 @@ describe.each(BACKENDS)('wallet, spend caps and GET /balance on %s', (backend) =
   describe('spend caps', () => {
     it('refuses past the daily cap with 403 spend_cap_exceeded and writes nothing', async () => {
       const a = await h.account();
-      await setAccountCaps(h.rt.store, a.id, { daily: 20_000 }); // 0.0200
+      await setAccountCaps(h.rt.ctx, a.id, { daily: 20_000 }); // 0.0200
       expect((await sms(a.key)).statusCode).toBe(200); // 0.0080
       expect((await sms(a.key)).statusCode).toBe(200); // 0.0160
       const before = await snapshotOf(h, peek, a.id);
@@ -141,14 +141,14 @@ describe.each(BACKENDS)('wallet, spend caps and GET /balance on %s', (backend) =
       expect((await balance(a.key)).spend_caps.daily).toEqual({ limit: '0.0200', used: '0.0200' });
       expectApiError(await email(a.key, 1), 403, 'spend_cap_exceeded');
       // Raising the cap lets the account send again.
-      await setAccountCaps(h.rt.store, a.id, { daily: null });
+      await setAccountCaps(h.rt.ctx, a.id, { daily: null });
       expect((await sms(a.key)).statusCode).toBe(200);
       await expectConsistent(a.id);
     });
 
     it('refuses past the monthly cap likewise', async () => {
       const a = await h.account();
-      await setAccountCaps(h.rt.store, a.id, { monthly: 50_000 }); // 0.0500
+      await setAccountCaps(h.rt.ctx, a.id, { monthly: 50_000 }); // 0.0500
       expect((await sms(a.key, UK)).statusCode).toBe(200); // 0.0400
       const before = await snapshotOf(h, peek, a.id);
       expectApiError(await sms(a.key, UK), 403, 'spend_cap_exceeded'); // would be 0.0800
@@ -163,7 +163,7 @@ describe.each(BACKENDS)('wallet, spend caps and GET /balance on %s', (backend) =
 
     it('refuses a single request that alone exceeds the cap', async () => {
       const a = await h.account();
-      await setAccountCaps(h.rt.store, a.id, { daily: 10_000 });
+      await setAccountCaps(h.rt.ctx, a.id, { daily: 10_000 });
       const before = await snapshotOf(h, peek, a.id);
       expectApiError(await sms(a.key, UK), 403, 'spend_cap_exceeded');
       expect(await snapshotOf(h, peek, a.id)).toEqual(before);
@@ -171,7 +171,7 @@ describe.each(BACKENDS)('wallet, spend caps and GET /balance on %s', (backend) =
 
     it('checks the cap before the wallet: an over-cap request answers 403 even when the wallet is short too', async () => {
       const a = await h.account({ balance: '0.01' });
-      await setAccountCaps(h.rt.store, a.id, { daily: 5_000 });
+      await setAccountCaps(h.rt.ctx, a.id, { daily: 5_000 });
       expectApiError(await sms(a.key, UK), 403, 'spend_cap_exceeded');
     });
 
@@ -203,7 +203,7 @@ describe.each(BACKENDS)('wallet, spend caps and GET /balance on %s', (backend) =
     it('holds the account cap against the sum of all its keys', async () => {
       const a = await h.account();
       const k2 = await h.key(a.id);
-      await setAccountCaps(h.rt.store, a.id, { daily: 24_000 }); // three US messages
+      await setAccountCaps(h.rt.ctx, a.id, { daily: 24_000 }); // three US messages
       expect((await sms(a.key)).statusCode).toBe(200);
       expect((await sms(k2.key)).statusCode).toBe(200);
       expect((await sms(a.key)).statusCode).toBe(200);
@@ -212,7 +212,7 @@ describe.each(BACKENDS)('wallet, spend caps and GET /balance on %s', (backend) =
 
     it('does not apply to sandbox keys, which spend nothing', async () => {
       const a = await h.account();
-      await setAccountCaps(h.rt.store, a.id, { daily: 1_000 });
+      await setAccountCaps(h.rt.ctx, a.id, { daily: 1_000 });
       const t = await h.key(a.id, { test: true });
       expect((await sms(t.key, [US, UK])).statusCode).toBe(200);
       expect((await balance(a.key)).spend_caps.daily.used).toBe('0.0000');
@@ -223,7 +223,7 @@ describe.each(BACKENDS)('wallet, spend caps and GET /balance on %s', (backend) =
     it('lets exactly N requests through a daily cap that allows N', async () => {
       const a = await h.account();
       const N = 10;
-      await setAccountCaps(h.rt.store, a.id, { daily: N * US_SMS });
+      await setAccountCaps(h.rt.ctx, a.id, { daily: N * US_SMS });
       const responses = await Promise.all(Array.from({ length: N + 5 }, () => sms(a.key)));
       expect(statuses(responses)).toEqual({ 200: N, 403: 5 });
       for (const r of responses.filter((r) => r.statusCode === 403)) expect(r.json().code).toBe('spend_cap_exceeded');
@@ -237,7 +237,7 @@ describe.each(BACKENDS)('wallet, spend caps and GET /balance on %s', (backend) =
       const a = await h.account();
       const keys = [a.key, (await h.key(a.id)).key, (await h.key(a.id)).key];
       const N = 7;
-      await setAccountCaps(h.rt.store, a.id, { monthly: N * US_SMS });
+      await setAccountCaps(h.rt.ctx, a.id, { monthly: N * US_SMS });
       const responses = await Promise.all(Array.from({ length: N + 5 }, (_, i) => sms(keys[i % 3]!)));
       expect(statuses(responses)).toEqual({ 200: N, 403: 5 });
       expect((await expectConsistent(a.id)).balance).toBe(100_000_000 - N * US_SMS);
@@ -299,13 +299,13 @@ describe.each(BACKENDS)('wallet, spend caps and GET /balance on %s', (backend) =
       expected -= 7 * EMAIL; // 0.8650
       expect((await sms(t.key, usNumbers(30))).statusCode).toBe(200); // sandbox: free
       expect((await sms(a.key, usNumbers(200))).statusCode).toBe(402); // 1.6000 > 0.8650
-      await topUp(h.rt.store, a.id, 2_500_000);
+      await topUp(h.rt.ctx, a.id, 2_500_000);
       expected += 2_500_000; // 3.3650
       expect((await sms(a.key, usNumbers(200))).statusCode).toBe(200);
       expected -= 200 * US_SMS; // 1.7650
-      await adjustBalance(h.rt.store, a.id, -765_000, 'correction');
+      await adjustBalance(h.rt.ctx, a.id, -765_000, 'correction');
       expected -= 765_000; // 1.0000
-      await expect(adjustBalance(h.rt.store, a.id, -1_000_001, 'too much')).rejects.toMatchObject({ code: 'insufficient_balance' });
+      await expect(adjustBalance(h.rt.ctx, a.id, -1_000_001, 'too much')).rejects.toMatchObject({ code: 'insufficient_balance' });
       expect((await email(a.key, 1)).statusCode).toBe(200);
       expected -= EMAIL; // 0.9990
 
@@ -322,7 +322,7 @@ describe.each(BACKENDS)('wallet, spend caps and GET /balance on %s', (backend) =
     it('never touches another account\'s balance, ledger or spend', async () => {
       const a = await h.account({ balance: '10.00' });
       const b = await h.account({ balance: '10.00' });
-      await setAccountCaps(h.rt.store, a.id, { daily: 5 * US_SMS });
+      await setAccountCaps(h.rt.ctx, a.id, { daily: 5 * US_SMS });
       const before = await moneyOf(h, b.id);
       const responses = await Promise.all(Array.from({ length: 8 }, () => sms(a.key)));
       expect(statuses(responses)).toEqual({ 200: 5, 403: 3 });

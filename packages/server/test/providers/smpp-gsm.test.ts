@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
+import { GSM7_BASIC, GSM7_ESC, GSM7_EXTENSION, gsmSeptets } from '../../src/lib/gsm7.ts';
 import { analyzeSms } from '../../src/lib/sms-encoding.ts';
-import { decodeGsm7, encodeGsm7, gsmSeptets } from '../../src/providers/sms/smpp-gsm.ts';
+import { decodeGsm7, encodeGsm7 } from '../../src/providers/sms/smpp-gsm.ts';
 import { segmentSms, encodeUtf16be } from '../../src/providers/sms/smpp-segments.ts';
 
 const hex = (b: Buffer | null) => b?.toString('hex') ?? null;
@@ -29,6 +30,16 @@ describe('encodeGsm7', () => {
 
   it('encodes the empty string to no bytes', () => {
     expect(encodeGsm7('')!.length).toBe(0);
+  });
+
+  it('encodes every character of the lib tables to its septet', () => {
+    for (let septet = 0; septet < GSM7_BASIC.length; septet++) {
+      if (septet === GSM7_ESC) continue;
+      expect(hex(encodeGsm7(GSM7_BASIC[septet]!))).toBe(septet.toString(16).padStart(2, '0'));
+    }
+    for (const [char, code] of GSM7_EXTENSION) {
+      expect(hex(encodeGsm7(char))).toBe('1b' + code.toString(16).padStart(2, '0'));
+    }
   });
 
   it('costs what analyzeSms counts, character by character', () => {
@@ -111,7 +122,8 @@ describe('segmentSms', () => {
 
   it('produces as many parts as analyzeSms counts segments, and loses nothing', () => {
     // A deterministic mix of basic, extension, non-GSM BMP and astral characters.
-    const pool = ['a', 'Z', ' ', '€', '{', 'é', 'Ж', '😀', '\n', '|', '中'];
+    // Lone surrogate halves too: side by side they make a pair, which must not be cut either.
+    const pool = ['a', 'Z', ' ', '€', '{', 'é', 'Ж', '😀', '\n', '|', '中', '\uD83D', '\uDE00'];
     let seed = 12345;
     const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
     for (let round = 0; round < 300; round++) {
@@ -125,12 +137,25 @@ describe('segmentSms', () => {
       if (!r.ok) throw new Error(r.error);
       expect(r.segments).toHaveLength(analysis.segments);
       const body = Buffer.concat(r.segments.map((s) => (s.esmClass & 0x40 ? s.shortMessage.subarray(6) : s.shortMessage)));
+      // What was priced as units is what goes out: one octet a septet, two a UCS-2 unit.
+      expect(body.length).toBe(analysis.encoding === 'GSM-7' ? analysis.units : 2 * analysis.units);
       if (analysis.encoding === 'GSM-7') {
         expect(decodeGsm7(body)).toBe(text);
-        for (const s of r.segments) expect(s.shortMessage.length).toBeLessThanOrEqual(s.esmClass ? 6 + 153 : 160);
+        for (const s of r.segments) {
+          expect(s.shortMessage.length).toBeLessThanOrEqual(s.esmClass ? 6 + 153 : 160);
+          // An escape pair cut in two would leave ESC last in a part.
+          expect(s.shortMessage[s.shortMessage.length - 1]).not.toBe(0x1b);
+        }
       } else {
         expect(body.equals(encodeUtf16be(text))).toBe(true);
         for (const s of r.segments) expect(s.shortMessage.length).toBeLessThanOrEqual(140);
+        // No part ends on a high surrogate whose low half opens the next one.
+        for (let k = 0; k + 1 < r.segments.length; k++) {
+          const end = r.segments[k]!.shortMessage;
+          const high = end.readUInt16BE(end.length - 2);
+          const low = r.segments[k + 1]!.shortMessage.readUInt16BE(6);
+          expect(high >= 0xd800 && high <= 0xdbff && low >= 0xdc00 && low <= 0xdfff).toBe(false);
+        }
       }
     }
   });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/config.ts';
+import { MovableClock } from '../../src/lib/clock.ts';
 import { newId } from '../../src/lib/ids.ts';
 import { type JobDefinition, PermanentFailure, RetryLater, retryDelayMs } from '../../src/queue/job-definition.ts';
 import { Worker, type WorkerLogger } from '../../src/queue/worker.ts';
@@ -392,11 +393,13 @@ describe.each(BACKENDS)('job queue on %s', (backend) => {
     expect(row).toMatchObject({ status: 'failed', attempts: 2, last_error: 'nope' });
   });
 
-  it('does not claim a scheduled job before it is due', async () => {
+  it('does not claim a scheduled job before it is due, by its own clock', async () => {
     const kind = kindOf('scheduled');
+    const clock = new MovableClock();
     const ran: number[] = [];
-    const w = worker(store, [definition(kind, async () => void ran.push(Date.now()))], { pollMs: 20 });
-    const runAt = Date.now() + 1_500;
+    const w = worker(store, [definition(kind, async () => void ran.push(clock.now()))], { pollMs: 20, clock });
+    // An hour ahead: the worker's clock, not a real wait, brings it due.
+    const runAt = clock.now() + 3_600_000;
     const job = await insert(store, kind, {}, { run_at: runAt });
 
     await w.drain();
@@ -407,12 +410,13 @@ describe.each(BACKENDS)('job queue on %s', (backend) => {
 
     w.start();
     try {
-      // While it is not due, a running worker leaves it alone.
-      while (Date.now() < runAt - 100) {
+      // While it is not due, a running worker leaves it alone, poll after poll.
+      for (let i = 0; i < 5; i++) {
+        await sleep(50);
         expect(ran).toEqual([]);
         expect((await store.jobs.get(job.id))!.status).toBe('pending');
-        await sleep(50);
       }
+      clock.advance(runAt - clock.now());
       await until('the scheduled job to run', async () => (await store.jobs.get(job.id))!.status === 'done');
     } finally {
       await w.stop();
@@ -421,6 +425,7 @@ describe.each(BACKENDS)('job queue on %s', (backend) => {
     expect(ran[0]!).toBeGreaterThanOrEqual(runAt);
     expect(await store.jobs.get(job.id)).toMatchObject({ status: 'done', attempts: 1 });
   });
+
 
   it('abandons a run that exceeds its timeout and retries it; a last timed-out attempt is given up', async () => {
     const kindA = kindOf('timeout');

@@ -6,14 +6,15 @@ import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import type { DestinationStream } from 'pino';
 import { type Config, loadConfig } from '../../src/config/config.ts';
+import type { Clock } from '../../src/lib/clock.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { parseMicros } from '../../src/lib/money.ts';
 import { createServer, openRuntime, type Runtime } from '../../src/main.ts';
-import { createAccount, type AccountStatus } from '../../src/modules/accounts.ts';
-import { createKey } from '../../src/modules/keys.ts';
-import { parseScopes, SCOPES } from '../../src/modules/scopes.ts';
-import { approveSender } from '../../src/modules/senders.ts';
-import { topUp } from '../../src/modules/wallet.ts';
+import { createAccount, type AccountStatus } from '../../src/modules/access/accounts.ts';
+import { createKey } from '../../src/modules/access/keys.ts';
+import { parseScopes, SCOPES } from '../../src/modules/access/scopes.ts';
+import { approveSender } from '../../src/modules/messages/senders.ts';
+import { topUp } from '../../src/modules/billing/wallet.ts';
 
 export type Backend = 'sqlite' | 'postgres';
 /** Every HTTP test runs on both stores. */
@@ -57,6 +58,8 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** Where logs go (tests that inspect them); silent otherwise. */
   logStream?: DestinationStream;
+  /** The clock of the runtime (a MovableClock moves time instead of waiting it out); the system's by default. */
+  clock?: Clock;
   /** Reuse an existing database (a second app instance on the same data). */
   database?: { env: Record<string, string>; drop(): Promise<void> };
 }
@@ -85,12 +88,12 @@ export async function createHarness(backend: Backend, opts: HarnessOptions = {})
   const database = opts.database ?? (await throwawayDatabase(backend));
   const config = loadConfig({ HELLIO_LOG_LEVEL: 'info', ...database.env, ...opts.env });
   const logger = createLogger(opts.logStream ? 'info' : 'silent', opts.logStream);
-  const rt = await openRuntime(config, logger);
+  const rt = await openRuntime(config, logger, opts.clock ? { clock: opts.clock } : {});
   const app = await createServer(rt);
   await app.ready();
 
   const key: Harness['key'] = async (accountId, o = {}) => {
-    const { row, key } = await createKey(rt.store, {
+    const { row, key } = await createKey(rt.ctx, {
       accountId,
       scopes: o.scopes ? parseScopes(o.scopes).scopes : [...SCOPES],
       test: o.test ?? false,
@@ -107,11 +110,11 @@ export async function createHarness(backend: Backend, opts: HarnessOptions = {})
     database,
     key,
     async account(o = {}) {
-      const acc = await createAccount(rt.store, `acct-${randomBytes(3).toString('hex')}`, o.status ?? 'active');
+      const acc = await createAccount(rt.ctx, `acct-${randomBytes(3).toString('hex')}`, o.status ?? 'active');
       const balance = parseMicros(o.balance ?? '100.00')!;
-      if (balance > 0) await topUp(rt.store, acc.id, balance);
-      await approveSender(rt.store, acc.id, 'HELLIO');
-      await approveSender(rt.store, acc.id, 'example.com');
+      if (balance > 0) await topUp(rt.ctx, acc.id, balance);
+      await approveSender(rt.ctx, acc.id, 'HELLIO');
+      await approveSender(rt.ctx, acc.id, 'example.com');
       const k = await key(acc.id, { ...(o.scopes ? { scopes: o.scopes } : {}), ...(o.test ? { test: true } : {}) });
       return { id: acc.id, key: k.key, keyId: k.id };
     },

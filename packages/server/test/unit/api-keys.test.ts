@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { apiKeyPrefix, generateApiKey, hashApiKey, parseApiKey } from '../../src/lib/api-keys.ts';
-import { keyFromAuthorization } from '../../src/modules/auth.ts';
+import { keyFromAuthorization } from '../../src/modules/access/auth.ts';
 
 /** The key printed in the HeliosSend documentation (SPEC §1). */
 const SEED_KEY = 'cs_ig-DHv_6PltD7JnxQQEZ4DUzSpG5U87QJPiVIyDWw4DGkZUuSd0y3C4aI7BS06qO';

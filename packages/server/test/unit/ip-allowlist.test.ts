@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ipAllowed, normaliseAllowlistEntry } from '../../src/modules/ip-allowlist.ts';
+import { ipAllowed, normaliseAllowlistEntry } from '../../src/modules/access/ip-allowlist.ts';
 
 describe('normaliseAllowlistEntry', () => {
   it.each([

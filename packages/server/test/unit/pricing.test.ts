@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PRICES } from '../../src/store/default-prices.ts';
-import { PriceTable } from '../../src/modules/pricing.ts';
+import { PriceTable } from '../../src/modules/billing/pricing.ts';
 
 const table = (rows: Record<string, number>) => new PriceTable(Object.entries(rows).map(([prefix, price_micros]) => ({ prefix, price_micros })));
 

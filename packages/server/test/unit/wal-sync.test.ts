@@ -3,8 +3,9 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createAccount } from '../../src/modules/accounts.ts';
+import { createAccount } from '../../src/modules/access/accounts.ts';
 import { openDb } from '../../src/store/db.ts';
+import { systemClock } from '../../src/lib/clock.ts';
 import { Store } from '../../src/store/store.ts';
 
 /** Holds every fdatasync until released, counting them. */
@@ -45,15 +46,15 @@ describe('SQLite commits wait for the WAL to be on disk (WalSync)', () => {
     await store.migrate();
     const gate = await gateDatasync();
     try {
-      const first = createAccount(store, 'first');
+      const first = createAccount({ store, clock: systemClock }, 'first');
       // The insert committed (SQLite is synchronous) but its WAL is not synced: no answer yet.
       expect(await settled(first)).toBe(false);
       expect(gate.started()).toBe(1);
       expect((await store.accounts.list()).map((a) => a.name)).toContain('first');
 
       // Two more commits while that sync runs: they need a sync that starts after them — one, shared.
-      const second = createAccount(store, 'second');
-      const third = createAccount(store, 'third');
+      const second = createAccount({ store, clock: systemClock }, 'second');
+      const third = createAccount({ store, clock: systemClock }, 'third');
       expect(await settled(second)).toBe(false);
       expect(gate.started()).toBe(1);
       gate.releaseAll(); // the first sync completes

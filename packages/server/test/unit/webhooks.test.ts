@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { isPublicAddress } from '../../src/lib/public-address.ts';
 import { newWebhookSecret, signWebhook } from '../../src/lib/webhook-signature.ts';
-import { WEBHOOK_BACKOFF } from '../../src/modules/webhook-delivery.ts';
-import { WEBHOOK_RETRY_SCHEDULE_MS } from '../../src/modules/webhook-policy.ts';
+import { JOB_POLICIES, WEBHOOK_RETRY_SCHEDULE_MS } from '../../src/queue/catalogue.ts';
 import { retryDelayMs } from '../../src/queue/job-definition.ts';
 
 describe('isPublicAddress', () => {
@@ -62,11 +61,11 @@ describe('signWebhook', () => {
 describe('the webhook retry schedule', () => {
   it('waits each step ± 20 %, the last step repeating, and never less than a Retry-After', () => {
     WEBHOOK_RETRY_SCHEDULE_MS.forEach((step, i) => {
-      expect(retryDelayMs({ backoff: WEBHOOK_BACKOFF }, i + 1, undefined, () => 0)).toBe(Math.round(step * 0.8));
-      expect(retryDelayMs({ backoff: WEBHOOK_BACKOFF }, i + 1, undefined, () => 1)).toBe(Math.round(step * 1.2));
+      expect(retryDelayMs(JOB_POLICIES['webhook.deliver'], i + 1, undefined, () => 0)).toBe(Math.round(step * 0.8));
+      expect(retryDelayMs(JOB_POLICIES['webhook.deliver'], i + 1, undefined, () => 1)).toBe(Math.round(step * 1.2));
     });
-    expect(retryDelayMs({ backoff: WEBHOOK_BACKOFF }, 20, undefined, () => 0.5)).toBe(36_000_000);
-    expect(retryDelayMs({ backoff: WEBHOOK_BACKOFF }, 1, 60_000, () => 0.5)).toBe(60_000);
+    expect(retryDelayMs(JOB_POLICIES['webhook.deliver'], 20, undefined, () => 0.5)).toBe(36_000_000);
+    expect(retryDelayMs(JOB_POLICIES['webhook.deliver'], 1, 60_000, () => 0.5)).toBe(60_000);
     expect(WEBHOOK_RETRY_SCHEDULE_MS).toEqual([5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000]);
   });
 });

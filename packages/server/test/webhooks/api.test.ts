@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
-import { WEBHOOK_MAX_ENDPOINTS } from '../../src/modules/webhook-policy.ts';
+import { WEBHOOK_MAX_ENDPOINTS } from '../../src/modules/webhooks/policy.ts';
 import { BACKENDS, bearer, createHarness, type Harness, type TestAccount } from '../support/harness.ts';
 import { expectError } from '../support/http-assert.ts';
 import { WebhookReceiver } from '../support/webhook-receiver.ts';

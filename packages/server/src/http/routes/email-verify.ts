@@ -1,89 +1,47 @@
 import type { FastifyInstance } from 'fastify';
 import type { ModuleContext } from '../../modules/context.ts';
-import { REASONS } from '../../modules/email-verify/verifier.ts';
-import { RESULTS, getVerification, listVerifications } from '../../modules/email-verify/verifications.ts';
-import { EMAIL_VERIFY_MAX_INPUT, type EmailVerifyInput, verifyEmail } from '../../modules/email-verify/verify-email.ts';
-import { MAX_PAGE } from '../../modules/reports.ts';
-import { sendAccepted } from '../pipeline.ts';
-import { errorResponses, idParams, pageOf } from '../schemas.ts';
+import { getVerification, listVerifications } from '../../modules/email-verify/verifications.ts';
+import { planEmailVerification } from '../../modules/email-verify/verify-email.ts';
+import { authenticated, charged } from '../route.ts';
+import { idParams, pageOf } from '../schemas/common.ts';
+import { verificationSchema, verificationsQuery, verifyBody } from '../schemas/email-verify.ts';
 
-const check = { type: ['boolean', 'null'] } as const;
-const CHECKS = ['syntax', 'domain', 'mx', 'disposable', 'role', 'free', 'smtp', 'catch_all'] as const;
+const common = { scope: 'email:verify', tag: 'email verification' } as const;
 
-const verifyBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['email'],
-  properties: {
-    email: { type: 'string', minLength: 1, maxLength: EMAIL_VERIFY_MAX_INPUT, description: 'The address to verify' },
-    smtp_check: { type: 'boolean', description: "Probe the mailbox over SMTP (RCPT TO, never DATA); default: the installation's setting" },
-  },
-} as const;
-
-const verificationSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'string', description: 'emv_…' },
-    email: { type: 'string' },
-    result: { type: 'string', enum: RESULTS },
-    reason: { type: 'string', enum: Object.keys(REASONS) },
-    checks: {
-      type: 'object',
-      properties: Object.fromEntries(CHECKS.map((c) => [c, check])),
-      description: 'Each check true or false, or null where it was not run',
-    },
-    mx_hosts: { type: 'array', items: { type: 'string' } },
-    suggestion: { type: ['string', 'null'], description: 'The address with a likely typo in its domain fixed (gmial.com → gmail.com)' },
-    price: { type: 'string' },
-    currency: { type: 'string' },
-    sandbox: { type: 'boolean' },
-    created_at: { type: 'string' },
-  },
-} as const;
-
-const listQuery = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE },
-    cursor: { type: 'string', description: 'next_cursor of the previous page' },
-    result: { type: 'string', enum: RESULTS },
-  },
-} as const;
-
-const common = { tags: ['email verification'], security: [{ apiKey: [] }] };
-
+/** POST /email/verify, GET /email/verifications, GET /email/verifications/{id}. */
 export function emailVerifyRoutes(app: FastifyInstance, ctx: ModuleContext): void {
-  app.post(
-    '/email/verify',
+  charged(
+    app,
+    ctx,
     {
-      config: { scope: 'email:verify', idempotent: true },
-      schema: {
-        ...common,
-        summary: 'Verify an email address: syntax, domain, MX, disposable, role, free provider, typo, optional SMTP probe',
-        body: verifyBody,
-        response: { 200: verificationSchema, ...errorResponses },
-      },
+      ...common,
+      method: 'POST',
+      url: '/email/verify',
+      summary: 'Verify an email address: syntax, domain, MX, disposable, role, free provider, typo, optional SMTP probe',
+      schema: { body: verifyBody, response: { 200: verificationSchema } },
     },
-    async (req, reply) => {
-      const result = await verifyEmail(ctx, req.principal!, req.body as EmailVerifyInput, req.idempotency?.claim ?? null);
-      return sendAccepted(req, reply, result);
-    },
+    (req, principal) => planEmailVerification(ctx, principal, req.body),
   );
-  app.get(
-    '/email/verifications',
+  authenticated(
+    app,
     {
-      config: { scope: 'email:verify' },
-      schema: { ...common, summary: 'List email verifications, newest first', querystring: listQuery, response: { 200: pageOf(verificationSchema), ...errorResponses } },
+      ...common,
+      method: 'GET',
+      url: '/email/verifications',
+      summary: 'List email verifications, newest first',
+      schema: { querystring: verificationsQuery, response: { 200: pageOf(verificationSchema) } },
     },
-    async (req) => listVerifications(ctx, req.principal!.accountId, req.query as Parameters<typeof listVerifications>[2]),
+    (req, principal) => listVerifications(ctx, principal.accountId, req.query),
   );
-  app.get(
-    '/email/verifications/:id',
+  authenticated(
+    app,
     {
-      config: { scope: 'email:verify' },
-      schema: { ...common, summary: 'One email verification', params: idParams('emv'), response: { 200: verificationSchema, ...errorResponses } },
+      ...common,
+      method: 'GET',
+      url: '/email/verifications/:id',
+      summary: 'One email verification',
+      schema: { params: idParams('emv'), response: { 200: verificationSchema } },
     },
-    async (req) => getVerification(ctx, req.principal!.accountId, (req.params as { id: string }).id),
+    (req, principal) => getVerification(ctx, principal.accountId, req.params.id),
   );
 }

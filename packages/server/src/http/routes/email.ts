@@ -1,26 +1,23 @@
 import type { FastifyInstance } from 'fastify';
 import type { ModuleContext } from '../../modules/context.ts';
-import { type EmailSendInput, sendEmail } from '../../modules/email.ts';
-import { sendAccepted } from '../pipeline.ts';
-import { emailSendBody, emailSendResponse, errorResponses } from '../schemas.ts';
+import { planEmail } from '../../modules/messages/email.ts';
+import { charged } from '../route.ts';
+import { emailSendBody, emailSendResponse } from '../schemas/email.ts';
 
+/** POST /send (the HeliosSend email API). */
 export function emailRoutes(app: FastifyInstance, ctx: ModuleContext, opts: { bodyLimit: number }): void {
-  app.post(
-    '/send',
+  charged(
+    app,
+    ctx,
     {
+      method: 'POST',
+      url: '/send',
+      scope: 'email:send',
+      tag: 'email',
+      summary: 'Send an email',
       bodyLimit: opts.bodyLimit,
-      config: { scope: 'email:send', idempotent: true },
-      schema: {
-        tags: ['email'],
-        summary: 'Send an email',
-        security: [{ apiKey: [] }],
-        body: emailSendBody,
-        response: { 200: emailSendResponse, ...errorResponses },
-      },
+      schema: { body: emailSendBody, response: { 200: emailSendResponse } },
     },
-    async (req, reply) => {
-      const result = await sendEmail(ctx, req.principal!, req.body as EmailSendInput, req.idempotency?.claim ?? null);
-      return sendAccepted(req, reply, result);
-    },
+    (req, principal) => planEmail(ctx, principal, req.body),
   );
 }

@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../lib/errors.ts';
 import type { Channels } from '../../providers/channels.ts';
@@ -23,7 +24,7 @@ function sameSecret(a: string, b: string): boolean {
  */
 export function providerCallbackRoutes(app: FastifyInstance, channels: Channels, token: string | null): void {
   if (token === null) return;
-  app.post(
+  app.withTypeProvider<JsonSchemaToTsProvider>().post(
     '/providers/:name/receipts',
     {
       schema: {
@@ -31,14 +32,14 @@ export function providerCallbackRoutes(app: FastifyInstance, channels: Channels,
         summary: "An HTTP SMS provider's delivery status callback",
         params: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } },
         querystring: { type: 'object', required: ['token'], properties: { token: { type: 'string' } } },
-        body: { type: 'object' },
+        body: { type: 'object', additionalProperties: true },
       },
     },
     async (req, reply) => {
-      if (!sameSecret((req.query as { token: string }).token, token)) throw new AppError('invalid_credentials');
-      const provider = channels.sms.get((req.params as { name: string }).name);
+      if (!sameSecret(req.query.token, token)) throw new AppError('invalid_credentials');
+      const provider = channels.sms.get(req.params.name);
       if (!provider || !canTakeCallbacks(provider)) throw new AppError('not_found', 'No such provider');
-      const applied = provider.handleCallback(req.body as Record<string, unknown>);
+      const applied = provider.handleCallback(req.body);
       return reply.code(200).send({ received: true, applied });
     },
   );

@@ -1,25 +1,22 @@
 import type { FastifyInstance } from 'fastify';
 import type { ModuleContext } from '../../modules/context.ts';
-import { type SmsSendInput, sendSms } from '../../modules/sms.ts';
-import { sendAccepted } from '../pipeline.ts';
-import { errorResponses, smsSendBody, smsSendResponse } from '../schemas.ts';
+import { planSms } from '../../modules/messages/sms.ts';
+import { charged } from '../route.ts';
+import { smsSendBody, smsSendResponse } from '../schemas/sms.ts';
 
+/** POST /sms/send. */
 export function smsRoutes(app: FastifyInstance, ctx: ModuleContext): void {
-  app.post(
-    '/sms/send',
+  charged(
+    app,
+    ctx,
     {
-      config: { scope: 'sms:send', idempotent: true },
-      schema: {
-        tags: ['sms'],
-        summary: 'Send an SMS, or a campaign to many recipients',
-        security: [{ apiKey: [] }],
-        body: smsSendBody,
-        response: { 200: smsSendResponse, ...errorResponses },
-      },
+      method: 'POST',
+      url: '/sms/send',
+      scope: 'sms:send',
+      tag: 'sms',
+      summary: 'Send an SMS, or a campaign to many recipients',
+      schema: { body: smsSendBody, response: { 200: smsSendResponse } },
     },
-    async (req, reply) => {
-      const result = await sendSms(ctx, req.principal!, req.body as SmsSendInput, req.idempotency?.claim ?? null);
-      return sendAccepted(req, reply, result);
-    },
+    (req, principal) => planSms(ctx, principal, req.body),
   );
 }

@@ -1,8 +1,7 @@
 import { notFound } from '../../lib/errors.ts';
 import { isId } from '../../lib/ids.ts';
-import { formatMicros } from '../../lib/money.ts';
-import { rfc3339 } from '../../lib/time.ts';
 import type { EmailVerificationRow } from '../../store/repos/email-verifications.ts';
+import { chargeFields } from '../billing/charge-fields.ts';
 import type { ModuleContext } from '../context.ts';
 import { checkCursor, page, pageSize } from '../pagination.ts';
 import type { VerificationChecks } from './verifier.ts';
@@ -20,10 +19,7 @@ export function verificationView(r: EmailVerificationRow, currency: string) {
     checks: JSON.parse(r.checks) as VerificationChecks,
     mx_hosts: JSON.parse(r.mx_hosts) as string[],
     suggestion: r.suggestion,
-    price: formatMicros(r.price_micros),
-    currency,
-    sandbox: r.sandbox === 1,
-    created_at: rfc3339(r.created_at),
+    ...chargeFields(r, currency),
   };
 }
 

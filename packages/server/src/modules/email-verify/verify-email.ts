@@ -1,15 +1,12 @@
 import { AppError, validationError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { EmailVerificationRow } from '../../store/repos/email-verifications.ts';
-import type { AcceptPlan } from '../accept.ts';
-import type { Principal } from '../auth.ts';
+import type { Principal } from '../access/auth.ts';
+import { chargeFor, type Charged } from '../accept/plan.ts';
+import { PriceTable } from '../billing/pricing.ts';
 import type { ModuleContext } from '../context.ts';
-import type { IdempotencyClaim } from '../idempotency.ts';
-import { PriceTable } from '../pricing.ts';
 import { VERIFICATION_ID_PREFIX, type VerificationView, verificationView } from './verifications.ts';
 
-/** The price list channel of POST /email/verify: one flat rate (prefix ""). */
-export const EMAIL_VERIFY_CHANNEL = 'email_verify';
 /** Longer than any address can be (254 octets); the rest is refused as a request error, not verified. */
 export const EMAIL_VERIFY_MAX_INPUT = 512;
 
@@ -20,21 +17,15 @@ export interface EmailVerifyInput {
 }
 
 /**
- * POST /email/verify: verifies the address, then stores the answer and charges its flat price in
- * one transaction (caps, wallet, Idempotency-Key — the same commit as a message). Sandbox keys
- * are never charged and never probe a mail server: they get every check but the SMTP ones.
+ * POST /email/verify: verifies the address, then answers the plan that stores the answer and
+ * charges its flat price in one transaction (caps, wallet, Idempotency-Key — the same commit as a
+ * message). Sandbox keys are never charged and never probe a mail server: they get every check
+ * but the SMTP ones.
  */
-export async function verifyEmail(
-  ctx: ModuleContext,
-  principal: Principal,
-  input: EmailVerifyInput,
-  claim: IdempotencyClaim | null,
-): Promise<VerificationView> {
+export async function planEmailVerification(ctx: ModuleContext, principal: Principal, input: EmailVerifyInput): Promise<Charged<VerificationView>> {
   if (input.email.trim().length === 0) throw validationError([{ field: 'email', message: 'must not be empty' }]);
-  const price = (await PriceTable.load(ctx.store, EMAIL_VERIFY_CHANNEL)).rateFor('');
-  // The migration inserts the rate; an operator who deleted it must set one, not give verifications away.
-  if (price === null) throw new Error(`no price is set for the ${EMAIL_VERIFY_CHANNEL} channel`);
-  const charge = principal.test ? 0 : price;
+  const price = (await PriceTable.load(ctx.store, 'email_verify')).priceOf('', 'email');
+  const charge = chargeFor(principal, price);
   // The probe costs time and the reputation of this server's address: an account that cannot pay
   // is refused before it, not after. The debit at commit stays the authority (balances move).
   if (charge > 0 && ((await ctx.store.wallet.balance(principal.accountId)) ?? 0) < charge) {
@@ -43,7 +34,7 @@ export async function verifyEmail(
 
   const smtp = !principal.test && (input.smtp_check ?? ctx.emailVerifier.settings.smtpByDefault);
   const v = await ctx.emailVerifier.verify(input.email, { smtp });
-  const now = Date.now();
+  const now = ctx.clock.now();
   const row: EmailVerificationRow = {
     id: newId(VERIFICATION_ID_PREFIX),
     account_id: principal.accountId,
@@ -58,16 +49,8 @@ export async function verifyEmail(
     sandbox: principal.test ? 1 : 0,
     created_at: now,
   };
-  const view = verificationView(row, ctx.currency);
-  const plan: AcceptPlan = {
-    principal,
-    charge,
-    reference: row.id,
-    campaign: null,
-    messages: [],
-    idempotency: claim ? { claim, status: 200, body: JSON.stringify(view) } : null,
-    write: (tx) => tx.emailVerifications.insert(row),
+  return {
+    plan: { principal, at: now, charge, reference: row.id, rows: { email_verifications: [row] }, jobs: [], events: [] },
+    result: verificationView(row, ctx.currency),
   };
-  await ctx.accepts.commit(plan, now);
-  return view;
 }

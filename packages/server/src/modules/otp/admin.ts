@@ -3,16 +3,17 @@ import { validationError } from '../../lib/errors.ts';
 import { rfc3339 } from '../../lib/time.ts';
 import type { OtpBlockRow } from '../../store/repos/otp.ts';
 import type { Store } from '../../store/store.ts';
-import { getAccount } from '../accounts.ts';
+import { getAccount } from '../access/accounts.ts';
+import type { Deps } from '../deps.ts';
 
 /**
  * Sets the destination countries an account may send codes to ("US,GB"); "all" lifts the
  * restriction. Answers the list now in force (null = every country).
  */
-export async function setOtpCountries(store: Store, accountId: string, text: string): Promise<string[] | null> {
+export async function setOtpCountries({ store, clock }: Deps, accountId: string, text: string): Promise<string[] | null> {
   await getAccount(store, accountId);
   if (text.trim().toLowerCase() === 'all') {
-    await store.otp.setAllowedCountries(accountId, null, Date.now());
+    await store.otp.setAllowedCountries(accountId, null, clock.now());
     return null;
   }
   const codes = [...new Set(text.split(/[\s,]+/).filter(Boolean).map((c) => c.toUpperCase()))];
@@ -23,7 +24,7 @@ export async function setOtpCountries(store: Store, accountId: string, text: str
     ]);
   }
   codes.sort();
-  await store.otp.setAllowedCountries(accountId, codes, Date.now());
+  await store.otp.setAllowedCountries(accountId, codes, clock.now());
   return codes;
 }
 
@@ -37,15 +38,15 @@ export function blockView(b: OtpBlockRow) {
 }
 
 /** The prefixes the pumping defence has paused for an account, now. */
-export async function otpBlocks(store: Store, accountId: string) {
+export async function otpBlocks({ store, clock }: Deps, accountId: string) {
   await getAccount(store, accountId);
-  return (await store.otp.blocks(accountId, Date.now())).map(blockView);
+  return (await store.otp.blocks(accountId, clock.now())).map(blockView);
 }
 
 /** Lifts a pause early (the operator judged the traffic genuine); false when none was in force. */
-export async function liftOtpBlock(store: Store, accountId: string, prefix: string): Promise<boolean> {
+export async function liftOtpBlock({ store, clock }: Deps, accountId: string, prefix: string): Promise<boolean> {
   await getAccount(store, accountId);
   const digits = prefix.trim().replace(/^\+/, '');
   if (!/^\d{1,15}$/.test(digits)) throw validationError([{ field: 'prefix', message: 'must be digits such as +447911' }]);
-  return store.otp.endBlock(accountId, digits, Date.now());
+  return store.otp.endBlock(accountId, digits, clock.now());
 }

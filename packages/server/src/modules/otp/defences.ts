@@ -2,8 +2,8 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { AppError } from '../../lib/errors.ts';
 import { rfc3339 } from '../../lib/time.ts';
 import type { Store } from '../../store/store.ts';
-import { recordEvents } from '../events.ts';
-import type { OtpDeps } from './otp-deps.ts';
+import { recordEvents } from '../webhooks/events.ts';
+import type { OtpDeps } from './deps.ts';
 
 const HOUR_MS = 3_600_000;
 

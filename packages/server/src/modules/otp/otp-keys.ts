@@ -23,9 +23,9 @@ const SEAL_VERSION = 'v1';
  * The configured secret, or the one the installation generated for itself: the first process to
  * start stores it in the database and every later process (API, workers, CLI) reads the same.
  */
-export async function resolveOtpSecret(store: Store, configured: string | null): Promise<string> {
+export async function resolveOtpSecret(store: Store, configured: string | null, now: number): Promise<string> {
   if (configured !== null) return configured;
-  return store.secrets.getOrCreate(SECRET_NAME, randomBytes(32).toString('base64url'), Date.now());
+  return store.secrets.getOrCreate(SECRET_NAME, randomBytes(32).toString('base64url'), now);
 }
 
 function derive(secret: string, label: string): Buffer {

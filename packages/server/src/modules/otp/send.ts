@@ -1,19 +1,19 @@
 import { AppError, type FieldError, validationError } from '../../lib/errors.ts';
-import { parseMailbox } from '../../lib/email-address.ts';
+import { formatMailbox, parseMailbox } from '../../lib/email-address.ts';
 import { newId } from '../../lib/ids.ts';
 import { formatMicros } from '../../lib/money.ts';
 import { analyzeSms } from '../../lib/sms-encoding.ts';
 import type { MessageRow } from '../../store/repos/messages.ts';
 import type { OtpRow } from '../../store/repos/otp.ts';
-import type { AcceptPlan } from '../accept.ts';
-import type { Principal } from '../auth.ts';
+import type { Principal } from '../access/auth.ts';
+import type { Charged, ChargePlan } from '../accept/plan.ts';
+import { PriceTable } from '../billing/pricing.ts';
 import type { ModuleContext } from '../context.ts';
-import { display, type EmailPayload } from '../email.ts';
-import type { IdempotencyClaim } from '../idempotency.ts';
-import { PriceTable } from '../pricing.ts';
-import { emailSenderApproved } from '../senders.ts';
-import { normaliseSmsSender } from '../sms-sender.ts';
-import { parseE164, SMS_MAX_LENGTH } from '../sms.ts';
+import type { EmailPayload } from '../messages/email-payload.ts';
+import { messagesPlan } from '../messages/plan.ts';
+import { emailSenderApproved } from '../messages/senders.ts';
+import { SMS_MAX_LENGTH } from '../messages/sms.ts';
+import { normaliseSmsSender, parseE164 } from '../messages/sms-numbers.ts';
 import {
   CODE_PLACEHOLDER,
   defaultEmailTemplate,
@@ -87,7 +87,7 @@ function validate(ctx: ModuleContext, input: OtpSendInput, channel: 'sms' | 'ema
     const from = input.sender ?? s.emailFrom;
     const fromBox = from === null ? null : parseMailbox(from);
     sender = fromBox?.address ?? null;
-    fromHeader = fromBox ? display(fromBox) : null;
+    fromHeader = fromBox ? formatMailbox(fromBox) : null;
     if (from === null) errors.push({ field: 'sender', message: 'is required for email: an approved address (no default sender is configured)' });
     else if (!sender) errors.push({ field: 'sender', message: 'must be an email address' });
   }
@@ -105,18 +105,13 @@ async function enforceSender(ctx: ModuleContext, accountId: string, d: Destinati
 }
 
 /**
- * Sends a code (POST /otp/send). A destination has at most one pending verification: a send while
- * one is pending is a resend of it — same id, a new code, the expiry restarted — allowed once the
- * cooldown since the last send has passed and up to OTP_MAX_SENDS sends in all. The message is
- * priced and charged like any other of its channel, in the transaction that records the code.
+ * A code to send (POST /otp/send), planned. A destination has at most one pending verification: a
+ * send while one is pending is a resend of it — same id, a new code, the expiry restarted —
+ * allowed once the cooldown since the last send has passed and up to OTP_MAX_SENDS sends in all.
+ * The message is priced and charged like any other of its channel, in the transaction that
+ * records the code (the plan's guarded `write`).
  */
-export async function sendOtp(
-  ctx: ModuleContext,
-  principal: Principal,
-  input: OtpSendInput,
-  meta: { clientIp: string },
-  claim: IdempotencyClaim | null,
-): Promise<OtpSendResult> {
+export async function planOtpSend(ctx: ModuleContext, principal: Principal, input: OtpSendInput, meta: { clientIp: string }): Promise<Charged<OtpSendResult>> {
   const { store, otp } = ctx;
   const channel = input.channel ?? 'sms';
   if (channel === 'voice') {
@@ -130,7 +125,7 @@ export async function sendOtp(
   if (d.channel === 'sms') await enforceCountry(store, accountId, d.recipient);
   await enforceSendLimit(otp, 'ip', accountId, meta.clientIp);
 
-  let now = Date.now();
+  let now = ctx.clock.now();
   const prefix = d.channel === 'sms' ? pumpingPrefix(d.recipient, otp.settings.pumping.prefixDigits) : null;
   const watched = prefix !== null && !principal.test;
   const countSince = watched ? await enforcePrefixOpen(store, otp, accountId, prefix, now) : now;
@@ -155,7 +150,7 @@ export async function sendOtp(
   await enforceSendLimit(otp, 'destination', accountId, d.recipient);
   if (watched) await tripPumpingDefence(store, otp, accountId, prefix, countSince, now);
 
-  now = Date.now();
+  now = ctx.clock.now();
   const otpId = current?.id ?? newId('otp');
   const messageId = newId('msg');
   const code = newCode(length);
@@ -184,14 +179,10 @@ export async function sendOtp(
   };
   if (d.channel === 'sms') {
     const { encoding, segments } = analyzeSms(text);
-    const rate = (await PriceTable.load(store, 'sms')).rateFor(d.recipient);
-    if (rate === null) throw new AppError('validation_failed', `No price is set for ${d.recipient}`, { errors: [{ field: 'to', message: `no price for ${d.recipient}` }] });
-    price = rate * segments;
+    price = (await PriceTable.load(store, 'sms')).priceOf(d.recipient, 'to') * segments;
     message = { ...base, channel: 'sms', subject: null, body: shown, payload: JSON.stringify(sealed), segments, encoding, price_micros: price };
   } else {
-    const rate = (await PriceTable.load(store, 'email')).rateFor('');
-    if (rate === null) throw new AppError('internal_error', 'No email price is configured');
-    price = rate;
+    price = (await PriceTable.load(store, 'email')).priceOf('', 'to');
     const payload: EmailPayload & typeof sealed = {
       from: d.fromHeader!,
       to: [d.recipient],
@@ -249,13 +240,8 @@ export async function sendOtp(
     new AppError('otp_cooldown', `Another code was just sent to ${d.recipient}; a new one can be sent in ${otp.settings.resendCooldownSeconds || 1} s`, {
       headers: { 'retry-after': String(Math.max(1, otp.settings.resendCooldownSeconds)) },
     });
-  const plan: AcceptPlan = {
-    principal,
-    charge: principal.test ? 0 : price,
-    reference: messageId,
-    campaign: null,
-    messages: [message],
-    idempotency: claim ? { claim, status: 200, body: JSON.stringify(result) } : null,
+  const plan: ChargePlan = {
+    ...messagesPlan(principal, { messages: [message], campaign: null, price }, ctx.currency, now),
     // The verification is written in the accept transaction, guarded against a concurrent send to
     // the same destination: the loser rolls back whole (no message, no charge) and is told to wait.
     async write(tx) {
@@ -276,6 +262,5 @@ export async function sendOtp(
       if (!(await tx.otp.insert(row))) throw raced();
     },
   };
-  await ctx.accepts.commit(plan, now);
-  return result;
+  return { plan, result };
 }

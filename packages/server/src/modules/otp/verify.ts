@@ -1,8 +1,8 @@
 import { AppError, type FieldError, notFound, validationError } from '../../lib/errors.ts';
 import type { OtpRow } from '../../store/repos/otp.ts';
-import type { Principal } from '../auth.ts';
+import type { Principal } from '../access/auth.ts';
 import type { ModuleContext } from '../context.ts';
-import { recordEvents } from '../events.ts';
+import { recordEvents } from '../webhooks/events.ts';
 import { normaliseDestination } from './send.ts';
 import { OTP_MAX_ATTEMPTS } from './settings.ts';
 import { otpView } from './view.ts';
@@ -44,7 +44,7 @@ export async function verifyOtp(ctx: ModuleContext, principal: Principal, input:
   if (!found) throw input.id !== undefined ? notFound('Verification') : notFound(`Verification for ${recipient}`);
 
   return ctx.store.transaction(async (tx) => {
-    const now = Date.now();
+    const now = ctx.clock.now();
     // Answers a verification that is no longer open to guesses; an approved one is a reuse.
     const closed = (o: OtpRow): OtpVerifyResult => {
       if (o.status === 'approved') throw new AppError('otp_already_approved', `Verification ${o.id} was already approved; its code cannot be used again`);

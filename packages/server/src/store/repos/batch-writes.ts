@@ -1,4 +1,5 @@
-import { CompiledQuery, PostgresAdapter } from 'kysely';
+import { CompiledQuery } from 'kysely';
+import type { Capabilities } from '../capabilities.ts';
 import type { Database } from '../schema.ts';
 import { type Executor, insertRows } from './executor.ts';
 
@@ -23,10 +24,13 @@ const MAX_PARAMS = 60_000;
  * statement after another.
  */
 export class BatchWritesRepo {
-  constructor(private readonly db: Executor) {}
+  constructor(
+    private readonly db: Executor,
+    private readonly caps: Capabilities,
+  ) {}
 
   async write(set: WriteSet): Promise<void> {
-    if (this.db.getExecutor().adapter instanceof PostgresAdapter) return this.writePostgres(set);
+    if (this.caps.writableCtes) return this.writeAsOneStatement(set);
     for (const { table, rows } of set.inserts) await insertRows(this.db, table, rows);
     for (const [id, amount] of set.debits) {
       await this.db.updateTable('accounts').set((eb) => ({ balance_micros: eb('balance_micros', '-', amount) })).where('id', '=', id).execute();
@@ -65,7 +69,7 @@ export class BatchWritesRepo {
     }
   }
 
-  private async writePostgres(set: WriteSet): Promise<void> {
+  private async writeAsOneStatement(set: WriteSet): Promise<void> {
     const parts: Array<{ sql: (p: Params) => string; params: number }> = [];
     for (const { table, rows } of set.inserts) {
       if (rows.length === 0) continue;

@@ -1,4 +1,4 @@
-import type { Dialect } from '../db.ts';
+import type { Capabilities } from '../capabilities.ts';
 import type { Executor } from './executor.ts';
 
 /** A spend counter: scope "acc:…"/"key:…", period "d:2026-11-23"/"m:2026-11". */
@@ -27,7 +27,7 @@ export interface ChargeState {
 export class ChargesRepo {
   constructor(
     private readonly db: Executor,
-    private readonly dialect: Dialect,
+    private readonly caps: Capabilities,
   ) {}
 
   async lock(accountIds: string[], counters: CounterKey[]): Promise<ChargeState> {
@@ -35,7 +35,7 @@ export class ChargesRepo {
     if (accountIds.length > 0) {
       let q = this.db.selectFrom('accounts').select(['id', 'balance_micros']).where('id', 'in', [...accountIds].sort()).orderBy('id');
       // NO KEY: the row is locked against other charges, not against inserts that reference it.
-      if (this.dialect === 'postgres') q = q.forNoKeyUpdate();
+      if (this.caps.rowLocks) q = q.forNoKeyUpdate();
       for (const r of await q.execute()) balances.set(r.id, Number(r.balance_micros));
     }
     const spent = new Map<string, number>();

@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { PendingReceiptsTable, ProviderRefsTable, SandboxInboxTable } from '../schema.ts';
-import type { Dialect } from '../db.ts';
+import type { Capabilities } from '../capabilities.ts';
 import { type Executor, insertChunked } from './executor.ts';
 import { idIn } from './id-list.ts';
 import type { MessageEventRow, MessageRow } from './messages.ts';
@@ -13,7 +13,7 @@ export type PendingReceiptRow = Selectable<PendingReceiptsTable>;
 export class DeliveryRepo {
   constructor(
     private readonly db: Executor,
-    private readonly dialect: Dialect,
+    private readonly caps: Capabilities,
   ) {}
 
   /**
@@ -49,7 +49,7 @@ export class DeliveryRepo {
     return this.db
       .updateTable('messages')
       .set({ status: to, updated_at: now, ...extra })
-      .where(idIn(this.dialect, 'id', messageIds))
+      .where(idIn(this.caps, 'id', messageIds))
       .where('status', 'in', [...from])
       .returningAll()
       .execute();
@@ -69,7 +69,7 @@ export class DeliveryRepo {
 
   async getMessages(ids: readonly string[]): Promise<MessageRow[]> {
     if (ids.length === 0) return [];
-    return this.db.selectFrom('messages').selectAll().where(idIn(this.dialect, 'id', ids)).execute();
+    return this.db.selectFrom('messages').selectAll().where(idIn(this.caps, 'id', ids)).execute();
   }
 
   async addRefs(rows: ProviderRefRow[]): Promise<void> {
@@ -125,7 +125,7 @@ export class DeliveryRepo {
       .selectFrom('pending_receipts')
       .selectAll()
       .where('provider', '=', provider)
-      .where(idIn(this.dialect, 'provider_message_id', ids))
+      .where(idIn(this.caps, 'provider_message_id', ids))
       .execute();
   }
 

@@ -7,10 +7,6 @@ export type EmailVerificationRow = Selectable<EmailVerificationsTable>;
 export class EmailVerificationsRepo {
   constructor(private readonly db: Executor) {}
 
-  async insert(row: EmailVerificationRow): Promise<void> {
-    await this.db.insertInto('email_verifications').values(row).execute();
-  }
-
   async get(accountId: string, id: string): Promise<EmailVerificationRow | undefined> {
     return this.db
       .selectFrom('email_verifications')

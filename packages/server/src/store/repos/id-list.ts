@@ -1,5 +1,5 @@
 import { type Expression, type SqlBool, sql } from 'kysely';
-import type { Dialect } from '../db.ts';
+import type { Capabilities } from '../capabilities.ts';
 
 /**
  * `column IN (…ids)` as one parameter: a JSON array read with json_each on SQLite, an array
@@ -8,8 +8,8 @@ import type { Dialect } from '../db.ts';
  * length was a statement of its own, prepared afresh (~3 % of a delivery worker's time), and no
  * list runs into a parameter limit. SQLite still looks each id up in the index.
  */
-export function idIn(dialect: Dialect, column: string, ids: readonly string[]): Expression<SqlBool> {
-  return dialect === 'sqlite'
-    ? sql<SqlBool>`${sql.ref(column)} in (select value from json_each(${JSON.stringify(ids)}))`
-    : sql<SqlBool>`${sql.ref(column)} = any(${[...ids]})`;
+export function idIn(caps: Capabilities, column: string, ids: readonly string[]): Expression<SqlBool> {
+  return caps.arrayParameters
+    ? sql<SqlBool>`${sql.ref(column)} = any(${[...ids]})`
+    : sql<SqlBool>`${sql.ref(column)} in (select value from json_each(${JSON.stringify(ids)}))`;
 }

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { Dialect } from '../db.ts';
+import type { Capabilities } from '../capabilities.ts';
 import type { JobsTable } from '../schema.ts';
 import { type Executor, insertRows } from './executor.ts';
 import { idIn } from './id-list.ts';
@@ -33,7 +33,7 @@ export class JobsRepo {
 
   constructor(
     private readonly db: Executor,
-    private readonly dialect: Dialect,
+    private readonly caps: Capabilities,
   ) {}
 
   async insertMany(rows: JobRow[]): Promise<void> {
@@ -165,7 +165,7 @@ export class JobsRepo {
     // A running job is claimable only once its lease has expired (its worker died or hung).
     ids = status === 'pending' ? ids.where('run_at', '<=', now).orderBy('run_at') : ids.where('locked_until', '<', now);
     ids = ids.limit(limit);
-    if (this.dialect === 'postgres') ids = ids.forUpdate().skipLocked();
+    if (this.caps.skipLocked) ids = ids.forUpdate().skipLocked();
     return this.lease(opts).where('id', 'in', ids).returningAll().execute();
   }
 
@@ -187,7 +187,7 @@ export class JobsRepo {
       const rows = await this.db
         .updateTable('jobs')
         .set(settledColumns(outcome, now))
-        .where(idIn(this.dialect, 'id', g.ids))
+        .where(idIn(this.caps, 'id', g.ids))
         .where('locked_by', '=', g.lockedBy)
         .where('attempts', '=', g.attempts)
         .returning('id')

@@ -7,10 +7,6 @@ export type LookupRow = Selectable<LookupsTable>;
 export class LookupsRepo {
   constructor(private readonly db: Executor) {}
 
-  async insert(row: LookupRow): Promise<void> {
-    await this.db.insertInto('lookups').values(row).execute();
-  }
-
   async get(accountId: string, id: string): Promise<LookupRow | undefined> {
     return this.db
       .selectFrom('lookups')

@@ -1,0 +1,47 @@
+import type { FastifyInstance } from 'fastify';
+import type { ModuleContext } from '../../modules/context.ts';
+import { cancelMessage } from '../../modules/messages/cancel.ts';
+import { getMessage, listMessages } from '../../modules/messages/reads.ts';
+import { authenticated } from '../route.ts';
+import { idParams, pageOf } from '../schemas/common.ts';
+import { messageDetailSchema, messageSchema, messagesQuery } from '../schemas/messages.ts';
+
+/** /messages: reports, and cancelling a scheduled message. */
+export function messageRoutes(app: FastifyInstance, ctx: ModuleContext): void {
+  authenticated(
+    app,
+    {
+      method: 'GET',
+      url: '/messages',
+      scope: 'reports',
+      tag: 'reports',
+      summary: 'List messages, newest first',
+      schema: { querystring: messagesQuery, response: { 200: pageOf(messageSchema) } },
+    },
+    (req, principal) => listMessages(ctx, principal.accountId, req.query),
+  );
+  authenticated(
+    app,
+    {
+      method: 'GET',
+      url: '/messages/:id',
+      scope: 'reports',
+      tag: 'reports',
+      summary: 'A message and its event timeline',
+      schema: { params: idParams('msg'), response: { 200: messageDetailSchema } },
+    },
+    (req, principal) => getMessage(ctx, principal.accountId, req.params.id),
+  );
+  authenticated(
+    app,
+    {
+      method: 'POST',
+      url: '/messages/:id/cancel',
+      scope: 'send',
+      tag: 'reports',
+      summary: 'Cancel a scheduled message (refunded); needs the send scope of its channel',
+      schema: { params: idParams('msg'), response: { 200: messageDetailSchema } },
+    },
+    (req, principal) => cancelMessage(ctx, principal, req.params.id),
+  );
+}

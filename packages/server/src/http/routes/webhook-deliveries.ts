@@ -1,0 +1,45 @@
+import type { FastifyInstance } from 'fastify';
+import type { ModuleContext } from '../../modules/context.ts';
+import { listDeliveries, retryDelivery, testEndpoint } from '../../modules/webhooks/delivery-log.ts';
+import { authenticated } from '../route.ts';
+import { idParams, pageOf } from '../schemas/common.ts';
+import { deliveriesQuery, deliveryParams, deliverySchema } from '../schemas/webhooks.ts';
+
+const common = { scope: 'webhooks', tag: 'webhooks' } as const;
+
+/** An endpoint's deliveries: the log, a test event, a manual retry (scope `webhooks`). */
+export function webhookDeliveryRoutes(app: FastifyInstance, ctx: ModuleContext): void {
+  authenticated(
+    app,
+    {
+      ...common,
+      method: 'POST',
+      url: '/webhooks/:id/test',
+      summary: 'Send a webhook.test event now and answer how the endpoint responded',
+      schema: { params: idParams('wh'), response: { 200: deliverySchema } },
+    },
+    (req, principal) => testEndpoint(ctx, principal.accountId, req.params.id),
+  );
+  authenticated(
+    app,
+    {
+      ...common,
+      method: 'GET',
+      url: '/webhooks/:id/deliveries',
+      summary: 'The delivery log: every event sent to the endpoint, newest first, with every attempt',
+      schema: { params: idParams('wh'), querystring: deliveriesQuery, response: { 200: pageOf(deliverySchema) } },
+    },
+    (req, principal) => listDeliveries(ctx, principal.accountId, req.params.id, req.query),
+  );
+  authenticated(
+    app,
+    {
+      ...common,
+      method: 'POST',
+      url: '/webhooks/:id/deliveries/:delivery_id/retry',
+      summary: 'Send a succeeded or failed delivery again, now (one attempt, in the background)',
+      schema: { params: deliveryParams, response: { 200: deliverySchema } },
+    },
+    (req, principal) => retryDelivery(ctx, principal.accountId, req.params.id, req.params.delivery_id),
+  );
+}

@@ -1,0 +1,54 @@
+/** POST /send: an email. */
+import { EMAIL_MAX_RECIPIENTS } from '../../modules/messages/email.ts';
+import { str } from './common.ts';
+
+const address = str({ minLength: 1, maxLength: 320 });
+const addresses = <const N extends number>(max: N) => ({ anyOf: [address, { type: 'array', items: address, maxItems: max }] }) as const;
+
+export const emailSendBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['from', 'to', 'subject'],
+  properties: {
+    from: str({ minLength: 1, maxLength: 320, description: '"addr@example.com" or "Name <addr@example.com>"' }),
+    to: addresses(EMAIL_MAX_RECIPIENTS),
+    subject: str({ maxLength: 998 }),
+    html: str(),
+    text: str(),
+    cc: addresses(EMAIL_MAX_RECIPIENTS),
+    bcc: addresses(EMAIL_MAX_RECIPIENTS),
+    reply_to: addresses(EMAIL_MAX_RECIPIENTS),
+    headers: { type: 'object', additionalProperties: str({ maxLength: 998 }), maxProperties: 50 },
+    attachments: {
+      type: 'array',
+      maxItems: 20,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['filename', 'content'],
+        properties: {
+          filename: str({ minLength: 1, maxLength: 255 }),
+          content: str({ description: 'base64' }),
+          content_type: str({ maxLength: 255 }),
+        },
+      },
+    },
+    tags: {
+      type: 'array',
+      maxItems: 20,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'value'],
+        properties: { name: str({ minLength: 1, maxLength: 256 }), value: str({ maxLength: 256 }) },
+      },
+    },
+    scheduled_at: str({ description: 'RFC 3339; send later' }),
+  },
+} as const;
+
+export const emailSendResponse = {
+  type: 'object',
+  properties: { id: str(), status: str() },
+  required: ['id', 'status'],
+} as const;

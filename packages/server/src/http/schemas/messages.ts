@@ -1,0 +1,69 @@
+/** /messages and /campaigns: reports, and cancelling a scheduled message. */
+import { MESSAGE_STATUSES } from '../../modules/messages/views.ts';
+import { listQuery, nullable, str } from './common.ts';
+
+const eventSchema = {
+  type: 'object',
+  properties: { id: str(), status: str(), detail: nullable('string'), created_at: str() },
+} as const;
+
+const messageProperties = {
+  id: str(),
+  channel: str(),
+  status: str({ enum: MESSAGE_STATUSES }),
+  from: str(),
+  to: { anyOf: [str(), { type: 'array', items: str() }] },
+  subject: nullable('string'),
+  body: nullable('string'),
+  segments: nullable('integer'),
+  encoding: nullable('string'),
+  price: str(),
+  currency: str(),
+  sandbox: { type: 'boolean' },
+  campaign_id: nullable('string'),
+  reference: nullable('string'),
+  error: nullable('string'),
+  scheduled_at: nullable('string'),
+  created_at: str(),
+  updated_at: str(),
+} as const;
+
+export const messageSchema = { type: 'object', properties: messageProperties } as const;
+export const messageDetailSchema = {
+  type: 'object',
+  properties: { ...messageProperties, events: { type: 'array', items: eventSchema } },
+} as const;
+
+export const messagesQuery = listQuery({
+  channel: str({ enum: ['sms', 'email'] }),
+  status: str({ enum: MESSAGE_STATUSES }),
+  to: str(),
+  campaign_id: str(),
+  from: str({ description: 'Created at or after (RFC 3339)' }),
+  until: str({ description: 'Created before (RFC 3339)' }),
+});
+
+export const campaignsQuery = listQuery();
+
+const campaignProperties = {
+  id: str(),
+  channel: str(),
+  from: str(),
+  message: str(),
+  total_messages: { type: 'integer' },
+  cost: str(),
+  currency: str(),
+  sandbox: { type: 'boolean' },
+  reference: nullable('string'),
+  scheduled_at: nullable('string'),
+  created_at: str(),
+} as const;
+
+export const campaignSchema = { type: 'object', properties: campaignProperties } as const;
+export const campaignDetailSchema = {
+  type: 'object',
+  properties: {
+    ...campaignProperties,
+    status_counts: { type: 'object', additionalProperties: { type: 'integer' } },
+  },
+} as const;

@@ -1,0 +1,234 @@
+import { newId } from '../../lib/ids.ts';
+import { type NewEvent, messageEventType, recordEvents } from '../webhooks/events.ts';
+import { campaignDetailView, FINAL_STATUSES, messageView } from './views.ts';
+import type { PendingReceiptRow, ProviderRefRow } from '../../store/repos/delivery.ts';
+import type { MessageRow } from '../../store/repos/messages.ts';
+import type { Store } from '../../store/store.ts';
+import { refund } from '../billing/wallet.ts';
+
+/**
+ * Message status transitions. Each happens at most once (a guarded UPDATE), writes its timeline
+ * entry and its webhook event (and campaign.completed with the campaign's last message) in the
+ * same transaction, and a failure refunds the charge there too.
+ *
+ *   scheduled|queued → sending → sent → delivered | undelivered | failed
+ *                              ↘ failed | bounced (refused before or at hand-over)
+ */
+
+/** One message's move, with its timeline entry's detail. */
+interface Move {
+  id: string;
+  detail: string | null;
+}
+
+/**
+ * Moves each of these messages to `to` if it is in one of `from` (one guarded UPDATE for all),
+ * and writes, for the ones that moved, their timeline entries, their webhook events and — when
+ * `to` is final and a campaign's last message got there — campaign.completed. Answers the rows
+ * that moved, as they now are.
+ */
+async function moveMany(
+  tx: Store,
+  moves: readonly Move[],
+  from: readonly string[],
+  to: string,
+  now: number,
+  extra: { provider?: string; error?: string | null } = {},
+): Promise<MessageRow[]> {
+  if (moves.length === 0) return [];
+  const rows = await tx.delivery.transitionMany(
+    moves.map((m) => m.id),
+    from,
+    to,
+    now,
+    extra,
+  );
+  if (rows.length === 0) return rows;
+  const detail = new Map(moves.map((m) => [m.id, m.detail]));
+  await tx.delivery.addEvents(rows.map((r) => ({ id: newId('ev'), message_id: r.id, status: to, detail: detail.get(r.id) ?? null, created_at: now })));
+  const events: NewEvent[] = [];
+  const type = messageEventType(to);
+  if (type) for (const r of rows) events.push({ accountId: r.account_id, type, data: messageView(r, tx.currency) });
+  if (FINAL_STATUSES.has(to)) {
+    const perCampaign = new Map<string, { accountId: string; n: number }>();
+    for (const r of rows) {
+      if (r.campaign_id === null) continue;
+      const c = perCampaign.get(r.campaign_id) ?? { accountId: r.account_id, n: 0 };
+      c.n++;
+      perCampaign.set(r.campaign_id, c);
+    }
+    for (const [campaignId, { accountId, n }] of perCampaign) {
+      // Each message becomes final once, so the bump that reaches the total is the campaign's last.
+      const campaign = await tx.campaigns.bumpFinal(campaignId, n);
+      if (campaign && campaign.final_count === campaign.total_count) {
+        events.push({ accountId, type: 'campaign.completed', data: await campaignDetailView(tx, campaign, tx.currency) });
+      }
+    }
+  }
+  await recordEvents(tx, events, now);
+  return rows;
+}
+
+async function move(
+  tx: Store,
+  message: Pick<MessageRow, 'id'>,
+  from: readonly string[],
+  to: string,
+  now: number,
+  detail: string | null,
+  extra: { provider?: string; error?: string | null } = {},
+): Promise<boolean> {
+  return (await moveMany(tx, [{ id: message.id, detail }], from, to, now, extra)).length === 1;
+}
+
+/**
+ * Claims messages for a delivery attempt, all in one transaction: queued and scheduled ones move
+ * to `sending`; a retry finds its message already `sending` and takes it as it is (no second
+ * event for the same state). Answers the messages to send, by id; the others are no longer
+ * deliverable (canceled meanwhile, or done).
+ */
+export async function beginSendingMany(store: Store, messageIds: readonly string[], now: number): Promise<Map<string, MessageRow>> {
+  return store.transaction(async (tx) => {
+    const ready = new Map<string, MessageRow>();
+    // The guarded UPDATE decides: a message canceled by a concurrent transaction is not moved, so not sent.
+    const moved = await moveMany(
+      tx,
+      messageIds.map((id) => ({ id, detail: null })),
+      ['queued', 'scheduled'],
+      'sending',
+      now,
+    );
+    for (const m of moved) ready.set(m.id, m);
+    const rest = messageIds.filter((id) => !ready.has(id));
+    if (rest.length > 0) for (const m of await tx.delivery.getMessages(rest)) if (m.status === 'sending') ready.set(m.id, m);
+    return ready;
+  });
+}
+
+/** Claims one message for a delivery attempt; null when it is no longer deliverable (canceled, done). */
+export async function beginSending(store: Store, messageId: string, now: number): Promise<MessageRow | null> {
+  return (await beginSendingMany(store, [messageId], now)).get(messageId) ?? null;
+}
+
+/** A message the network took, with its ids (one per SMS part) for the receipts to come. */
+export interface SentMessage {
+  messageId: string;
+  provider: string;
+  providerIds: string[];
+}
+
+/** `markSent` for many messages in one transaction (one UPDATE per provider). */
+export async function markSentMany(store: Store, sent: readonly SentMessage[], now: number): Promise<void> {
+  if (sent.length === 0) return;
+  await store.transaction(async (tx) => {
+    const byProvider = new Map<string, SentMessage[]>();
+    for (const s of sent) byProvider.set(s.provider, [...(byProvider.get(s.provider) ?? []), s]);
+    for (const [provider, items] of byProvider) {
+      const moved = await moveMany(
+        tx,
+        items.map((s) => ({ id: s.messageId, detail: `accepted by ${provider}` })),
+        ['sending'],
+        'sent',
+        now,
+        { provider },
+      );
+      if (moved.length === 0) continue;
+      const movedIds = new Set(moved.map((m) => m.id));
+      const refs: ProviderRefRow[] = [];
+      for (const s of items) {
+        if (!movedIds.has(s.messageId)) continue;
+        s.providerIds.forEach((pid, i) => refs.push({ provider, provider_message_id: pid, message_id: s.messageId, part: i + 1, status: null, created_at: now }));
+      }
+      await tx.delivery.addRefs(refs);
+      // A receipt that beat this commit waits in pending_receipts: apply it now.
+      const pending = await tx.delivery.pendingReceiptsFor(
+        provider,
+        refs.map((r) => r.provider_message_id),
+      );
+      for (const p of pending) await applyPending(tx, p, now);
+    }
+  });
+}
+
+/** The network took the message: remember its ids (one per SMS part) for the receipts to come. */
+export async function markSent(store: Store, messageId: string, provider: string, providerIds: string[], now: number): Promise<void> {
+  await markSentMany(store, [{ messageId, provider, providerIds }], now);
+}
+
+/** `markDelivered` for many messages in one transaction. */
+export async function markDeliveredMany(store: Store, delivered: ReadonlyArray<{ messageId: string; detail: string | null }>, now: number): Promise<void> {
+  if (delivered.length === 0) return;
+  await store.transaction((tx) =>
+    moveMany(
+      tx,
+      delivered.map((d) => ({ id: d.messageId, detail: d.detail })),
+      ['sent'],
+      'delivered',
+      now,
+    ),
+  );
+}
+
+/** Delivered on the network's word (an SMTP 250 from the receiving server, a DELIVRD receipt). */
+export async function markDelivered(store: Store, messageId: string, detail: string | null, now: number): Promise<void> {
+  await markDeliveredMany(store, [{ messageId, detail }], now);
+}
+
+/**
+ * A permanent failure. `failed` and `bounced` are refunded: the message never reached a
+ * recipient's network. `undelivered` is not: the network took it (and charged for it).
+ */
+export async function markFailed(
+  store: Store,
+  messageId: string,
+  status: 'failed' | 'bounced' | 'undelivered',
+  error: string,
+  now: number,
+): Promise<void> {
+  await store.transaction(async (tx) => {
+    const m = await tx.delivery.getMessage(messageId);
+    if (!m) return;
+    const from = status === 'undelivered' ? ['sent'] : ['queued', 'scheduled', 'sending', 'sent'];
+    if (!(await move(tx, m, from, status, now, error, { error }))) return;
+    if (status !== 'undelivered') await refund(tx, m, error, now);
+  });
+}
+
+/**
+ * Cancels a scheduled message of the account and refunds it. Its delivery job finds it
+ * canceled when due and does nothing. Returns false when the message is not scheduled.
+ */
+export async function cancelScheduled(store: Store, accountId: string, messageId: string, now: number): Promise<boolean> {
+  return store.transaction(async (tx) => {
+    const m = await tx.messages.get(accountId, messageId);
+    if (!m || !(await move(tx, m, ['scheduled'], 'canceled', now, 'canceled by the sender'))) return false;
+    await refund(tx, m, 'canceled', now);
+    return true;
+  });
+}
+
+/** A receipt as a provider reports it, for one part (its network id). */
+export interface ReceiptInput {
+  providerMessageId: string;
+  status: 'delivered' | 'undelivered' | 'failed';
+  detail: string;
+}
+
+/** Applies one part's receipt to its stored id (once: a repeated receipt changes nothing). */
+export async function applyToRef(tx: Store, ref: ProviderRefRow, receipt: ReceiptInput, now: number): Promise<void> {
+  if (ref.status !== null) return;
+  await tx.delivery.setRefStatus(ref.provider, receipt.providerMessageId, receipt.status);
+  if (receipt.status !== 'delivered') {
+    await markFailed(tx, ref.message_id, receipt.status, `receipt: ${receipt.detail}`, now);
+    return;
+  }
+  const refs = await tx.delivery.refsOf(ref.message_id);
+  if (refs.every((r) => r.status === 'delivered')) await markDelivered(tx, ref.message_id, `receipt: ${receipt.detail}`, now);
+}
+
+/** Applies a kept receipt whose id has been stored meanwhile, and forgets it. */
+export async function applyPending(tx: Store, p: PendingReceiptRow, now: number): Promise<void> {
+  const ref = await tx.delivery.ref(p.provider, p.provider_message_id);
+  if (ref) await applyToRef(tx, ref, { providerMessageId: p.provider_message_id, status: p.status, detail: p.detail }, now);
+  await tx.delivery.deletePendingReceipt(p.provider, p.provider_message_id);
+}

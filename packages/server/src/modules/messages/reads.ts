@@ -1,0 +1,62 @@
+import { type FieldError, notFound, validationError } from '../../lib/errors.ts';
+import { parseRfc3339 } from '../../lib/time.ts';
+import type { MessageFilter } from '../../store/repos/messages.ts';
+import type { ModuleContext } from '../context.ts';
+import { cursorError, checkCursor, page, pageSize } from '../pagination.ts';
+import { campaignDetailView, campaignView, messageEventView, messageView } from './views.ts';
+
+
+export interface MessageQuery {
+  limit?: number;
+  cursor?: string;
+  channel?: string;
+  status?: string;
+  to?: string;
+  campaign_id?: string;
+  from?: string;
+  until?: string;
+}
+
+export async function listMessages(ctx: ModuleContext, accountId: string, q: MessageQuery) {
+  const errors: FieldError[] = [];
+  const filter: MessageFilter = {};
+  const badCursor = cursorError('msg', q.cursor);
+  if (badCursor) errors.push(badCursor);
+  else if (q.cursor !== undefined) filter.before = q.cursor;
+  for (const [field, key] of [['from', 'createdFrom'], ['until', 'createdUntil']] as const) {
+    const raw = q[field];
+    if (raw === undefined) continue;
+    const ms = parseRfc3339(raw);
+    if (ms === null) errors.push({ field, message: 'must be an RFC 3339 timestamp' });
+    else filter[key] = ms;
+  }
+  if (errors.length > 0) throw validationError(errors);
+  if (q.channel !== undefined) filter.channel = q.channel;
+  if (q.status !== undefined) filter.status = q.status;
+  if (q.to !== undefined) filter.recipient = q.to;
+  if (q.campaign_id !== undefined) filter.campaignId = q.campaign_id;
+  const size = pageSize(q.limit);
+  const rows = await ctx.store.messages.list(accountId, filter, size + 1);
+  return page(rows, size, (m) => messageView(m, ctx.currency));
+}
+
+/** A message of the account with its timeline; another account's id is "not found", exactly like a missing one. */
+export async function getMessage(ctx: ModuleContext, accountId: string, id: string) {
+  const m = await ctx.store.messages.get(accountId, id);
+  if (!m) throw notFound('Message');
+  const events = await ctx.store.messages.events(m.id);
+  return { ...messageView(m, ctx.currency), events: events.map(messageEventView) };
+}
+
+export async function listCampaigns(ctx: ModuleContext, accountId: string, q: { limit?: number; cursor?: string }) {
+  checkCursor('cmp', q.cursor);
+  const size = pageSize(q.limit);
+  const rows = await ctx.store.campaigns.list(accountId, q.cursor, size + 1);
+  return page(rows, size, (c) => campaignView(c, ctx.currency));
+}
+
+export async function getCampaign(ctx: ModuleContext, accountId: string, id: string) {
+  const c = await ctx.store.campaigns.get(accountId, id);
+  if (!c) throw notFound('Campaign');
+  return campaignDetailView(ctx.store, c, ctx.currency);
+}

@@ -1,0 +1,24 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+
+/** Parses an E.164 destination; null unless it is a valid number written with its "+". */
+export function parseE164(text: string): string | null {
+  if (!/^\+[1-9]\d{5,14}$/.test(text.trim())) return null;
+  const phone = parsePhoneNumberFromString(text.trim());
+  return phone?.isValid() ? phone.number : null;
+}
+
+/**
+ * The canonical form of an SMS sender: an alphanumeric id of 1–11 characters with at least
+ * one letter (as GSM networks allow), a 3–8 digit short code, or an E.164 number. Null if none.
+ * No dots: a dot is how an approval tells an email domain from a sender id.
+ */
+export function normaliseSmsSender(text: string): string | null {
+  const t = text.trim();
+  if (/^[A-Za-z0-9 _&-]{1,11}$/.test(t) && /[A-Za-z]/.test(t)) return t;
+  if (/^\d{3,8}$/.test(t)) return t;
+  if (/^\+\d{6,15}$/.test(t)) {
+    const phone = parsePhoneNumberFromString(t);
+    return phone?.isPossible() ? phone.number : null;
+  }
+  return null;
+}

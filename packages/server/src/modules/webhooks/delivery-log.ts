@@ -1,0 +1,81 @@
+import { AppError, notFound } from '../../lib/errors.ts';
+import { newId } from '../../lib/ids.ts';
+import { rfc3339 } from '../../lib/time.ts';
+import { Jobs } from '../../queue/catalogue.ts';
+import { enqueue } from '../../queue/enqueue.ts';
+import type { WebhookDeliveryRow } from '../../store/repos/webhooks.ts';
+import type { ModuleContext } from '../context.ts';
+import { checkCursor, cut, pageSize } from '../pagination.ts';
+import { attemptDelivery } from './delivery.ts';
+import { endpointOf } from './endpoints.ts';
+import { eventPayload, newDelivery } from './events.ts';
+import { deliveryView } from './views.ts';
+
+/** An endpoint's delivery log (every event sent, every attempt), manual retries and test events. */
+
+async function deliveryViews(ctx: ModuleContext, rows: Array<WebhookDeliveryRow & { event_type: string }>) {
+  const attempts = await ctx.store.webhooks.attemptsOf(rows.map((d) => d.id));
+  return rows.map((d) => deliveryView(d, attempts.filter((a) => a.delivery_id === d.id)));
+}
+
+/** The delivery log of an endpoint, newest first, each delivery with every attempt. */
+export async function listDeliveries(ctx: ModuleContext, accountId: string, endpointId: string, q: { limit?: number; cursor?: string; status?: string }) {
+  await endpointOf(ctx, accountId, endpointId);
+  checkCursor('whd', q.cursor);
+  const size = pageSize(q.limit);
+  const rows = await ctx.store.webhooks.deliveries(endpointId, { ...(q.cursor ? { before: q.cursor } : {}), ...(q.status ? { status: q.status } : {}), limit: size + 1 });
+  const { shown, next_cursor } = cut(rows, size);
+  return { data: await deliveryViews(ctx, shown), next_cursor };
+}
+
+async function deliveryOf(ctx: ModuleContext, endpointId: string, deliveryId: string) {
+  const d = await ctx.store.webhooks.deliveryWithType(deliveryId);
+  if (!d || d.endpoint_id !== endpointId) throw notFound('Webhook delivery');
+  return d;
+}
+
+/**
+ * Sends a settled delivery once more, now (in the background, as one attempt). A delivery still
+ * being retried is refused: its next attempt is already scheduled.
+ */
+export async function retryDelivery(ctx: ModuleContext, accountId: string, endpointId: string, deliveryId: string) {
+  const endpoint = await endpointOf(ctx, accountId, endpointId);
+  const d = await deliveryOf(ctx, endpointId, deliveryId);
+  if (endpoint.enabled !== 1) throw new AppError('conflict', 'The endpoint is disabled; enable it before retrying its deliveries');
+  if (d.status === 'pending') {
+    throw new AppError('conflict', `This delivery is still being retried; its next attempt is at ${rfc3339(d.next_attempt_at)}`);
+  }
+  const now = ctx.clock.now();
+  await ctx.store.transaction(async (tx) => {
+    await tx.webhooks.updateDelivery(d.id, { status: 'pending', next_attempt_at: now, updated_at: now });
+    await enqueue(tx, [Jobs.deliverWebhook(d.id, endpointId, { once: true })], now);
+  });
+  const [view] = await deliveryViews(ctx, [(await ctx.store.webhooks.deliveryWithType(d.id))!]);
+  return view!;
+}
+
+/**
+ * Sends a `webhook.test` event to the endpoint now, from this process, and answers how it went
+ * (the attempt is in the delivery log like any other; it is not retried).
+ */
+export async function testEndpoint(ctx: ModuleContext, accountId: string, endpointId: string) {
+  const endpoint = await endpointOf(ctx, accountId, endpointId);
+  const now = ctx.clock.now();
+  const type = 'webhook.test';
+  const event = {
+    id: newId('ev'),
+    account_id: accountId,
+    type,
+    payload: eventPayload(type, { endpoint_id: endpoint.id, message: 'A test event from Hellio' }, now),
+    created_at: now,
+  };
+  const delivery = newDelivery(event, endpoint.id, now);
+  await ctx.store.transaction(async (tx) => {
+    await tx.events.insertMany([event]);
+    await tx.webhooks.insertDeliveries([delivery]);
+  });
+  // Disabled endpoints may be tested too: that is how an owner checks a fix before enabling.
+  await attemptDelivery({ store: ctx.store, sender: ctx.webhookSender, clock: ctx.clock }, delivery.id, { attempt: 1, maxAttempts: 1 }, Math.random, { evenIfDisabled: true });
+  const [view] = await deliveryViews(ctx, [(await ctx.store.webhooks.deliveryWithType(delivery.id))!]);
+  return view!;
+}

@@ -1,0 +1,108 @@
+import type { Backoff } from './job-definition.ts';
+
+/**
+ * The closed catalogue of the application's background work: every kind of job, its payload, and
+ * how it runs (time limit, retries, attempts, concurrency) — as data. A new kind is one entry in
+ * `JobPayloads`, one in `JOB_POLICIES`, one constructor in `Jobs` and one handler in workers/
+ * (the type of `JobHandlers` makes a missing handler a compile error).
+ */
+export interface JobPayloads {
+  /** Hand one accepted SMS to the network (its route's provider, or the simulator). */
+  'deliver.sms': { message_id: string };
+  /** Hand one accepted email to the mail server. */
+  'deliver.email': { message_id: string };
+  /** POST one event to one webhook endpoint (one row of webhook_deliveries). */
+  'webhook.deliver': { delivery_id: string };
+}
+
+export type JobKind = keyof JobPayloads;
+
+/** How a kind of job runs. */
+export interface JobPolicy {
+  /** A run taking longer is abandoned and retried. */
+  timeoutMs: number;
+  /** Runs in all, the first included. */
+  maxAttempts: number;
+  backoff: Backoff;
+  /** At most this many jobs of one group (the job's group) run at once, across all workers. */
+  groupConcurrency?: number;
+  /** At most this many jobs of the kind run at once in one worker process. */
+  concurrency?: number;
+}
+
+/** About a day of retries (5 s doubling to a 1 h cap) before a message is failed and refunded. */
+const DELIVERY_RETRIES = { maxAttempts: 30, backoff: { baseMs: 5_000, maxMs: 3_600_000 } } as const;
+
+/** Webhook retries, Standard Webhooks' suggestion as Svix runs it: ~5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (≈ 28 h), jittered. */
+export const WEBHOOK_RETRY_SCHEDULE_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000] as const;
+
+/** Attempts of a webhook delivery in all: the first and one per scheduled retry. */
+export const WEBHOOK_MAX_ATTEMPTS = WEBHOOK_RETRY_SCHEDULE_MS.length + 1;
+
+/** Requests in flight to one webhook endpoint at once, so a slow endpoint holds few workers and delays no other. */
+export const WEBHOOK_ENDPOINT_CONCURRENCY = 4;
+
+/** One webhook attempt's default budget (HELLIO_WEBHOOK_TIMEOUT_MS): connect, send, and the receiver's answer. */
+export const WEBHOOK_TIMEOUT_MS = 15_000;
+
+/**
+ * Email jobs one worker process runs at once: enough to keep an SMTP pool busy and its outcomes
+ * batched (64 left PostgreSQL's round trips showing: ~870 against ~1,070 emails/s with 256 in
+ * bench/deliver), bounded because each waits for a connection (SmtpProvider gives a message up
+ * unsent after 60 s of that, before its job's 120 s run out).
+ */
+export const EMAIL_CONCURRENCY = 256;
+
+/** Every kind's policy. */
+export const JOB_POLICIES: { readonly [K in JobKind]: JobPolicy } = {
+  'deliver.sms': { timeoutMs: 60_000, ...DELIVERY_RETRIES },
+  'deliver.email': { timeoutMs: 120_000, concurrency: EMAIL_CONCURRENCY, ...DELIVERY_RETRIES },
+  'webhook.deliver': {
+    // The HTTP attempt has its own limit; this one also covers the bookkeeping around it.
+    timeoutMs: WEBHOOK_TIMEOUT_MS + 15_000,
+    maxAttempts: WEBHOOK_MAX_ATTEMPTS,
+    backoff: { scheduleMs: WEBHOOK_RETRY_SCHEDULE_MS, jitter: 0.2 },
+    groupConcurrency: WEBHOOK_ENDPOINT_CONCURRENCY,
+  },
+};
+
+/** The payload fields of each kind (all strings): what a stored payload is checked against before its handler sees it. */
+export const PAYLOAD_FIELDS: { readonly [K in JobKind]: ReadonlyArray<keyof JobPayloads[K]> } = {
+  'deliver.sms': ['message_id'],
+  'deliver.email': ['message_id'],
+  'webhook.deliver': ['delivery_id'],
+};
+
+declare const madeByJobs: unique symbol;
+
+/** A job to enqueue. Only the constructors of `Jobs` make one, so a kind and its payload always agree. */
+export interface NewJob<K extends JobKind = JobKind> {
+  readonly kind: K;
+  readonly payload: JobPayloads[K];
+  /** When it becomes due; now when absent. */
+  readonly runAt?: number;
+  /** The group the kind's groupConcurrency counts by (a webhook endpoint). */
+  readonly group?: string;
+  /** Fewer attempts than the kind's policy gives. */
+  readonly maxAttempts?: number;
+  readonly [madeByJobs]: true;
+}
+
+const job = <K extends JobKind>(j: Omit<NewJob<K>, typeof madeByJobs>) => j as NewJob<K>;
+
+/** The constructors of every job the application enqueues. */
+export const Jobs = {
+  /** Delivers an accepted message on its channel, when it is due (its schedule, or now). */
+  deliverMessage(m: { id: string; channel: string; scheduled_at: number | null }): NewJob<'deliver.sms' | 'deliver.email'> {
+    const payload = { message_id: m.id };
+    const runAt = m.scheduled_at ?? undefined;
+    if (m.channel === 'sms') return job({ kind: 'deliver.sms', payload, ...(runAt !== undefined ? { runAt } : {}) });
+    if (m.channel === 'email') return job({ kind: 'deliver.email', payload, ...(runAt !== undefined ? { runAt } : {}) });
+    throw new Error(`no delivery job for the channel ${m.channel}`);
+  },
+
+  /** Delivers one event to one endpoint, on the retry schedule; `{ once: true }` for a manual retry (one attempt). */
+  deliverWebhook(deliveryId: string, endpointId: string, opts: { once?: boolean } = {}): NewJob<'webhook.deliver'> {
+    return job({ kind: 'webhook.deliver', payload: { delivery_id: deliveryId }, group: endpointId, ...(opts.once ? { maxAttempts: 1 } : {}) });
+  },
+};

@@ -1,0 +1,31 @@
+import { newId } from '../lib/ids.ts';
+import type { JobRow } from '../store/repos/jobs.ts';
+import type { Store } from '../store/store.ts';
+import { JOB_POLICIES, type NewJob } from './catalogue.ts';
+
+/**
+ * The rows that put jobs on the queue: pending, unleased, due at their time. The only place a job
+ * row is made, so no producer writes lease columns or picks its own attempt limit.
+ */
+export function jobRows(jobs: readonly NewJob[], now: number): JobRow[] {
+  return jobs.map((j) => ({
+    id: newId('job'),
+    kind: j.kind,
+    payload: JSON.stringify(j.payload),
+    status: 'pending',
+    run_at: j.runAt ?? now,
+    attempts: 0,
+    max_attempts: Math.min(j.maxAttempts ?? Infinity, JOB_POLICIES[j.kind].maxAttempts),
+    locked_until: null,
+    locked_by: null,
+    last_error: null,
+    created_at: now,
+    updated_at: now,
+    group_key: j.group ?? null,
+  }));
+}
+
+/** Puts jobs on the queue in `store`'s transaction: they run only if it commits. */
+export async function enqueue(store: Store, jobs: readonly NewJob[], now: number): Promise<void> {
+  await store.jobs.insertMany(jobRows(jobs, now));
+}
