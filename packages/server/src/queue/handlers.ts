@@ -13,13 +13,16 @@ export interface JobHandler<K extends JobKind> {
 /** A handler for every kind of the catalogue: leaving one out does not compile. */
 export type JobHandlers = { [K in JobKind]: JobHandler<K> };
 
-const MALFORMED = 'malformed payload';
+/** A stored payload that does not fit its kind: it names nothing to run, or to give up on. */
+class MalformedPayload extends PermanentFailure {
+  override name = 'MalformedPayload';
+}
 
 /** Reads a stored payload as its kind's: every field the catalogue lists must be a string. */
 function decode<K extends JobKind>(kind: K, raw: unknown): JobPayloads[K] {
   const fields = PAYLOAD_FIELDS[kind] as readonly string[];
   if (typeof raw !== 'object' || raw === null || fields.some((f) => typeof (raw as Record<string, unknown>)[f] !== 'string')) {
-    throw new PermanentFailure(`${MALFORMED}: a ${kind} job's payload must hold ${fields.join(', ')}`);
+    throw new MalformedPayload(`malformed payload: a ${kind} job's payload must hold ${fields.join(', ')}`);
   }
   return raw as JobPayloads[K];
 }
@@ -34,8 +37,7 @@ function definition<K extends JobKind>(kind: K, h: JobHandler<K>): JobDefinition
     ...(h.giveUp
       ? {
           giveUp: async (payload: unknown, err: Error) => {
-            // A payload that cannot be read names nothing to give up on.
-            if (!(err instanceof PermanentFailure && err.message.startsWith(MALFORMED))) await h.giveUp!(decode(kind, payload), err);
+            if (!(err instanceof MalformedPayload)) await h.giveUp!(decode(kind, payload), err);
           },
         }
       : {}),

@@ -3,7 +3,7 @@ import { newId } from '../../lib/ids.ts';
 import { rfc3339 } from '../../lib/time.ts';
 import { signWebhook } from '../../lib/webhook-signature.ts';
 import type { WebhookSender } from '../../providers/webhooks/webhook-sender.ts';
-import { JOB_POLICIES } from '../../queue/catalogue.ts';
+import { JOB_POLICIES, WEBHOOK_RETRY_SCHEDULE_MS } from '../../queue/catalogue.ts';
 import { type JobContext, retryDelayMs } from '../../queue/job-definition.ts';
 import { settleInTransaction } from '../../queue/settle.ts';
 import type { WebhookAttemptRow, WebhookEndpointRow } from '../../store/repos/webhooks.ts';
@@ -15,7 +15,7 @@ import { WEBHOOK_DISABLE_AFTER_MS } from './policy.ts';
 const POLICY = JOB_POLICIES['webhook.deliver'];
 
 // A Retry-After longer than the longest step of the schedule is taken as that step.
-const MAX_HINT_MS = 'scheduleMs' in POLICY.backoff ? Math.max(...POLICY.backoff.scheduleMs) : POLICY.backoff.maxMs;
+const MAX_HINT_MS = Math.max(...WEBHOOK_RETRY_SCHEDULE_MS);
 
 /** What an attempt needs: the store, the way out, and the clock its log and retries follow. */
 export interface DeliveryDeps {
