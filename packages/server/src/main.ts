@@ -30,6 +30,7 @@ import { openDb } from './store/db.ts';
 import { AcceptCommitter } from './modules/accept/committer.ts';
 import { IdempotencyClaims } from './modules/access/idempotency.ts';
 import { Store } from './store/store.ts';
+import { PlatformMailer } from './modules/people/platform-mail.ts';
 
 /**
  * The wiring: the only place that turns configuration into concrete adapters (which database,
@@ -161,6 +162,11 @@ export async function openRuntime(config: Config, logger = createLogger(config.l
     webhookSender,
     otp,
     emailVerifier: buildEmailVerifier(config),
+    people: {
+      settings: config.people,
+      limiter: rateLimiter,
+      mail: new PlatformMailer(() => ctx, config.people.mailFrom),
+    },
   };
   const channels = buildChannels(store, clock, config, logger);
   // Every kind of the job catalogue with its handler (the type makes a missing one an error).

@@ -5,6 +5,7 @@ import type { OtpSettings } from '../modules/otp/settings.ts';
 import { parseMailbox } from '../lib/email-address.ts';
 import type { EmailVerifySettings } from '../modules/email-verify/verifier.ts';
 import { hostname } from 'node:os';
+import { type PeopleSettings, SIGNUP_MODES, type SignupMode } from '../modules/people/settings.ts';
 
 /** Every setting, validated once at start. Nothing else reads the environment. */
 export interface Config {
@@ -61,6 +62,8 @@ export interface Config {
   otp: OtpSettings;
   /** Email verification: the SMTP probe, DNS timeout, caching (HELLIO_EMAIL_VERIFY_*). */
   emailVerify: EmailVerifySettings;
+  /** Users, sign-up, sessions and the platform's own mail (HELLIO_SIGNUP, HELLIO_SESSION_*, HELLIO_PUBLIC_URL). */
+  people: PeopleSettings;
 }
 
 export const DEFAULTS = {
@@ -90,6 +93,13 @@ export const DEFAULTS = {
   HELLIO_EMAIL_VERIFY_TIMEOUT_MS: '10000',
   HELLIO_EMAIL_VERIFY_DNS_TIMEOUT_MS: '5000',
   HELLIO_EMAIL_VERIFY_CACHE_SECONDS: '3600',
+  HELLIO_SIGNUP: 'closed',
+  HELLIO_MAIL_FROM: 'Hellio <no-reply@hellio.localhost>',
+  HELLIO_SESSION_IDLE_MINUTES: '720',
+  HELLIO_SESSION_MAX_HOURS: '168',
+  HELLIO_LOGIN_PER_IP: '30',
+  HELLIO_LOGIN_PER_EMAIL: '10',
+  HELLIO_LOGIN_WINDOW_MINUTES: '15',
 } as const;
 
 export class ConfigError extends Error {
@@ -247,6 +257,29 @@ function emailVerifySettings(env: Record<string, string | undefined>): EmailVeri
   };
 }
 
+function peopleSettings(env: Record<string, string | undefined>, port: number): PeopleSettings {
+  const signup = (env.HELLIO_SIGNUP || DEFAULTS.HELLIO_SIGNUP) as SignupMode;
+  if (!SIGNUP_MODES.includes(signup)) throw new ConfigError(`HELLIO_SIGNUP must be one of ${SIGNUP_MODES.join(', ')} (got "${signup}")`);
+  const publicUrl = url(env, 'HELLIO_PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`;
+  const mailFrom = env.HELLIO_MAIL_FROM || DEFAULTS.HELLIO_MAIL_FROM;
+  if (!parseMailbox(mailFrom)) throw new ConfigError('HELLIO_MAIL_FROM must be an address such as "Hellio <no-reply@example.com>"');
+  const hour = 3_600_000;
+  return {
+    signup,
+    publicUrl: publicUrl.replace(/\/+$/, ''),
+    mailFrom,
+    sessionIdleMs: int(env, 'HELLIO_SESSION_IDLE_MINUTES', 1, 525_600) * 60_000,
+    sessionMaxMs: int(env, 'HELLIO_SESSION_MAX_HOURS', 1, 8_760) * hour,
+    loginPerIp: int(env, 'HELLIO_LOGIN_PER_IP', 1, 1_000_000),
+    loginPerEmail: int(env, 'HELLIO_LOGIN_PER_EMAIL', 1, 1_000_000),
+    loginWindowMs: int(env, 'HELLIO_LOGIN_WINDOW_MINUTES', 1, 1_440) * 60_000,
+    invitationTtlMs: 7 * 24 * hour,
+    passwordResetTtlMs: hour,
+    emailVerificationTtlMs: 48 * hour,
+    setupTtlMs: 24 * hour,
+  };
+}
+
 /** Builds the configuration from defaults and the environment; throws ConfigError on bad values. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const currency = (env.HELLIO_CURRENCY ?? DEFAULTS.HELLIO_CURRENCY).toUpperCase();
@@ -289,5 +322,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     webhookTimeoutMs: int(env, 'HELLIO_WEBHOOK_TIMEOUT_MS', 100, 60_000),
     otp: otpSettings(env),
     emailVerify: emailVerifySettings(env),
+    people: peopleSettings(env, int(env, 'PORT', 0, 65535)),
   };
 }

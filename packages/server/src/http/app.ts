@@ -9,6 +9,8 @@ import type { RateLimiter } from '../ratelimit/rate-limiter.ts';
 import type { RouteEntry } from './types.ts';
 import { installErrorHandling } from './errors.ts';
 import { installPipeline } from './pipeline.ts';
+import { installSessions } from './session.ts';
+import { authRoutes } from './routes/auth.ts';
 import { balanceRoutes } from './routes/balance.ts';
 import { domainRoutes } from './routes/domains.ts';
 import { providerCallbackRoutes } from './routes/provider-callbacks.ts';
@@ -61,10 +63,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (r) => {
     for (const method of [r.method].flat()) {
-      routeTable.push({ method, url: r.url, scope: r.config?.scope, idempotent: r.config?.idempotent === true });
+      const c = r.config ?? {};
+      routeTable.push({
+        method,
+        url: r.url,
+        scope: c.scope,
+        idempotent: c.idempotent === true,
+        auth: c.scope !== undefined ? 'key' : (c.auth ?? 'public'),
+        permission: c.permission,
+        operator: c.operator === true,
+      });
     }
   });
   installErrorHandling(app, deps.ctx.idempotency);
+  await installSessions(app, deps.ctx);
   installPipeline(app, { ctx: deps.ctx, rateLimiter: deps.rateLimiter, defaultRateLimitPerMinute: deps.defaultRateLimitPerMinute });
   app.addSchema(errorSchema);
 
@@ -82,6 +94,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
             type: 'http',
             scheme: 'bearer',
             description: 'Authorization: Bearer cs_… (a bare "Authorization: cs_…" works too)',
+          },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'hellio_session',
+            description: 'The dashboard\'s session (POST /auth/login). State-changing requests also send X-CSRF-Token: the csrf_token of GET /auth/me.',
           },
         },
       },
@@ -102,6 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   webhookRoutes(app, deps.ctx);
   webhookDeliveryRoutes(app, deps.ctx);
   providerCallbackRoutes(app, deps.channels, deps.providerCallbackToken);
+  authRoutes(app, deps.ctx);
   healthRoutes(app, deps.ctx, deps.ready ? { ready: deps.ready } : {});
   return app;
 }

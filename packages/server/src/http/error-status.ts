@@ -27,6 +27,12 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   idempotency_key_reused: 422,
   sender_not_approved: 422,
   rate_limited: 429,
+  not_signed_in: 401,
+  totp_required: 401,
+  csrf_failed: 403,
+  forbidden: 403,
+  signup_closed: 403,
+  token_invalid: 400,
   internal_error: 500,
   not_ready: 503,
 };

@@ -1,6 +1,11 @@
 import type { Principal } from '../modules/access/auth.ts';
 import type { IdempotencyClaim } from '../modules/access/idempotency.ts';
 import type { Scope } from '../modules/access/scopes.ts';
+import type { AccountActor, Actor } from '../modules/people/actor.ts';
+import type { Permission } from '../modules/people/roles.ts';
+
+/** How a route is reached: an API key, a signed-in session, or by anyone. */
+export type RouteAuth = 'key' | 'session' | 'public';
 
 /** One route as the app registered it: what the request pipeline applies to it. */
 export interface RouteEntry {
@@ -8,6 +13,11 @@ export interface RouteEntry {
   url: string;
   scope: Scope | 'send' | undefined;
   idempotent: boolean;
+  auth: RouteAuth;
+  /** Session routes in an account (/accounts/:account_id/…): what the member's role must grant. */
+  permission: Permission | undefined;
+  /** Session routes only operators may use (/admin/…). */
+  operator: boolean;
 }
 
 declare module 'fastify' {
@@ -23,9 +33,21 @@ declare module 'fastify' {
     scope?: Scope | 'send';
     /** The route honours Idempotency-Key (side-effecting POSTs). */
     idempotent?: boolean;
+    /** Set on session and public routes (http/session.ts); key routes are those with a scope. */
+    auth?: RouteAuth;
+    /** A session route in an account: the permission the member's role must grant. */
+    permission?: Permission;
+    /** A session route for operators only. */
+    operator?: boolean;
   }
   interface FastifyRequest {
     principal: Principal | null;
+    /** The signed-in person (session routes). */
+    actor: Actor | null;
+    /** The signed-in person in the account of the path, with their role (account routes). */
+    accountActor: AccountActor | null;
+    /** The session cookie's secret (session routes), from which the CSRF token is derived. */
+    sessionSecret: string | null;
     idempotency: { claim: IdempotencyClaim; settled: boolean } | null;
   }
 }

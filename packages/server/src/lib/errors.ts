@@ -29,6 +29,12 @@ export const ERROR_MESSAGES = {
   otp_max_sends: 'This verification has been sent the most times allowed',
   otp_prefix_blocked: 'Sends to this destination prefix are paused (suspected SMS pumping)',
   otp_already_approved: 'This verification was already approved; its code cannot be used again',
+  not_signed_in: 'Sign in first',
+  csrf_failed: 'This request did not come from the dashboard: send the X-CSRF-Token of your session, from the same origin',
+  forbidden: 'Your role does not allow this',
+  totp_required: 'Enter the code from your authenticator app',
+  token_invalid: 'This link is invalid, was already used or has expired',
+  signup_closed: 'Sign-up is closed on this installation: ask an operator for an invitation',
   internal_error: 'Internal server error',
 } as const;
 

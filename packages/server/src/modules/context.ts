@@ -5,6 +5,7 @@ import type { Verification } from './email-verify/verifier.ts';
 import type { MailDnsSettings } from './messages/domains.ts';
 import type { Deps } from './deps.ts';
 import type { OtpDeps } from './otp/deps.ts';
+import type { PeopleDeps } from './people/deps.ts';
 
 /** Verifies an address (modules/email-verify/verifier.ts), with the installation's settings. */
 export interface AddressVerifier {
@@ -32,4 +33,6 @@ export interface ModuleContext extends Deps {
   otp: OtpDeps;
   /** Email verification: its DNS (HELLIO_DNS_SERVERS), SMTP probe settings and per-domain caches. */
   emailVerifier: AddressVerifier;
+  /** Sign-in, sign-up, invitations: their settings, the attempt counters, the platform's own mail. */
+  people: PeopleDeps;
 }

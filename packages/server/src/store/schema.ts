@@ -34,6 +34,8 @@ export interface ApiKeysTable {
   last_used_at: number | null;
   revoked_at: number | null;
   created_at: number;
+  /** The key that replaced this one when it was rotated (it keeps working until expires_at). */
+  rotated_to: string | null;
 }
 
 export interface LedgerTable {
@@ -366,6 +368,104 @@ export interface CacheEpochTable {
   version: number;
 }
 
+/** The roles a user can hold in an account (SPEC §5). */
+export type Role = 'owner' | 'admin' | 'developer' | 'viewer';
+
+export interface UsersTable {
+  id: string;
+  /** Lower case: unique case-insensitively. */
+  email: string;
+  name: string | null;
+  /** argon2id (PHC string). */
+  password_hash: string;
+  operator: number;
+  email_verified_at: number | null;
+  /** Base32 TOTP secret; set while enrolling, active once totp_enabled_at is set. */
+  totp_secret: string | null;
+  totp_enabled_at: number | null;
+  /** JSON array of SHA-256 hashes of the unused recovery codes. */
+  recovery_codes: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MembershipsTable {
+  account_id: string;
+  user_id: string;
+  role: Role;
+  created_at: number;
+}
+
+export interface SessionsTable {
+  /** The public id (ses_…), for listing and revoking; the cookie carries a separate secret. */
+  id: string;
+  /** SHA-256 of the cookie's secret. */
+  token_hash: string;
+  user_id: string;
+  ip: string;
+  user_agent: string | null;
+  created_at: number;
+  last_seen_at: number;
+  /** The absolute expiry; the idle one is last_seen_at + the idle timeout. */
+  expires_at: number;
+  revoked_at: number | null;
+}
+
+/** What a one-time token is for. */
+export type UserTokenKind = 'setup' | 'invitation' | 'password_reset' | 'email_verification';
+
+export interface UserTokensTable {
+  id: string;
+  /** SHA-256 of the token sent in the link. */
+  token_hash: string;
+  kind: UserTokenKind;
+  user_id: string | null;
+  account_id: string | null;
+  /** The invitee's address (invitations). */
+  email: string | null;
+  /** The role an invitation grants. */
+  role: Role | null;
+  created_by: string | null;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface AuditLogTable {
+  id: string;
+  /** The account acted on; null for platform-wide actions (price lists, users). */
+  account_id: string | null;
+  /** The user who acted; null for the CLI (a shell on the server). */
+  actor_id: string | null;
+  actor_email: string | null;
+  actor_operator: number;
+  /** Dotted name of what was done: "key.create", "member.role", "account.suspend"… */
+  action: string;
+  /** The id of what it was done to. */
+  target: string | null;
+  ip: string | null;
+  /** JSON of the state before and after (secrets never included). */
+  before: string | null;
+  after: string | null;
+  created_at: number;
+}
+
+export interface SenderRequestsTable {
+  id: string;
+  account_id: string;
+  kind: 'sms' | 'email_domain' | 'email_address';
+  value: string;
+  status: 'pending' | 'approved' | 'rejected';
+  /** The operator's reason for a rejection. */
+  reason: string | null;
+  /** The requester's note for the operator (the use case). */
+  note: string | null;
+  requested_by: string | null;
+  decided_by: string | null;
+  decided_at: number | null;
+  created_at: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
@@ -394,4 +494,10 @@ export interface Database {
   otp_prefix_blocks: OtpPrefixBlocksTable;
   otp_country_rules: OtpCountryRulesTable;
   server_secrets: ServerSecretsTable;
+  users: UsersTable;
+  memberships: MembershipsTable;
+  sessions: SessionsTable;
+  user_tokens: UserTokensTable;
+  audit_log: AuditLogTable;
+  sender_requests: SenderRequestsTable;
 }

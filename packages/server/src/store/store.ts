@@ -24,6 +24,11 @@ import { LookupsRepo } from './repos/lookups.ts';
 import { OtpRepo } from './repos/otp.ts';
 import { SecretsRepo } from './repos/secrets.ts';
 import { EmailVerificationsRepo } from './repos/email-verifications.ts';
+import { UsersRepo } from './repos/users.ts';
+import { SessionsRepo } from './repos/sessions.ts';
+import { UserTokensRepo } from './repos/user-tokens.ts';
+import { AuditRepo } from './repos/audit.ts';
+import { SenderRequestsRepo } from './repos/sender-requests.ts';
 import { migrateToLatest } from './migrations/index.ts';
 
 /**
@@ -54,6 +59,11 @@ export class Store {
   readonly secrets: SecretsRepo;
   readonly lookups: LookupsRepo;
   readonly emailVerifications: EmailVerificationsRepo;
+  readonly users: UsersRepo;
+  readonly sessions: SessionsRepo;
+  readonly userTokens: UserTokensRepo;
+  readonly audit: AuditRepo;
+  readonly senderRequests: SenderRequestsRepo;
 
   private constructor(
     private readonly db: Executor,
@@ -83,6 +93,11 @@ export class Store {
     this.secrets = new SecretsRepo(db);
     this.lookups = new LookupsRepo(db);
     this.emailVerifications = new EmailVerificationsRepo(db);
+    this.users = new UsersRepo(db);
+    this.sessions = new SessionsRepo(db);
+    this.userTokens = new UserTokensRepo(db);
+    this.audit = new AuditRepo(db);
+    this.senderRequests = new SenderRequestsRepo(db);
     // Inside a transaction reads go to it: a cache on the pool would wait for the connection
     // the transaction holds (SQLite has one), and the transaction must see its own writes.
     this.cache = new ReadCache(db, this, { passThrough: inTransaction });

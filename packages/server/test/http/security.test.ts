@@ -53,6 +53,7 @@ const PUBLIC_ROUTES: Array<{ methods: string[]; url: string; prefix?: true; why:
     url: '/providers/:name/receipts',
     why: 'HTTP SMS providers’ status callbacks: guarded by HELLIO_PROVIDER_CALLBACK_TOKEN, not a key (registered only when it is set)',
   },
+  { methods: ['POST'], url: '/auth/login', why: 'signing in (limited per address and per email)' },
 ];
 
 const publicEntryOf = (r: RouteEntry) =>
@@ -63,7 +64,8 @@ const PIPELINE_CODES = ['missing_credentials', 'invalid_credentials', 'account_n
 
 const ROUTES = await loadRouteTable(ENV);
 const AUTHENTICATED = ROUTES.filter((r) => r.scope !== undefined);
-const UNSCOPED = ROUTES.filter((r) => r.scope === undefined);
+// Session routes (the dashboard's) are not open either: test/people/roles.test.ts walks them.
+const UNSCOPED = ROUTES.filter((r) => r.auth === 'public');
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures for case 5: how to make, in account A, what each route's path ids name.

@@ -14,7 +14,7 @@ const cap = (c: { limit: number | null; used: number }) => ({
 export function balanceRoutes(app: FastifyInstance, ctx: ModuleContext): void {
   authenticated(
     app,
-    { method: 'GET', url: '/balance', scope: 'balance', tag: 'wallet', summary: 'Wallet balance and spend caps', schema: { response: { 200: balanceResponse } } },
+    { method: 'GET', url: '/balance', session: 'billing:read', scope: 'balance', tag: 'wallet', summary: 'Wallet balance and spend caps', schema: { response: { 200: balanceResponse } } },
     async (_req, principal) => {
       const b = await balanceOf(ctx, principal.accountId);
       return { balance: formatMicros(b.balance), currency: ctx.currency, spend_caps: { daily: cap(b.daily), monthly: cap(b.monthly) } };

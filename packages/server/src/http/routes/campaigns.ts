@@ -11,7 +11,7 @@ const common = { scope: 'reports', tag: 'reports' } as const;
 export function campaignRoutes(app: FastifyInstance, ctx: ModuleContext): void {
   authenticated(
     app,
-    { ...common, method: 'GET', url: '/campaigns', summary: 'List campaigns, newest first', schema: { querystring: campaignsQuery, response: { 200: pageOf(campaignSchema) } } },
+    { ...common, method: 'GET', url: '/campaigns', session: 'messages:read', summary: 'List campaigns, newest first', schema: { querystring: campaignsQuery, response: { 200: pageOf(campaignSchema) } } },
     (req, principal) => listCampaigns(ctx, principal.accountId, req.query),
   );
   authenticated(
@@ -20,6 +20,7 @@ export function campaignRoutes(app: FastifyInstance, ctx: ModuleContext): void {
       ...common,
       method: 'GET',
       url: '/campaigns/:id',
+      session: 'messages:read',
       summary: 'A campaign with its counts per status and cost',
       schema: { params: idParams('cmp'), response: { 200: campaignDetailSchema } },
     },

@@ -15,6 +15,7 @@ export function domainRoutes(app: FastifyInstance, ctx: ModuleContext): void {
       ...common,
       method: 'POST',
       url: '/domains',
+      session: 'senders:write',
       summary: 'Add a sending domain; answers the DNS records (DKIM, SPF, return path) to publish',
       schema: { body: domainBody, response: { 200: domainSchema } },
     },
@@ -22,12 +23,12 @@ export function domainRoutes(app: FastifyInstance, ctx: ModuleContext): void {
   );
   authenticated(
     app,
-    { ...common, method: 'GET', url: '/domains', summary: 'List sending domains', schema: { response: { 200: domainListSchema } } },
+    { ...common, method: 'GET', url: '/domains', session: 'senders:read', summary: 'List sending domains', schema: { response: { 200: domainListSchema } } },
     (_req, principal) => listDomains(ctx, principal.accountId),
   );
   authenticated(
     app,
-    { ...common, method: 'GET', url: '/domains/:id', summary: 'A sending domain', schema: { params: idParams('dom'), response: { 200: domainSchema } } },
+    { ...common, method: 'GET', url: '/domains/:id', session: 'senders:read', summary: 'A sending domain', schema: { params: idParams('dom'), response: { 200: domainSchema } } },
     (req, principal) => getDomain(ctx, principal.accountId, req.params.id),
   );
   authenticated(
@@ -36,6 +37,7 @@ export function domainRoutes(app: FastifyInstance, ctx: ModuleContext): void {
       ...common,
       method: 'POST',
       url: '/domains/:id/verify',
+      session: 'senders:write',
       summary: 'Look the DKIM record up in DNS; a match verifies the domain and approves it as a sender',
       schema: { params: idParams('dom'), response: { 200: domainVerifiedSchema } },
     },

@@ -23,12 +23,12 @@ export function lookupRoutes(app: FastifyInstance, ctx: ModuleContext): void {
   );
   authenticated(
     app,
-    { ...common, method: 'GET', url: '/lookups', summary: 'List lookups, newest first', schema: { querystring: lookupsQuery, response: { 200: pageOf(lookupSchema) } } },
+    { ...common, method: 'GET', url: '/lookups', session: 'lookups:read', summary: 'List lookups, newest first', schema: { querystring: lookupsQuery, response: { 200: pageOf(lookupSchema) } } },
     (req, principal) => listLookups(ctx, principal.accountId, req.query),
   );
   authenticated(
     app,
-    { ...common, method: 'GET', url: '/lookup/:id', summary: 'One lookup', schema: { params: idParams('lkp'), response: { 200: lookupSchema } } },
+    { ...common, method: 'GET', url: '/lookup/:id', session: 'lookups:read', summary: 'One lookup', schema: { params: idParams('lkp'), response: { 200: lookupSchema } } },
     (req, principal) => getLookup(ctx, principal.accountId, req.params.id),
   );
 }

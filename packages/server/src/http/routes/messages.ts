@@ -13,6 +13,7 @@ export function messageRoutes(app: FastifyInstance, ctx: ModuleContext): void {
     {
       method: 'GET',
       url: '/messages',
+      session: 'messages:read',
       scope: 'reports',
       tag: 'reports',
       summary: 'List messages, newest first',
@@ -25,6 +26,7 @@ export function messageRoutes(app: FastifyInstance, ctx: ModuleContext): void {
     {
       method: 'GET',
       url: '/messages/:id',
+      session: 'messages:read',
       scope: 'reports',
       tag: 'reports',
       summary: 'A message and its event timeline',
@@ -37,6 +39,7 @@ export function messageRoutes(app: FastifyInstance, ctx: ModuleContext): void {
     {
       method: 'POST',
       url: '/messages/:id/cancel',
+      session: 'messages:write',
       scope: 'send',
       tag: 'reports',
       summary: 'Cancel a scheduled message (refunded); needs the send scope of its channel',

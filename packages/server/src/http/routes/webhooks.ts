@@ -15,6 +15,7 @@ export function webhookRoutes(app: FastifyInstance, ctx: ModuleContext): void {
       ...common,
       method: 'POST',
       url: '/webhooks',
+      session: 'webhooks:write',
       summary: 'Register an endpoint; the answer carries its signing secret, shown only this once',
       schema: { body: endpointCreateBody, response: { 200: endpointWithSecret } },
     },
@@ -22,12 +23,12 @@ export function webhookRoutes(app: FastifyInstance, ctx: ModuleContext): void {
   );
   authenticated(
     app,
-    { ...common, method: 'GET', url: '/webhooks', summary: 'List endpoints, newest first', schema: { querystring: listQuery(), response: { 200: pageOf(endpointSchema) } } },
+    { ...common, method: 'GET', url: '/webhooks', session: 'webhooks:read', summary: 'List endpoints, newest first', schema: { querystring: listQuery(), response: { 200: pageOf(endpointSchema) } } },
     (req, principal) => listEndpoints(ctx, principal.accountId, req.query),
   );
   authenticated(
     app,
-    { ...common, method: 'GET', url: '/webhooks/:id', summary: 'An endpoint', schema: { params: idParams('wh'), response: { 200: endpointSchema } } },
+    { ...common, method: 'GET', url: '/webhooks/:id', session: 'webhooks:read', summary: 'An endpoint', schema: { params: idParams('wh'), response: { 200: endpointSchema } } },
     (req, principal) => getEndpoint(ctx, principal.accountId, req.params.id),
   );
   authenticated(
@@ -36,6 +37,7 @@ export function webhookRoutes(app: FastifyInstance, ctx: ModuleContext): void {
       ...common,
       method: 'PATCH',
       url: '/webhooks/:id',
+      session: 'webhooks:write',
       summary: 'Change an endpoint: url, events, description, or enabled (true re-enables a disabled endpoint)',
       schema: { params: idParams('wh'), body: endpointPatchBody, response: { 200: endpointSchema } },
     },
@@ -47,6 +49,7 @@ export function webhookRoutes(app: FastifyInstance, ctx: ModuleContext): void {
       ...common,
       method: 'DELETE',
       url: '/webhooks/:id',
+      session: 'webhooks:write',
       summary: 'Delete an endpoint and its delivery log',
       schema: { params: idParams('wh'), response: { 200: endpointDeleted } },
     },
@@ -58,6 +61,7 @@ export function webhookRoutes(app: FastifyInstance, ctx: ModuleContext): void {
       ...common,
       method: 'POST',
       url: '/webhooks/:id/rotate-secret',
+      session: 'webhooks:write',
       summary: 'Replace the signing secret (shown only now); the old one keeps signing beside it for 24 h',
       schema: { params: idParams('wh'), response: { 200: endpointWithSecret } },
     },

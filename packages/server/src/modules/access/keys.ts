@@ -53,6 +53,7 @@ export async function createKey({ store, clock }: Deps, input: CreateKeyInput): 
     last_used_at: null,
     revoked_at: null,
     created_at: now,
+    rotated_to: null,
   };
   try {
     await store.keys.insert(row);

@@ -8,7 +8,7 @@ import { getMessage } from './reads.ts';
  * Cancels a scheduled message (refunded). The key needs the send scope of the message's
  * channel; anything but a scheduled message answers 409.
  */
-export async function cancelMessage(ctx: ModuleContext, principal: Principal, id: string) {
+export async function cancelMessage(ctx: ModuleContext, principal: Pick<Principal, 'accountId' | 'scopes'>, id: string) {
   const m = await ctx.store.messages.get(principal.accountId, id);
   if (!m) throw notFound('Message');
   const scope = m.channel === 'sms' ? 'sms:send' : 'email:send';

@@ -10,6 +10,7 @@ import * as lookups from './0008_lookups.ts';
 import * as emailVerifications from './0009_email_verifications.ts';
 import * as cacheEpoch from './0010_cache_epoch.ts';
 import * as deliveryBatch from './0011_delivery_batch.ts';
+import * as people from './0012_people.ts';
 
 /**
  * Migrations are code, in order, never edited once released. Column types are the common
@@ -33,6 +34,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migrat
   ['0009_email_verifications', emailVerifications],
   ['0010_cache_epoch', cacheEpoch],
   ['0011_delivery_batch', deliveryBatch],
+  ['0012_people', people],
 ];
 
 const provider: MigrationProvider = { getMigrations: async () => Object.fromEntries(MIGRATIONS) };

@@ -1,0 +1,82 @@
+import { parseMailbox } from '../../lib/email-address.ts';
+import { newId } from '../../lib/ids.ts';
+import type { Principal } from '../access/auth.ts';
+import type { ModuleContext } from '../context.ts';
+import { planEmail } from '../messages/email.ts';
+import { approveSender, emailSenderApproved } from '../messages/senders.ts';
+import type { PlatformEmail, PlatformMail } from './deps.ts';
+
+// The name under which server_secrets keeps the id of the account the platform's mail is sent from.
+const PLATFORM_ACCOUNT = 'platform_mail_account';
+
+/**
+ * The platform's own mail (invitations, password resets, sign-up verification) goes through
+ * Hellio's email channel like a customer's: queued, delivered by the workers over SMTP — or to the
+ * simulator, where `hellio sandbox inbox` shows it. It is sent from an account of its own, which
+ * pays nothing, so it appears in the operator's message log and never in a customer's.
+ */
+export class PlatformMailer implements PlatformMail {
+  private accountId: Promise<string> | null = null;
+
+  constructor(
+    /** The module context (built after the mailer, which it contains). */
+    private readonly ctx: () => ModuleContext,
+    private readonly from: string,
+  ) {}
+
+  private async account(ctx: ModuleContext): Promise<string> {
+    const now = ctx.clock.now();
+    const id = await ctx.store.secrets.getOrCreate(PLATFORM_ACCOUNT, newId('acc'), now);
+    if (!(await ctx.store.accounts.get(id))) {
+      await ctx.store.accounts
+        .insert({
+          id,
+          name: 'Hellio platform mail',
+          status: 'active',
+          balance_micros: 0,
+          ip_allowlist: '[]',
+          rate_limit_per_minute: null,
+          daily_cap_micros: null,
+          monthly_cap_micros: null,
+          balance_low_micros: null,
+          created_at: now,
+          updated_at: now,
+        })
+        // Another process created it first: theirs is the same id.
+        .catch(async (err: unknown) => {
+          if (!(await ctx.store.accounts.get(id))) throw err;
+        });
+    }
+    const from = parseMailbox(this.from)!;
+    if (!(await emailSenderApproved(ctx.store, id, from.address, from.domain))) await approveSender(ctx, id, from.address);
+    return id;
+  }
+
+  async send(email: PlatformEmail): Promise<void> {
+    const ctx = this.ctx();
+    this.accountId ??= this.account(ctx).catch((err: unknown) => {
+      this.accountId = null;
+      throw err;
+    });
+    const accountId = await this.accountId;
+    const principal: Principal = {
+      keyId: 'platform',
+      accountId,
+      test: false,
+      scopes: new Set(['email:send']),
+      rateLimitPerMinute: null,
+      caps: { accountDaily: null, accountMonthly: null, keyDaily: null, keyMonthly: null },
+      balanceLowMicros: null,
+    };
+    const { plan } = await planEmail(ctx, principal, {
+      from: this.from,
+      to: email.to,
+      subject: email.subject,
+      text: email.text,
+      ...(email.html !== undefined ? { html: email.html } : {}),
+    });
+    // Free: the platform does not charge itself (nor refund itself when a message fails).
+    const messages = (plan.rows.messages ?? []).map((m) => ({ ...m, price_micros: 0 }));
+    await ctx.accepts.commit({ ...plan, charge: 0, rows: { ...plan.rows, messages } }, null);
+  }
+}

@@ -1,0 +1,44 @@
+import type { Selectable, Updateable } from 'kysely';
+import type { SenderRequestsTable } from '../schema.ts';
+import type { Executor } from './executor.ts';
+
+export type SenderRequestRow = Selectable<SenderRequestsTable>;
+
+/** Senders an account asked for, waiting for (or decided by) an operator. */
+export class SenderRequestsRepo {
+  constructor(private readonly db: Executor) {}
+
+  async insert(row: SenderRequestRow): Promise<void> {
+    await this.db.insertInto('sender_requests').values(row).execute();
+  }
+
+  async get(id: string): Promise<SenderRequestRow | undefined> {
+    return this.db.selectFrom('sender_requests').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Newest first, before `cursor`; by account and/or status. */
+  async list(opts: { accountId?: string; status?: SenderRequestRow['status']; limit: number; cursor?: string }): Promise<SenderRequestRow[]> {
+    let q = this.db.selectFrom('sender_requests').selectAll().orderBy('id', 'desc').limit(opts.limit);
+    if (opts.accountId) q = q.where('account_id', '=', opts.accountId);
+    if (opts.status) q = q.where('status', '=', opts.status);
+    if (opts.cursor) q = q.where('id', '<', opts.cursor);
+    return q.execute();
+  }
+
+  async pendingFor(accountId: string, kind: SenderRequestRow['kind'], value: string): Promise<SenderRequestRow | undefined> {
+    return this.db
+      .selectFrom('sender_requests')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where('kind', '=', kind)
+      .where('value', '=', value)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+  }
+
+  /** Decides a pending request; false when it was decided already (a race of two operators). */
+  async decide(id: string, changes: Updateable<SenderRequestsTable>): Promise<boolean> {
+    const r = await this.db.updateTable('sender_requests').set(changes).where('id', '=', id).where('status', '=', 'pending').executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+}

@@ -1,0 +1,108 @@
+import type { Selectable, Updateable } from 'kysely';
+import type { MembershipsTable, Role, UsersTable } from '../schema.ts';
+import type { Executor } from './executor.ts';
+
+export type UserRow = Selectable<UsersTable>;
+export type MembershipRow = Selectable<MembershipsTable>;
+
+/** A membership with its account's name and status (the accounts a user can open). */
+export interface MembershipWithAccount extends MembershipRow {
+  account_name: string;
+  account_status: string;
+}
+
+/** A membership with its user's email (an account's members). */
+export interface MemberWithUser extends MembershipRow {
+  email: string;
+  name: string | null;
+}
+
+/** Users and their membership of accounts. */
+export class UsersRepo {
+  constructor(private readonly db: Executor) {}
+
+  async insert(row: UserRow): Promise<void> {
+    await this.db.insertInto('users').values(row).execute();
+  }
+
+  async get(id: string): Promise<UserRow | undefined> {
+    return this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** By email, which the caller has lower-cased. */
+  async byEmail(email: string): Promise<UserRow | undefined> {
+    return this.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+  }
+
+  async count(): Promise<number> {
+    const r = await this.db.selectFrom('users').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  /** Users in id order, after `cursor`; `search` matches part of the email. */
+  async list(opts: { limit: number; cursor?: string; search?: string }): Promise<UserRow[]> {
+    let q = this.db.selectFrom('users').selectAll().orderBy('id').limit(opts.limit);
+    if (opts.cursor) q = q.where('id', '>', opts.cursor);
+    if (opts.search) q = q.where('email', 'like', `%${opts.search.toLowerCase().replace(/[%_\\]/g, '')}%`);
+    return q.execute();
+  }
+
+  async update(id: string, changes: Updateable<UsersTable>): Promise<boolean> {
+    const r = await this.db.updateTable('users').set(changes).where('id', '=', id).executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async membership(accountId: string, userId: string): Promise<MembershipRow | undefined> {
+    return this.db.selectFrom('memberships').selectAll().where('account_id', '=', accountId).where('user_id', '=', userId).executeTakeFirst();
+  }
+
+  async addMembership(row: MembershipRow): Promise<void> {
+    await this.db.insertInto('memberships').values(row).execute();
+  }
+
+  async setRole(accountId: string, userId: string, role: Role): Promise<boolean> {
+    const r = await this.db.updateTable('memberships').set({ role }).where('account_id', '=', accountId).where('user_id', '=', userId).executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async removeMembership(accountId: string, userId: string): Promise<boolean> {
+    const r = await this.db.deleteFrom('memberships').where('account_id', '=', accountId).where('user_id', '=', userId).executeTakeFirst();
+    return Number(r.numDeletedRows) === 1;
+  }
+
+  /** The accounts a user belongs to, oldest membership first. */
+  async accountsOf(userId: string): Promise<MembershipWithAccount[]> {
+    return this.db
+      .selectFrom('memberships as m')
+      .innerJoin('accounts as a', 'a.id', 'm.account_id')
+      .selectAll('m')
+      .select(['a.name as account_name', 'a.status as account_status'])
+      .where('m.user_id', '=', userId)
+      .orderBy('m.created_at')
+      .orderBy('m.account_id')
+      .execute();
+  }
+
+  /** An account's members, oldest first. */
+  async membersOf(accountId: string): Promise<MemberWithUser[]> {
+    return this.db
+      .selectFrom('memberships as m')
+      .innerJoin('users as u', 'u.id', 'm.user_id')
+      .selectAll('m')
+      .select(['u.email', 'u.name'])
+      .where('m.account_id', '=', accountId)
+      .orderBy('m.created_at')
+      .orderBy('m.user_id')
+      .execute();
+  }
+
+  async countRole(accountId: string, role: Role): Promise<number> {
+    const r = await this.db
+      .selectFrom('memberships')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('account_id', '=', accountId)
+      .where('role', '=', role)
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+}
