@@ -46,6 +46,7 @@ describe('loadConfig', () => {
       webhooksAllowPrivate: false,
       webhookTimeoutMs: 15_000,
       emailVerify: expect.objectContaining({ smtpByDefault: false, allowPrivateHosts: false }),
+      people: expect.objectContaining({ signup: 'closed', publicUrl: 'http://localhost:3000', sessionIdleMs: 12 * 3_600_000, sessionMaxMs: 7 * 86_400_000 }),
     });
     expect(isAbsolute(c.dataDir)).toBe(true);
   });
@@ -285,5 +286,15 @@ describe('loadConfig', () => {
       if (saved === undefined) delete process.env.PORT;
       else process.env.PORT = saved;
     }
+  });
+
+  it('reads the people settings and refuses malformed ones', () => {
+    const c = loadConfig({ HELLIO_SIGNUP: 'approval', HELLIO_PUBLIC_URL: 'https://hellio.example.com/', PORT: '8080', HELLIO_LOGIN_PER_EMAIL: '5' }).people;
+    expect(c).toMatchObject({ signup: 'approval', publicUrl: 'https://hellio.example.com', loginPerEmail: 5 });
+    expect(loadConfig({ PORT: '8080' }).people.publicUrl).toBe('http://localhost:8080');
+    expect(() => loadConfig({ HELLIO_SIGNUP: 'maybe' })).toThrow(ConfigError);
+    expect(() => loadConfig({ HELLIO_PUBLIC_URL: 'ftp://x' })).toThrow(ConfigError);
+    expect(() => loadConfig({ HELLIO_MAIL_FROM: 'not an address' })).toThrow(ConfigError);
+    expect(() => loadConfig({ HELLIO_SESSION_IDLE_MINUTES: '0' })).toThrow(ConfigError);
   });
 });
