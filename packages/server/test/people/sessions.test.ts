@@ -105,3 +105,25 @@ describe.each(BACKENDS)('sessions (%s)', (backend) => {
     expectError(await h.app.inject({ method: 'POST', url: '/auth/login', payload: { email: 'ghost@example.com', password: 'x' } }), 429, 'rate_limited');
   });
 });
+
+describe.each(BACKENDS)('session cookie behind a TLS proxy (%s)', (backend) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness(backend, { env: { HELLIO_TRUST_PROXY: '127.0.0.1' } });
+  });
+  afterAll(async () => h?.close());
+
+  it('is Secure when a trusted proxy says the request came over HTTPS, and not otherwise', async () => {
+    const acc = await h.account();
+    await createUser(h.rt.ctx, null, { email: 'tls@example.com', password: 'long enough', accountId: acc.id });
+    const payload = { email: 'tls@example.com', password: 'long enough' };
+    const viaTls = await h.app.inject({ method: 'POST', url: '/auth/login', headers: { 'x-forwarded-proto': 'https' }, payload });
+    expect(String(viaTls.headers['set-cookie'])).toMatch(/; Secure/);
+    const plain = await h.app.inject({ method: 'POST', url: '/auth/login', payload });
+    expect(String(plain.headers['set-cookie'])).not.toMatch(/Secure/);
+    // From an address that is not a trusted proxy the header is not believed.
+    const spoofed = await h.app.inject({ method: 'POST', url: '/auth/login', remoteAddress: '198.51.100.7', headers: { 'x-forwarded-proto': 'https' }, payload });
+    expect(String(spoofed.headers['set-cookie'])).not.toMatch(/Secure/);
+  });
+});
+
