@@ -9,7 +9,22 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     {
       level,
       redact: {
-        paths: ['req.headers.authorization', 'headers.authorization', 'authorization', 'key', '*.key', 'apiKey'],
+        paths: [
+          'req.headers.authorization',
+          'headers.authorization',
+          'authorization',
+          'key',
+          '*.key',
+          'apiKey',
+          // Sessions and the people's secrets: the cookie, CSRF tokens, passwords, one-time tokens.
+          'req.headers.cookie',
+          'headers.cookie',
+          'req.headers["x-csrf-token"]',
+          'password',
+          '*.password',
+          'token',
+          '*.token',
+        ],
         censor: '[redacted]',
       },
     },
