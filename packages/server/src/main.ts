@@ -31,6 +31,8 @@ import { AcceptCommitter } from './modules/accept/committer.ts';
 import { IdempotencyClaims } from './modules/access/idempotency.ts';
 import { Store } from './store/store.ts';
 import { PlatformMailer } from './modules/people/platform-mail.ts';
+import { lasting } from './modules/people/emails.ts';
+import { issueSetupLink } from './modules/people/setup.ts';
 
 /**
  * The wiring: the only place that turns configuration into concrete adapters (which database,
@@ -220,6 +222,24 @@ export async function createServer(rt: Runtime): Promise<FastifyInstance> {
   });
 }
 
+/**
+ * First run: while no user exists, every API process that starts prints a fresh one-time link to
+ * the page that creates the first operator — to the log and, on a line of its own, to the console,
+ * so that `npm start` shows it to a newcomer. It is the one secret the server ever prints
+ * (docs/people.md): whoever opens it first becomes the operator.
+ */
+export async function announceSetupLink(rt: Pick<Runtime, 'ctx' | 'logger'>, out: (line: string) => void = console.log): Promise<string | null> {
+  const link = await issueSetupLink(rt.ctx, rt.ctx.people.settings);
+  if (link === null) return null;
+  const ttl = lasting(rt.ctx.people.settings.setupTtlMs);
+  rt.logger.info({ setup_url: link }, `no user exists yet: open the setup link to create the first operator (single use, valid ${ttl})`);
+  out(
+    `\n  Hellio has no user yet. Create the first operator here (the link works once, for ${ttl}):\n\n    ${link}\n\n` +
+      `  Without a browser: POST /auth/setup with {"token", "email", "password"} (docs/people.md).\n`,
+  );
+  return link;
+}
+
 // How often workers apply receipts that raced the commit of their network id.
 const RECONCILE_EVERY_MS = 2_000;
 
@@ -244,6 +264,7 @@ export async function serve(config: Config, roles: { api: boolean; worker: boole
     : null;
   if (app) await app.listen({ port: config.port, host: config.host });
   rt.logger.info({ roles, worker: worker?.id }, 'hellio running');
+  if (app) await announceSetupLink(rt);
   const stop = async (signal: string) => {
     rt.logger.info({ signal }, 'shutting down');
     await app?.close();

@@ -11,6 +11,11 @@ import { installErrorHandling } from './errors.ts';
 import { installPipeline } from './pipeline.ts';
 import { installSessions } from './session.ts';
 import { authRoutes } from './routes/auth.ts';
+import { memberRoutes } from './routes/members.ts';
+import { passwordResetRoutes } from './routes/password-reset.ts';
+import { setupRoutes } from './routes/setup.ts';
+import { signupRoutes } from './routes/signup.ts';
+import { totpRoutes } from './routes/totp.ts';
 import { balanceRoutes } from './routes/balance.ts';
 import { domainRoutes } from './routes/domains.ts';
 import { providerCallbackRoutes } from './routes/provider-callbacks.ts';
@@ -121,6 +126,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   webhookDeliveryRoutes(app, deps.ctx);
   providerCallbackRoutes(app, deps.channels, deps.providerCallbackToken);
   authRoutes(app, deps.ctx);
+  setupRoutes(app, deps.ctx);
+  signupRoutes(app, deps.ctx);
+  passwordResetRoutes(app, deps.ctx);
+  memberRoutes(app, deps.ctx);
+  totpRoutes(app, deps.ctx);
   healthRoutes(app, deps.ctx, deps.ready ? { ready: deps.ready } : {});
   return app;
 }

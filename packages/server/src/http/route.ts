@@ -20,9 +20,9 @@ import { errorResponses } from './schemas/common.ts';
 /** A request to a route whose schemas are S: its body, query and params typed from them (json-schema-to-ts). */
 export type Req<S extends FastifySchema> = FastifyRequest<RouteGenericInterface, RawServerDefault, RawRequestDefaultExpression, S, JsonSchemaToTsProvider>;
 
-/** The request parts of a route's schema and its 200 answer; the error answers are added for it. */
+/** The request parts of a route's schema and its answer (200, or 202 for work accepted to be done later); the error answers are added for it. */
 export interface RouteSchema extends FastifySchema {
-  response: { 200: unknown };
+  response: { 200: unknown } | { 202: unknown };
 }
 
 /** An authenticated endpoint: what the pipeline needs (scope, idempotency), and what OpenAPI shows. */

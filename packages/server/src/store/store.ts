@@ -93,7 +93,7 @@ export class Store {
     this.secrets = new SecretsRepo(db);
     this.lookups = new LookupsRepo(db);
     this.emailVerifications = new EmailVerificationsRepo(db);
-    this.users = new UsersRepo(db);
+    this.users = new UsersRepo(db, capabilities);
     this.sessions = new SessionsRepo(db);
     this.userTokens = new UserTokensRepo(db);
     this.audit = new AuditRepo(db);

@@ -54,6 +54,13 @@ const PUBLIC_ROUTES: Array<{ methods: string[]; url: string; prefix?: true; why:
     why: 'HTTP SMS providers’ status callbacks: guarded by HELLIO_PROVIDER_CALLBACK_TOKEN, not a key (registered only when it is set)',
   },
   { methods: ['POST'], url: '/auth/login', why: 'signing in (limited per address and per email)' },
+  { methods: ['GET', 'HEAD'], url: '/auth/setup', why: 'first run: whether the setup link is still needed (no user exists yet); tells nothing else' },
+  { methods: ['POST'], url: '/auth/setup', why: 'first run: spends the one-time setup link the server printed; refused once any user exists' },
+  { methods: ['POST'], url: '/auth/signup', why: 'sign-up per HELLIO_SIGNUP (403 when closed); limited per address and per email; same answer for taken addresses' },
+  { methods: ['POST'], url: '/auth/verify-email', why: 'the emailed verification link (a single-use token)' },
+  { methods: ['POST'], url: '/auth/password-reset', why: '"forgot password": limited per address and per email; same answer whether the address has a user or not' },
+  { methods: ['POST'], url: '/auth/password-reset/confirm', why: 'the emailed reset link (a single-use, expiring token)' },
+  { methods: ['POST'], url: '/auth/invitations/accept', why: 'the emailed invitation link (a single-use, expiring token); an existing user also signs in or sends their session with its CSRF token' },
 ];
 
 const publicEntryOf = (r: RouteEntry) =>

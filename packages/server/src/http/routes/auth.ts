@@ -2,33 +2,14 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ModuleContext } from '../../modules/context.ts';
 import type { Actor } from '../../modules/people/actor.ts';
 import { login } from '../../modules/people/login.ts';
-import { csrfTokenOf, listSessions, revokeAllSessions, revokeSession } from '../../modules/people/sessions.ts';
-import { userView } from '../../modules/people/users.ts';
-import { notFound } from '../../lib/errors.ts';
+import { listSessions, revokeAllSessions, revokeSession } from '../../modules/people/sessions.ts';
 import { publicRoute, signedIn } from '../route.ts';
 import { idParams } from '../schemas/common.ts';
 import { loginBody, meSchema, okSchema, revokedCountSchema, revokedSchema, sessionListSchema } from '../schemas/auth.ts';
-import { clearSessionCookie, setSessionCookie } from '../session.ts';
+import { clearSessionCookie } from '../session.ts';
+import { client, me, signedInAnswer } from '../sign-in.ts';
 
 const tag = 'auth';
-
-/** The signed-in person, their accounts and their CSRF token (GET /auth/me and the sign-in answer). */
-async function me(ctx: ModuleContext, userId: string, session: { id: string; expires_at: number }, secret: string) {
-  const user = await ctx.store.users.get(userId);
-  if (!user) throw notFound('User');
-  const accounts = await ctx.store.users.accountsOf(userId);
-  return {
-    user: userView(user),
-    accounts: accounts.map((m) => ({ id: m.account_id, name: m.account_name, status: m.account_status, role: m.role })),
-    csrf_token: csrfTokenOf(secret),
-    session: { id: session.id, expires_at: new Date(session.expires_at).toISOString() },
-  };
-}
-
-function client(req: FastifyRequest) {
-  const ua = req.headers['user-agent'];
-  return { ip: req.ip, userAgent: typeof ua === 'string' ? ua : null };
-}
 
 function secretOf(req: FastifyRequest, actor: Actor): string {
   // The session hook set both; a session route without them would be a wiring bug.
@@ -49,8 +30,7 @@ export function authRoutes(app: FastifyInstance, ctx: ModuleContext): void {
     },
     async (req, reply) => {
       const { secret, session, user } = await login(ctx, ctx.people, req.body, client(req));
-      setSessionCookie(req, reply, secret, session.expires_at - session.created_at);
-      return me(ctx, user.id, session, secret);
+      return signedInAnswer(ctx, req, reply, user.id, { secret, session });
     },
   );
   signedIn(app, { method: 'GET', url: '/auth/me', tag, summary: 'Who is signed in, their accounts and roles, and the CSRF token', schema: { response: { 200: meSchema } } }, async (req, actor) => {

@@ -48,7 +48,12 @@ export class PlatformMailer implements PlatformMail {
         });
     }
     const from = parseMailbox(this.from)!;
-    if (!(await emailSenderApproved(ctx.store, id, from.address, from.domain))) await approveSender(ctx, id, from.address);
+    if (!(await emailSenderApproved(ctx.store, id, from.address, from.domain))) {
+      await approveSender(ctx, id, from.address);
+      // The read cache kept the account's senders from before the approval (public routes do not
+      // refresh it per request, as the key pipeline does): drop them, or the first mail is refused.
+      await ctx.store.cache.refresh();
+    }
     return id;
   }
 

@@ -40,6 +40,23 @@ export class UserTokensRepo {
     await this.db.updateTable('user_tokens').set({ used_at: now }).where('kind', '=', kind).where('user_id', '=', userId).where('used_at', 'is', null).execute();
   }
 
+  /** Ends every unused token of a kind, whoever it is for (a new setup link voids the older ones). */
+  async voidKind(kind: UserTokenKind, now: number): Promise<void> {
+    await this.db.updateTable('user_tokens').set({ used_at: now }).where('kind', '=', kind).where('used_at', 'is', null).execute();
+  }
+
+  /** Ends the account's unused invitations to an address (a new invitation replaces them). */
+  async voidInvitationsTo(accountId: string, email: string, now: number): Promise<void> {
+    await this.db
+      .updateTable('user_tokens')
+      .set({ used_at: now })
+      .where('account_id', '=', accountId)
+      .where('kind', '=', 'invitation')
+      .where('email', '=', email)
+      .where('used_at', 'is', null)
+      .execute();
+  }
+
   /** An account's invitations still open at `now`, newest first. */
   async openInvitations(accountId: string, now: number): Promise<UserTokenRow[]> {
     return this.db

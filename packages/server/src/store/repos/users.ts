@@ -1,5 +1,6 @@
 import type { Selectable, Updateable } from 'kysely';
 import type { MembershipsTable, Role, UsersTable } from '../schema.ts';
+import type { Capabilities } from '../capabilities.ts';
 import type { Executor } from './executor.ts';
 
 export type UserRow = Selectable<UsersTable>;
@@ -19,7 +20,10 @@ export interface MemberWithUser extends MembershipRow {
 
 /** Users and their membership of accounts. */
 export class UsersRepo {
-  constructor(private readonly db: Executor) {}
+  constructor(
+    private readonly db: Executor,
+    private readonly caps: Capabilities,
+  ) {}
 
   async insert(row: UserRow): Promise<void> {
     await this.db.insertInto('users').values(row).execute();
@@ -104,5 +108,16 @@ export class UsersRepo {
       .where('role', '=', role)
       .executeTakeFirstOrThrow();
     return Number(r.n);
+  }
+
+  /**
+   * The account's owners, locked to the end of the transaction (row locks where the store has
+   * them; SQLite's transaction holds the whole database): two changes that each leave one owner
+   * cannot both pass and leave none.
+   */
+  async ownersForUpdate(accountId: string): Promise<string[]> {
+    let q = this.db.selectFrom('memberships').select('user_id').where('account_id', '=', accountId).where('role', '=', 'owner').orderBy('user_id');
+    if (this.caps.rowLocks) q = q.forUpdate();
+    return (await q.execute()).map((r) => r.user_id);
   }
 }
