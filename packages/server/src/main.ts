@@ -232,7 +232,7 @@ export async function announceSetupLink(rt: Pick<Runtime, 'ctx' | 'logger'>, out
   const link = await issueSetupLink(rt.ctx, rt.ctx.people.settings);
   if (link === null) return null;
   const ttl = lasting(rt.ctx.people.settings.setupTtlMs);
-  rt.logger.info({ setup_url: link }, `no user exists yet: open the setup link to create the first operator (single use, valid ${ttl})`);
+  rt.logger.info({ setup_url: link }, `no user exists yet: open the setup link to create the first operator (single use, valid for ${ttl})`);
   out(
     `\n  Hellio has no user yet. Create the first operator here (the link works once, for ${ttl}):\n\n    ${link}\n\n` +
       `  Without a browser: POST /auth/setup with {"token", "email", "password"} (docs/people.md).\n`,

@@ -4,6 +4,7 @@ import { hashSecret } from '../../src/lib/secrets.ts';
 import { announceSetupLink } from '../../src/main.ts';
 import { setAccountStatus } from '../../src/modules/access/accounts.ts';
 import { listAudit } from '../../src/modules/people/audit.ts';
+import { issueToken } from '../../src/modules/people/tokens.ts';
 import { createUser } from '../../src/modules/people/users.ts';
 import { BACKENDS, bearer, createHarness, type Harness } from '../support/harness.ts';
 import { expectError, LogCapture } from '../support/http-assert.ts';
@@ -69,7 +70,6 @@ describe.each(BACKENDS)('first run (%s)', (backend) => {
 
   it('refuses a setup token once a user exists, an unknown token, and an expired one', async () => {
     // Users exist now (the test above): even a link issued by hand is refused.
-    const { issueToken } = await import('../../src/modules/people/tokens.ts');
     const { secret } = await issueToken(h.rt.store, { kind: 'setup' }, 60_000, clock.now());
     expectError(await h.app.inject({ method: 'POST', url: '/auth/setup', payload: { token: secret, email: 'x@example.com', password: 'a long password' } }), 400, 'token_invalid');
     expectError(await h.app.inject({ method: 'POST', url: '/auth/setup', payload: { token: 'made-up', email: 'x@example.com', password: 'a long password' } }), 400, 'token_invalid');
@@ -203,6 +203,7 @@ for (const mode of ['approval', 'open'] as const) {
       clock.advance(48 * 3_600_000 + 1);
       expectError(await h.app.inject({ method: 'POST', url: '/auth/verify-email', payload: { token } }), 400, 'token_invalid');
       expectError(await h.app.inject({ method: 'POST', url: '/auth/verify-email', payload: { token: 'not-a-token' } }), 400, 'token_invalid');
+      expectError(await h.app.inject({ method: 'POST', url: '/auth/verify-email', payload: {} }), 422, 'validation_failed');
       await h.app.inject({ method: 'POST', url: '/auth/password-reset', payload: { email: 'late@example.com' } });
       const reset = await linkToken(h, 'late@example.com', 'reset-password');
       expectError(await h.app.inject({ method: 'POST', url: '/auth/verify-email', payload: { token: reset } }), 400, 'token_invalid');

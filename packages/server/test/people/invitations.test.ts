@@ -18,7 +18,7 @@ describe.each(BACKENDS)('invitations (%s)', (backend) => {
   let a: TestAccount;
   let b: TestAccount;
   let ownerB: Session;
-  let team: Record<Exclude<Role, 'developer'>, Session> & { developer: Session };
+  let team: Record<Role, Session>;
   const clock = new MovableClock();
   beforeAll(async () => {
     h = await createHarness(backend, { clock, env: { HELLIO_LOGIN_PER_IP: '100000', HELLIO_LOGIN_PER_EMAIL: '1000', HELLIO_PUBLIC_URL: 'https://hellio.example.com' } });
@@ -202,5 +202,15 @@ describe.each(BACKENDS)('invitations (%s)', (backend) => {
     expect((await open(team.owner)).json().data.map((i: { id: string }) => i.id)).toEqual([second.id]);
     expectError(await accept({ token: first, password: 'a long password' }), 400, 'token_invalid');
     expect((await accept({ token: secondToken, password: 'a long password' })).json().accounts[0].role).toBe('developer');
+  });
+
+  it('refuses an invitation of someone who became a member meanwhile, and leaves it open', async () => {
+    const other = await person(h, {});
+    await invite(team.owner, other.email, 'admin');
+    const token = await linkToken(h, other.email, 'accept-invitation');
+    await h.rt.store.users.addMembership({ account_id: a.id, user_id: other.userId, role: 'viewer', created_at: clock.now() });
+    expectError(await accept({ token }, other.headers()), 409, 'conflict');
+    expect((await h.rt.store.users.membership(a.id, other.userId))!.role).toBe('viewer');
+    expect((await open(team.owner)).json().data).toHaveLength(1);
   });
 });

@@ -43,7 +43,7 @@ describe.each(BACKENDS)('TOTP second factor (%s)', (backend) => {
     const codes = on.json().recovery_codes as string[];
     expect(codes).toHaveLength(10);
     expect(new Set(codes).size).toBe(10);
-    for (const c of codes) expect(c).toMatch(/^[0-9a-z]{5}-[0-9a-z]{5}$/);
+    for (const c of codes) expect(c).toMatch(/^[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}$/);
     const row = (await h.rt.store.users.get(s.userId))!;
     for (const c of codes) expect(row.recovery_codes).not.toContain(c);
     expect(JSON.parse(row.recovery_codes)).toHaveLength(10);

@@ -1,5 +1,5 @@
 import { PASSWORD_MAX } from '../../modules/people/passwords.ts';
-import { nullable, str } from './common.ts';
+import { str } from './common.ts';
 
 /** A one-time token from a link (setup, verification, reset, invitation). */
 export const token = str({ minLength: 1, maxLength: 128, description: 'The token of the link (its ?token=…)' });

@@ -4,6 +4,8 @@ import type { Principal } from '../access/auth.ts';
 import type { ModuleContext } from '../context.ts';
 import { planEmail } from '../messages/email.ts';
 import { approveSender, emailSenderApproved } from '../messages/senders.ts';
+import type { MessageRow } from '../../store/repos/messages.ts';
+import { SEALED_FIELD } from '../otp/sealed-message.ts';
 import type { PlatformEmail, PlatformMail } from './deps.ts';
 
 // The name under which server_secrets keeps the id of the account the platform's mail is sent from.
@@ -58,6 +60,8 @@ export class PlatformMailer implements PlatformMail {
   }
 
   async send(email: PlatformEmail): Promise<void> {
+    // Only the text part is sealed (below): an html part would keep its links' tokens at rest.
+    if (email.html !== undefined && maskLinkTokens(email.html) !== email.html) throw new Error('a platform email with a token link must be text only');
     const ctx = this.ctx();
     this.accountId ??= this.account(ctx).catch((err: unknown) => {
       this.accountId = null;
@@ -80,8 +84,27 @@ export class PlatformMailer implements PlatformMail {
       text: email.text,
       ...(email.html !== undefined ? { html: email.html } : {}),
     });
-    // Free: the platform does not charge itself (nor refund itself when a message fails).
-    const messages = (plan.rows.messages ?? []).map((m) => ({ ...m, price_micros: 0 }));
+    // Free: the platform does not charge itself (nor refund itself when a message fails). Stored
+    // with the tokens of its links masked and the real text sealed, as OTP messages are: the
+    // message log keeps no usable link, and only the delivery worker opens the text.
+    const messages = (plan.rows.messages ?? []).map((m) => sealLinks(ctx, { ...m, price_micros: 0 }));
     await ctx.accepts.commit({ ...plan, charge: 0, rows: { ...plan.rows, messages } }, null);
   }
+}
+
+/** A link's token as the stored copy of a platform email shows it. */
+export const MASKED_TOKEN = '[sealed]';
+
+/** The text with the token of every link (`?token=…`) masked. */
+export function maskLinkTokens(text: string): string {
+  return text.replace(/([?&]token=)[^\s&#]+/g, `$1${MASKED_TOKEN}`);
+}
+
+/** The message row as stored: masked text, the real one sealed for the delivery worker (workers/deliver.ts). */
+function sealLinks(ctx: ModuleContext, m: MessageRow): MessageRow {
+  const payload = m.payload === null ? {} : (JSON.parse(m.payload) as Record<string, unknown>);
+  const text = typeof payload.text === 'string' ? payload.text : (m.body ?? '');
+  const masked = maskLinkTokens(text);
+  if (masked === text) return m;
+  return { ...m, body: masked, payload: JSON.stringify({ ...payload, text: masked, [SEALED_FIELD]: ctx.otp.keys.seal(text, m.id) }) };
 }

@@ -18,11 +18,14 @@ export const RECOVERY_CODES = 10;
 // Crockford's base32 (no i, l, o, u: nothing to misread); 32 symbols, so a byte maps without bias.
 const CODE_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
-/** A recovery code: ten random characters as "xxxxx-xxxxx" (50 random bits; each works once). */
+/**
+ * A recovery code: sixteen random characters as "xxxx-xxxx-xxxx-xxxx" (80 bits; each works once).
+ * Stored as one SHA-256 (login.ts compares so), which 80 random bits make as hard to reverse as a
+ * slow hash of a shorter code.
+ */
 function recoveryCode(): string {
-  const bytes = randomBytes(10);
-  const chars = [...bytes].map((b) => CODE_ALPHABET[b & 31]).join('');
-  return `${chars.slice(0, 5)}-${chars.slice(5)}`;
+  const chars = [...randomBytes(16)].map((b) => CODE_ALPHABET[b & 31]).join('');
+  return chars.match(/.{4}/g)!.join('-');
 }
 
 /** New recovery codes, and their stored form: SHA-256 of each, as login.ts compares them (trimmed, lower case). */
