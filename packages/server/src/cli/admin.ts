@@ -3,21 +3,17 @@ import { validationError } from '../lib/errors.ts';
 import { formatMicros, parseMicros } from '../lib/money.ts';
 import { parseRfc3339, rfc3339 } from '../lib/time.ts';
 import type { Runtime } from '../main.ts';
-import {
-  type AccountStatus,
-  changeAllowlist,
-  createAccount,
-  setAccountCaps,
-  setAccountRateLimit,
-  setAccountStatus,
-} from '../modules/access/accounts.ts';
+import { type AccountStatus, changeAllowlist, setAccountCaps, setAccountRateLimit } from '../modules/access/accounts.ts';
+import { createAccountAs, setAccountStatusAs } from '../modules/admin/accounts.ts';
+import { setPrice } from '../modules/admin/prices.ts';
+import { removeRouteAs, setRouteAs } from '../modules/admin/routes.ts';
+import { approveSenderAs, revokeSenderAs } from '../modules/admin/senders.ts';
+import { adjustAs, topUpAs } from '../modules/admin/wallet.ts';
 import { createKey, revokeKey, setKeyCaps, setKeyRateLimit } from '../modules/access/keys.ts';
 import { addDomain, listDomains, verifyDomain } from '../modules/messages/domains.ts';
-import { isPriceChannel, PRICE_CHANNELS } from '../modules/billing/pricing.ts';
-import { setRoute } from '../modules/messages/routing.ts';
+import { PRICE_CHANNELS } from '../modules/billing/pricing.ts';
 import { parseScopes } from '../modules/access/scopes.ts';
-import { approveSender, revokeSender } from '../modules/messages/senders.ts';
-import { adjustBalance, setLowBalanceAlert, topUp } from '../modules/billing/wallet.ts';
+import { setLowBalanceAlert } from '../modules/billing/wallet.ts';
 import type { ApiKeyRow } from '../store/repos/keys.ts';
 
 type Run = (fn: (rt: Runtime) => Promise<{ json: unknown; text: string }>) => Promise<void>;
@@ -58,7 +54,10 @@ function keyJson(row: ApiKeyRow) {
   };
 }
 
-/** The admin commands of SPEC §5 (and a few listings); each prints one JSON object with --json. */
+/**
+ * The admin commands of SPEC §5 (and a few listings); each prints one JSON object with --json.
+ * What an operator does here is audited like the admin API's actions, with the CLI as the actor (null).
+ */
 export function adminCommands(program: Command, run: Run): void {
   const accounts = program.command('accounts').description('create, list, suspend and activate accounts');
   accounts
@@ -67,7 +66,7 @@ export function adminCommands(program: Command, run: Run): void {
     .option('--status <status>', 'active | pending | suspended', 'active')
     .action((o: { name: string; status: AccountStatus }) =>
       run(async (rt) => {
-        const a = await createAccount(rt.ctx, o.name, o.status);
+        const a = await createAccountAs(rt.ctx, null, o.name, o.status);
         return { json: { id: a.id, name: a.name, status: a.status }, text: a.id };
       }),
     );
@@ -76,7 +75,7 @@ export function adminCommands(program: Command, run: Run): void {
       .command(`${verb} <account>`)
       .action((id: string) =>
         run(async (rt) => {
-          const a = await setAccountStatus(rt.ctx, id, status);
+          const a = await setAccountStatusAs(rt.ctx, null, id, status);
           return { json: { id: a.id, status: a.status }, text: `${a.id} ${a.status}` };
         }),
       );
@@ -148,7 +147,7 @@ export function adminCommands(program: Command, run: Run): void {
     .option('--note <note>')
     .action((o: { account: string; amount: string; note?: string }) =>
       run(async (rt) => {
-        const balance = await topUp(rt.ctx, o.account, money('amount', o.amount), o.note);
+        const balance = await topUpAs(rt.ctx, null, o.account, money('amount', o.amount), o.note ?? null);
         return { json: { account: o.account, balance: formatMicros(balance), currency: rt.config.currency }, text: `balance ${formatMicros(balance)} ${rt.config.currency}` };
       }),
     );
@@ -159,7 +158,7 @@ export function adminCommands(program: Command, run: Run): void {
     .option('--note <note>')
     .action((o: { account: string; amount: string; note?: string }) =>
       run(async (rt) => {
-        const balance = await adjustBalance(rt.ctx, o.account, money('amount', o.amount, true), o.note ?? null);
+        const balance = await adjustAs(rt.ctx, null, o.account, money('amount', o.amount, true), o.note ?? null);
         return { json: { account: o.account, balance: formatMicros(balance), currency: rt.config.currency }, text: `balance ${formatMicros(balance)} ${rt.config.currency}` };
       }),
     );
@@ -187,10 +186,10 @@ export function adminCommands(program: Command, run: Run): void {
       .action((o: { account: string; sender: string }) =>
         run(async (rt) => {
           if (verb === 'approve') {
-            const s = await approveSender(rt.ctx, o.account, o.sender);
-            return { json: { account: o.account, kind: s.kind, sender: s.value, approved: true }, text: `${s.kind} ${s.value} approved` };
+            const s = await approveSenderAs(rt.ctx, null, o.account, o.sender);
+            return { json: { account: o.account, kind: s.kind, sender: s.sender, approved: true }, text: `${s.kind} ${s.sender} approved` };
           }
-          const removed = await revokeSender(rt.store, o.account, o.sender);
+          const removed = await revokeSenderAs(rt.ctx, null, o.account, o.sender);
           return { json: { account: o.account, sender: o.sender, revoked: removed }, text: removed ? 'revoked' : 'was not approved' };
         }),
       );
@@ -262,11 +261,8 @@ export function adminCommands(program: Command, run: Run): void {
     .requiredOption('--price <amount>', 'per SMS segment / per email recipient / per lookup')
     .action((o: { channel: string; prefix: string; price: string }) =>
       run(async (rt) => {
-        if (!isPriceChannel(o.channel)) throw validationError([{ field: 'channel', message: `must be one of ${PRICE_CHANNELS.join(', ')}` }]);
-        if (!/^\d{0,8}$/.test(o.prefix)) throw validationError([{ field: 'prefix', message: 'must be digits' }]);
-        const micros = money('price', o.price);
-        await rt.store.prices.set(o.channel, o.prefix, micros);
-        return { json: { channel: o.channel, prefix: o.prefix, price: formatMicros(micros), currency: rt.config.currency }, text: 'ok' };
+        const json = await setPrice(rt.ctx, null, { channel: o.channel, prefix: o.prefix, price: money('price', o.price) });
+        return { json, text: 'ok' };
       }),
     );
   prices
@@ -325,14 +321,13 @@ export function routeCommands(program: Command, run: Run): void {
     .option('--fallback <name>', 'provider to try when the first cannot connect or throttles')
     .action((o: { channel: string; prefix: string; provider: string; fallback?: string }) =>
       run(async (rt) => {
-        const row = await setRoute(rt.ctx, [...rt.channels.sms.keys()], {
+        const row = await setRouteAs(rt.ctx, null, [...rt.channels.sms.keys()], {
           channel: o.channel,
           prefix: o.prefix,
           provider: o.provider,
           fallback: o.fallback ?? null,
         });
-        const json = { channel: row.channel, prefix: row.prefix, provider: row.provider, fallback: row.fallback };
-        return { json, text: `${row.channel} ${row.prefix || '*'} → ${row.provider}${row.fallback ? ` (fallback ${row.fallback})` : ''}` };
+        return { json: row, text: `${row.channel} ${row.prefix || '*'} → ${row.provider}${row.fallback ? ` (fallback ${row.fallback})` : ''}` };
       }),
     );
   routes
@@ -341,7 +336,7 @@ export function routeCommands(program: Command, run: Run): void {
     .option('--prefix <digits>', 'the prefix of the route', '')
     .action((o: { channel: string; prefix: string }) =>
       run(async (rt) => {
-        const removed = await rt.store.routes.remove(o.channel, o.prefix);
+        const removed = await removeRouteAs(rt.ctx, null, o.channel, o.prefix);
         return { json: { channel: o.channel, prefix: o.prefix, removed }, text: removed ? 'removed' : 'no such route' };
       }),
     );

@@ -5,6 +5,7 @@ import { createLogger } from '../lib/logger.ts';
 import { openRuntime, type Runtime, serve } from '../main.ts';
 import { adminCommands, domainCommands, routeCommands, sandboxCommands } from './admin.ts';
 import { otpCommands } from './otp-commands.ts';
+import { usersCommands } from './users-commands.ts';
 
 const program = new Command('hellio')
   .description('Hellio: self-hosted messaging platform')
@@ -49,6 +50,7 @@ sandboxCommands(program, withRuntime);
 routeCommands(program, withRuntime);
 domainCommands(program, withRuntime);
 otpCommands(program, withRuntime);
+usersCommands(program, withRuntime);
 
 try {
   await program.parseAsync(process.argv);

@@ -10,6 +10,7 @@ import type { RouteEntry } from './types.ts';
 import { installErrorHandling } from './errors.ts';
 import { installPipeline } from './pipeline.ts';
 import { installSessions } from './session.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
 import { memberRoutes } from './routes/members.ts';
 import { passwordResetRoutes } from './routes/password-reset.ts';
@@ -131,6 +132,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   passwordResetRoutes(app, deps.ctx);
   memberRoutes(app, deps.ctx);
   totpRoutes(app, deps.ctx);
+  adminRoutes(app, deps.ctx, deps.channels);
   healthRoutes(app, deps.ctx, deps.ready ? { ready: deps.ready } : {});
   return app;
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { beginSendingMany, cancelScheduled, markDeliveredMany, markSent, markSentMany } from '../../src/modules/messages/lifecycle.ts';
 import { makeChannels } from '../../src/providers/channels.ts';
 import type { SmsProvider, SmsReceipt, SmsSubmit, SmsSubmitResult } from '../../src/providers/sms/sms-provider.ts';
+import { connectionless } from '../../src/providers/provider-state.ts';
 import { GroupCommit } from '../../src/lib/group-commit.ts';
 import type { JobContext } from '../../src/queue/job-definition.ts';
 import { settleInTransaction } from '../../src/queue/settle.ts';
@@ -20,6 +21,9 @@ class QuickProvider implements SmsProvider {
   delayMs = 0;
   constructor(readonly name: string) {}
   onReceipt(_h: (r: SmsReceipt) => void): void {}
+  state() {
+    return connectionless('simulator');
+  }
   async submit(msg: SmsSubmit): Promise<SmsSubmitResult> {
     const id = `${this.name}-${this.submitted.push(msg)}`;
     if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));

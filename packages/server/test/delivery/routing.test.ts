@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeChannels } from '../../src/providers/channels.ts';
 import type { SmsProvider, SmsReceipt, SmsSubmit, SmsSubmitResult } from '../../src/providers/sms/sms-provider.ts';
+import { connectionless } from '../../src/providers/provider-state.ts';
 import { RetryLater } from '../../src/queue/job-definition.ts';
 import { deliveryHandlers } from '../../src/workers/deliver.ts';
 import { setRoute } from '../../src/modules/messages/routing.ts';
@@ -12,6 +13,9 @@ class ScriptedProvider implements SmsProvider {
   answer: SmsSubmitResult = { ok: true, providerMessageIds: [] };
   constructor(readonly name: string) {}
   onReceipt(_h: (r: SmsReceipt) => void): void {}
+  state() {
+    return connectionless('simulator');
+  }
   async submit(msg: SmsSubmit): Promise<SmsSubmitResult> {
     this.submitted.push(msg);
     return this.answer.ok ? { ok: true, providerMessageIds: [`${this.name}-${this.submitted.length}-${msg.messageId}`] } : this.answer;

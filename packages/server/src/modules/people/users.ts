@@ -83,12 +83,20 @@ export async function setPassword({ store, clock }: Deps, actor: AuditActor, use
   });
 }
 
-/** Grants or revokes the operator flag. */
+/**
+ * Grants or revokes the operator flag. The last operator keeps it (409 conflict): someone must be
+ * left to run the platform — grant another user first.
+ */
 export async function setOperator({ store, clock }: Deps, actor: AuditActor, userId: string, operator: boolean): Promise<UserRow> {
   const now = clock.now();
   return store.transaction(async (tx) => {
+    // Locked first, so that two operators revoking each other at once count one after the other.
+    const operators = operator ? [] : await tx.users.lockOperators();
     const before = await tx.users.get(userId);
     if (!before) throw notFound('User');
+    if (!operator && operators.length === 1 && operators[0] === userId) {
+      throw new AppError('conflict', 'This is the last operator: grant another user the operator flag first');
+    }
     await tx.users.update(userId, { operator: operator ? 1 : 0, updated_at: now });
     await audit(tx, actor, { accountId: null, action: operator ? 'user.operator.grant' : 'user.operator.revoke', target: userId, before: { operator: before.operator === 1 }, after: { operator } }, now);
     return (await tx.users.get(userId))!;

@@ -1,3 +1,5 @@
+import type { ProviderState } from '../provider-state.ts';
+
 /** An attachment as the API accepted it (content is base64). */
 export interface EmailAttachmentInput {
   filename: string;
@@ -39,5 +41,7 @@ export type EmailSendResult =
 export interface EmailProvider {
   readonly name: string;
   send(msg: EmailSend): Promise<EmailSendResult>;
+  /** What it is and how its link is, for the operators' console (read-only, cheap). */
+  state(): ProviderState;
   close(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import type { InboxEntry } from '../sms/sms-simulator.ts';
+import { connectionless, type ProviderState } from '../provider-state.ts';
 import type { EmailProvider, EmailSend, EmailSendResult } from './email-provider.ts';
 
 /** Test addresses with a fixed fate (docs/simulators.md). Every other address is delivered. */
@@ -33,6 +34,10 @@ export class EmailSimulator implements EmailProvider {
       await this.opts.inbox({ messageId: msg.messageId, channel: 'email', sender: msg.from, recipient: r, subject: msg.subject, body });
     }
     return { ok: true, providerMessageId: `<${msg.messageId}@simulator.hellio.dev>`, response: '250 2.0.0 OK (simulated)' };
+  }
+
+  state(): ProviderState {
+    return connectionless('simulator');
   }
 
   async close(): Promise<void> {}

@@ -4,6 +4,7 @@ import nodemailer, { type SendMailOptions } from 'nodemailer';
 import type SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
+import { connectionless, type ProviderState } from '../provider-state.ts';
 import type { EmailProvider, EmailSend, EmailSendResult } from './email-provider.ts';
 
 /** Where HELLIO_SMTP_URL points. */
@@ -284,6 +285,11 @@ export class SmtpProvider implements EmailProvider {
   }
 
   /** Lets the messages being sent finish, then closes the pool's connections. */
+  /** Connections are nodemailer's, opened as messages need them: no standing link to report. */
+  state(): ProviderState {
+    return connectionless('smtp');
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

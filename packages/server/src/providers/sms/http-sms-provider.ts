@@ -1,3 +1,4 @@
+import { connectionless, type ProviderState } from '../provider-state.ts';
 import type { ReceiptHandler, SmsProvider, SmsReceipt, SmsSubmit, SmsSubmitResult } from './sms-provider.ts';
 
 export type HttpSmsAuth =
@@ -295,6 +296,11 @@ export class HttpSmsProvider implements SmsProvider {
       for (const w of r.undelivered) this.#statusOf.set(w.toLowerCase(), 'undelivered');
       for (const w of r.failed) this.#statusOf.set(w.toLowerCase(), 'failed');
     }
+  }
+
+  /** One HTTP request per message: no standing link to report. */
+  state(): ProviderState {
+    return connectionless('http');
   }
 
   onReceipt(handler: ReceiptHandler): void {

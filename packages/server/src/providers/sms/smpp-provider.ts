@@ -1,4 +1,5 @@
 import smpp, { type PDU, type PduOptions, type Session } from 'smpp';
+import type { LinkState, ProviderState } from '../provider-state.ts';
 import type { ReceiptHandler, SmsProvider, SmsReceipt, SmsSubmit, SmsSubmitResult } from './sms-provider.ts';
 import { parseReceiptPdu, receiptStatus, ESM_CLASS_RECEIPT } from './smpp-receipt.ts';
 import { segmentSms, type SmppSegment } from './smpp-segments.ts';
@@ -56,7 +57,7 @@ interface Part {
   resolve: (result: PartResult) => void;
 }
 
-type State = 'idle' | 'connecting' | 'bound' | 'backoff' | 'closed';
+type State = LinkState;
 
 const DEFAULT_PORT = 2775;
 // How long a reduced rate holds before it doubles back towards the configured (or previous) one.
@@ -115,7 +116,7 @@ export class SmppProvider implements SmsProvider {
   private readonly maxThrottleRetries: number;
   private readonly log: SmppLogger;
 
-  private state: State = 'idle';
+  private linkState: State = 'idle';
   private session: Session | null = null;
   /** Why the current connection attempt failed, once known. */
   private sessionFailure: Failure | null = null;
@@ -166,20 +167,31 @@ export class SmppProvider implements SmsProvider {
     this.receiptHandler = handler;
   }
 
+  /** Bound or not, the window's use, and while the link is down the last reason (SMSC status or socket error; never the password). */
+  state(): ProviderState {
+    return {
+      kind: 'smpp',
+      link: this.linkState,
+      inFlight: this.inflight.size,
+      queued: this.queue.length,
+      lastError: this.linkState === 'bound' ? null : (this.lastFailure?.error ?? this.sessionFailure?.error ?? null),
+    };
+  }
+
   /**
    * Resolves once bound. Waits for the attempt under way, or the next scheduled one, and rejects
    * if that attempt fails; reconnecting goes on in the background either way.
    */
   connect(): Promise<void> {
-    if (this.state === 'closed') return Promise.reject(new Error('SMPP provider is closed'));
-    if (this.state === 'bound') return Promise.resolve();
+    if (this.linkState === 'closed') return Promise.reject(new Error('SMPP provider is closed'));
+    if (this.linkState === 'bound') return Promise.resolve();
     const waiting = new Promise<void>((resolve, reject) => this.connectWaiters.push({ resolve, reject }));
-    if (this.state === 'idle') this.openSession();
+    if (this.linkState === 'idle') this.openSession();
     return waiting;
   }
 
   async submit(msg: SmsSubmit): Promise<SmsSubmitResult> {
-    if (this.state === 'closed') return { ok: false, retryable: true, code: 'CLOSED', error: 'SMPP provider is closed' };
+    if (this.linkState === 'closed') return { ok: false, retryable: true, code: 'CLOSED', error: 'SMPP provider is closed' };
 
     this.concatRef = (this.concatRef + 1) & 0xff;
     const segmented = segmentSms(msg.text, msg.encoding, this.concatRef);
@@ -187,7 +199,7 @@ export class SmppProvider implements SmsProvider {
 
     // While waiting out a reconnect delay, holding submits would only turn into timeouts; the
     // caller's queue knows how to wait, so tell it when the next attempt is due.
-    if (this.state === 'backoff') {
+    if (this.linkState === 'backoff') {
       const why = this.lastFailure;
       return {
         ok: false,
@@ -197,7 +209,7 @@ export class SmppProvider implements SmsProvider {
         retryAfterMs: Math.max(0, this.nextAttemptAt - Date.now()),
       };
     }
-    if (this.state === 'idle') this.openSession();
+    if (this.linkState === 'idle') this.openSession();
 
     const source = sourceAddress(msg.from);
     const job: Part[] = [];
@@ -215,8 +227,8 @@ export class SmppProvider implements SmsProvider {
   /** Unbinds, stops reconnecting, and resolves once the socket is closed. */
   close(): Promise<void> {
     if (this.closing) return this.closing;
-    const wasBound = this.state === 'bound';
-    this.state = 'closed';
+    const wasBound = this.linkState === 'bound';
+    this.linkState = 'closed';
     clearTimeout(this.reconnectTimer);
     clearTimeout(this.pumpTimer);
     const closed: Failure = { ok: false, retryable: true, code: 'CLOSED', error: 'SMPP provider closed' };
@@ -250,7 +262,7 @@ export class SmppProvider implements SmsProvider {
   // ---- connection ----
 
   private openSession(): void {
-    this.state = 'connecting';
+    this.linkState = 'connecting';
     this.sessionFailure = null;
     const session = smpp.connect({ host: this.conn.host, port: this.conn.port });
     this.session = session;
@@ -284,7 +296,7 @@ export class SmppProvider implements SmsProvider {
   }
 
   private onBindResp(session: Session, resp: PDU): void {
-    if (session !== this.session || this.state !== 'connecting') return;
+    if (session !== this.session || this.linkState !== 'connecting') return;
     clearTimeout(this.bindTimer);
     if (resp.command_status !== ESME_ROK) {
       const status = smppStatus(resp.command_status);
@@ -295,7 +307,7 @@ export class SmppProvider implements SmsProvider {
       session.destroy();
       return;
     }
-    this.state = 'bound';
+    this.linkState = 'bound';
     this.attempts = 0;
     this.lastFailure = null;
     this.startEnquireLink(session);
@@ -329,7 +341,7 @@ export class SmppProvider implements SmsProvider {
     clearTimeout(this.pumpTimer);
     this.pumpTimer = undefined;
 
-    const prev = this.state;
+    const prev = this.linkState;
     let failure: Failure;
     if (prev === 'closed') {
       failure = { ok: false, retryable: true, code: 'CLOSED', error: 'SMPP provider closed' };
@@ -349,7 +361,7 @@ export class SmppProvider implements SmsProvider {
     if (prev === 'closed') return;
 
     this.lastFailure = failure;
-    this.state = 'backoff';
+    this.linkState = 'backoff';
     const ceiling = Math.min(this.reconnectMaxMs, this.reconnectBaseMs * 2 ** Math.min(this.attempts, 30));
     this.attempts++;
     // Full jitter over the upper half, so a fleet of workers does not reconnect in step.
@@ -357,7 +369,7 @@ export class SmppProvider implements SmsProvider {
     this.nextAttemptAt = Date.now() + delay;
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
-      if (this.state === 'backoff') this.openSession();
+      if (this.linkState === 'backoff') this.openSession();
     }, delay);
   }
 
@@ -368,7 +380,7 @@ export class SmppProvider implements SmsProvider {
   // ---- submitting ----
 
   private pump(): void {
-    if (this.state !== 'bound' || !this.session || this.pumpTimer) return;
+    if (this.linkState !== 'bound' || !this.session || this.pumpTimer) return;
     // The submits of one pass leave in one write (one syscall) rather than one each.
     const socket = this.session.socket;
     if (!socket.writableCorked) {
@@ -439,7 +451,7 @@ export class SmppProvider implements SmsProvider {
     } else if (code === ESME_RTHROTTLED) {
       const pauseMs = this.onThrottled(part.sentAt);
       // Once closing, a requeued part would never be sent, nor failed by anyone.
-      if (part.throttleRetries < this.maxThrottleRetries && this.state === 'bound') {
+      if (part.throttleRetries < this.maxThrottleRetries && this.linkState === 'bound') {
         part.throttleRetries++;
         part.state = 'queued';
         this.queue.unshift(part);

@@ -1,4 +1,5 @@
 import type { SmsEncoding } from '../../lib/sms-encoding.ts';
+import type { ProviderState } from '../provider-state.ts';
 
 /** One SMS to hand to a network. Long texts are split into parts by the adapter. */
 export interface SmsSubmit {
@@ -46,5 +47,7 @@ export interface SmsProvider {
    * it resolves; the others must catch the rejection.
    */
   onReceipt(handler: ReceiptHandler): void;
+  /** What it is and how its link is, for the operators' console (read-only, cheap). */
+  state(): ProviderState;
   close(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { connectionless, type ProviderState } from '../provider-state.ts';
 import type { ReceiptHandler, SmsProvider, SmsSubmit, SmsSubmitResult } from './sms-provider.ts';
 
 /** What a simulated phone or mailbox received. */
@@ -45,6 +46,10 @@ export class SmsSimulator implements SmsProvider {
 
   onReceipt(handler: ReceiptHandler): void {
     this.handler = handler;
+  }
+
+  state(): ProviderState {
+    return connectionless('simulator');
   }
 
   async submit(msg: SmsSubmit): Promise<SmsSubmitResult> {

@@ -1,4 +1,4 @@
-import type { Selectable, Updateable } from 'kysely';
+import { type Selectable, type SqlBool, sql, type Updateable } from 'kysely';
 import type { AccountsTable } from '../schema.ts';
 import type { Executor } from './executor.ts';
 
@@ -17,6 +17,23 @@ export class AccountsRepo {
 
   async list(): Promise<AccountRow[]> {
     return this.db.selectFrom('accounts').selectAll().orderBy('id').execute();
+  }
+
+  /**
+   * Newest first, before `cursor`: the operators' list. `search` is an account id, or part of a
+   * name (any case); `status` keeps one status.
+   */
+  async search(opts: { limit: number; cursor?: string; search?: string; status?: AccountRow['status'] }): Promise<AccountRow[]> {
+    let q = this.db.selectFrom('accounts').selectAll().orderBy('id', 'desc').limit(opts.limit);
+    if (opts.cursor) q = q.where('id', '<', opts.cursor);
+    if (opts.status) q = q.where('status', '=', opts.status);
+    const text = opts.search?.trim();
+    if (text) {
+      // LIKE's own wildcards in the text are matched literally (ESCAPE '\'), on both backends.
+      const pattern = `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      q = q.where((eb) => eb.or([eb('id', '=', text), sql<SqlBool>`lower(name) like ${pattern} escape '\\'`]));
+    }
+    return q.execute();
   }
 
   /** Updates the given columns; false when no such account. */

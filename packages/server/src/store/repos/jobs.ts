@@ -49,6 +49,33 @@ export class JobsRepo {
     return Number(row.n);
   }
 
+  /**
+   * The queue per kind, for the operators' console: jobs waiting (pending, due now or later), how
+   * many of them are due, how many are running, and the run_at of the oldest due one.
+   */
+  async depth(now: number): Promise<Array<{ kind: string; pending: number; due: number; running: number; oldest_due_at: number | null }>> {
+    const rows = await this.db
+      .selectFrom('jobs')
+      .select((eb) => [
+        'kind',
+        eb.fn.sum<number | string>(eb.case().when('status', '=', 'pending').then(1).else(0).end()).as('pending'),
+        eb.fn.sum<number | string>(eb.case().when(eb.and([eb('status', '=', 'pending'), eb('run_at', '<=', now)])).then(1).else(0).end()).as('due'),
+        eb.fn.sum<number | string>(eb.case().when('status', '=', 'running').then(1).else(0).end()).as('running'),
+        eb.fn.min<number | string | null>(eb.case().when(eb.and([eb('status', '=', 'pending'), eb('run_at', '<=', now)])).then(eb.ref('run_at')).end()).as('oldest_due_at'),
+      ])
+      .where('status', 'in', ['pending', 'running'])
+      .groupBy('kind')
+      .orderBy('kind')
+      .execute();
+    return rows.map((r) => ({
+      kind: r.kind,
+      pending: Number(r.pending),
+      due: Number(r.due),
+      running: Number(r.running),
+      oldest_due_at: r.oldest_due_at === null ? null : Number(r.oldest_due_at),
+    }));
+  }
+
   async get(id: string): Promise<JobRow | undefined> {
     return this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
   }

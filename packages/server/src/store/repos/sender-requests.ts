@@ -16,12 +16,13 @@ export class SenderRequestsRepo {
     return this.db.selectFrom('sender_requests').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  /** Newest first, before `cursor`; by account and/or status. */
-  async list(opts: { accountId?: string; status?: SenderRequestRow['status']; limit: number; cursor?: string }): Promise<SenderRequestRow[]> {
-    let q = this.db.selectFrom('sender_requests').selectAll().orderBy('id', 'desc').limit(opts.limit);
+  /** Newest first, before `cursor` (or with `oldestFirst`, the operators' queue, after it); by account and/or status. */
+  async list(opts: { accountId?: string; status?: SenderRequestRow['status']; limit: number; cursor?: string; oldestFirst?: boolean }): Promise<SenderRequestRow[]> {
+    const asc = opts.oldestFirst === true;
+    let q = this.db.selectFrom('sender_requests').selectAll().orderBy('id', asc ? 'asc' : 'desc').limit(opts.limit);
     if (opts.accountId) q = q.where('account_id', '=', opts.accountId);
     if (opts.status) q = q.where('status', '=', opts.status);
-    if (opts.cursor) q = q.where('id', '<', opts.cursor);
+    if (opts.cursor) q = q.where('id', asc ? '>' : '<', opts.cursor);
     return q.execute();
   }
 

@@ -2,6 +2,7 @@ import type { Selectable, Updateable } from 'kysely';
 import type { MembershipsTable, Role, UsersTable } from '../schema.ts';
 import type { Capabilities } from '../capabilities.ts';
 import type { Executor } from './executor.ts';
+import { idIn } from './id-list.ts';
 
 export type UserRow = Selectable<UsersTable>;
 export type MembershipRow = Selectable<MembershipsTable>;
@@ -119,5 +120,30 @@ export class UsersRepo {
     let q = this.db.selectFrom('memberships').select('user_id').where('account_id', '=', accountId).where('role', '=', 'owner').orderBy('user_id');
     if (this.caps.rowLocks) q = q.forUpdate();
     return (await q.execute()).map((r) => r.user_id);
+  }
+
+  /**
+   * The operators' ids, locked until the transaction ends where the store has row locks (on
+   * SQLite the transaction already holds the only write lock): two operators revoking each other
+   * at once then count in turn, and the second sees the first's change.
+   */
+  async lockOperators(): Promise<string[]> {
+    let q = this.db.selectFrom('users').select('id').where('operator', '=', 1).orderBy('id');
+    if (this.caps.rowLocks) q = q.forUpdate();
+    return (await q.execute()).map((r) => r.id);
+  }
+
+  /** The memberships of several users at once (a page of the operators' user list), with their accounts' names. */
+  async accountsOfMany(userIds: readonly string[]): Promise<MembershipWithAccount[]> {
+    if (userIds.length === 0) return [];
+    return this.db
+      .selectFrom('memberships as m')
+      .innerJoin('accounts as a', 'a.id', 'm.account_id')
+      .selectAll('m')
+      .select(['a.name as account_name', 'a.status as account_status'])
+      .where(idIn(this.caps, 'm.user_id', userIds))
+      .orderBy('m.created_at')
+      .orderBy('m.account_id')
+      .execute();
   }
 }
