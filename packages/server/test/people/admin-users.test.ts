@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../src/modules/people/users.ts';
 import { expectAudit, lastAudit } from '../support/admin.ts';
 import { BACKENDS, createHarness, type Harness, type TestAccount } from '../support/harness.ts';
-import { expectError } from '../support/http-assert.ts';
+import { expectError, LogCapture } from '../support/http-assert.ts';
 import { person, type Session, signIn } from '../support/people.ts';
 
 const MISSING_USR = 'usr_01aaaaaaaaaaaaaaaaaaaaaaaa';
@@ -15,8 +15,9 @@ describe.each(BACKENDS)('admin API: users and the audit log (%s)', (backend) => 
   let h: Harness;
   let op: Session;
   let acc: TestAccount;
+  const logs = new LogCapture();
   beforeAll(async () => {
-    h = await createHarness(backend);
+    h = await createHarness(backend, { logStream: logs });
     op = await person(h, { operator: true });
     acc = await h.account();
   });
@@ -96,6 +97,20 @@ describe.each(BACKENDS)('admin API: users and the audit log (%s)', (backend) => 
       expectError(await admin('POST', `/admin/users/${s.email}/operator`, { operator: true }), 404, 'not_found');
       expectError(await admin('POST', `/admin/users/${s.userId}/operator`, {}), 422, 'validation_failed');
     });
+  });
+
+  it('never writes a password given to the admin API to the log, nor keeps it but hashed', async () => {
+    const password = 'Secret-Admin-Password-7319';
+    const made = await admin('POST', '/admin/users', { email: 'logged@example.com', password });
+    expect(made.statusCode).toBe(200);
+    expectError(await admin('POST', '/admin/users', { email: 'logged@example.com', password }), 409, 'conflict');
+    expectError(await admin('POST', '/admin/users', { email: 'not an email', password }), 422, 'validation_failed');
+    expect(logs.text.length).toBeGreaterThan(0);
+    expect(logs.text).not.toContain(password);
+    const row = (await h.rt.store.users.byEmail('logged@example.com'))!;
+    expect(row.password_hash).toMatch(/^\$argon2id\$/);
+    expect(JSON.stringify(row)).not.toContain(password);
+    expect(JSON.stringify((await admin('GET', '/admin/audit?limit=100')).json())).not.toContain(password);
   });
 
   describe('audit log', () => {
