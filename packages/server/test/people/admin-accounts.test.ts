@@ -273,6 +273,22 @@ describe.each(BACKENDS)('admin API: accounts, wallets, senders (%s)', (backend) 
       expectError(await admin('POST', `/admin/sender-requests/${acc.id}/approve`), 404, 'not_found');
     });
 
+    it('requestSender: one pending request per sender, none for an approved one, audited as sender_request.create', async () => {
+      const requester = await person(h, { accountId: acc.id, role: 'developer' });
+      const actor = { userId: requester.userId, email: requester.email, operator: false, ip: '198.51.100.7' };
+      const req = await requestSender(h.rt.ctx, actor, acc.id, ' Alerts@Shop.example ', '  receipts  ');
+      expect(req).toMatchObject({ kind: 'email_address', value: 'alerts@shop.example', status: 'pending', note: 'receipts', requested_by: requester.userId });
+      const entry = await lastAudit(h, 'sender_request.create', req.id);
+      expect(entry).toMatchObject({ account_id: acc.id, actor: { type: 'user', id: requester.userId, operator: false }, ip: '198.51.100.7', after: { kind: 'email_address', sender: 'alerts@shop.example', note: 'receipts' } });
+
+      await expect(requestSender(h.rt.ctx, actor, acc.id, 'alerts@shop.example', null)).rejects.toMatchObject({ code: 'conflict' });
+      await expect(requestSender(h.rt.ctx, actor, acc.id, 'HELLIO', null)).rejects.toMatchObject({ code: 'conflict' });
+      await expect(requestSender(h.rt.ctx, actor, acc.id, 'not a sender!', null)).rejects.toMatchObject({ code: 'validation_failed' });
+      await expect(requestSender(h.rt.ctx, actor, acc.id, 'LONGNOTE', 'x'.repeat(501))).rejects.toMatchObject({ code: 'validation_failed' });
+      await expect(requestSender(h.rt.ctx, actor, MISSING_ACC, 'NEWCO', null)).rejects.toMatchObject({ code: 'not_found' });
+      expect(await auditCount(h, 'sender_request.create', req.id)).toBe(1);
+    });
+
     it('a direct approval also decides a pending request for the same sender', async () => {
       const req = await requestSender(h.rt.ctx, null, acc.id, 'BOTHCO', null);
       await admin('POST', `/admin/accounts/${acc.id}/senders`, { sender: 'BOTHCO' });
