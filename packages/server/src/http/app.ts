@@ -17,6 +17,12 @@ import { passwordResetRoutes } from './routes/password-reset.ts';
 import { setupRoutes } from './routes/setup.ts';
 import { signupRoutes } from './routes/signup.ts';
 import { totpRoutes } from './routes/totp.ts';
+import { accountRoutes } from './routes/accounts.ts';
+import { accountAllowlistRoutes } from './routes/account-allowlist.ts';
+import { accountBillingRoutes } from './routes/account-billing.ts';
+import { accountKeyRoutes } from './routes/account-keys.ts';
+import { accountSenderRoutes } from './routes/account-senders.ts';
+import { accountTrafficRoutes } from './routes/account-traffic.ts';
 import { balanceRoutes } from './routes/balance.ts';
 import { domainRoutes } from './routes/domains.ts';
 import { providerCallbackRoutes } from './routes/provider-callbacks.ts';
@@ -133,6 +139,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   memberRoutes(app, deps.ctx);
   totpRoutes(app, deps.ctx);
   adminRoutes(app, deps.ctx, deps.channels);
+  accountRoutes(app, deps.ctx);
+  accountKeyRoutes(app, deps.ctx);
+  accountAllowlistRoutes(app, deps.ctx);
+  accountSenderRoutes(app, deps.ctx);
+  accountBillingRoutes(app, deps.ctx);
+  accountTrafficRoutes(app, deps.ctx);
   healthRoutes(app, deps.ctx, deps.ready ? { ready: deps.ready } : {});
   return app;
 }

@@ -194,7 +194,7 @@ describe.each(BACKENDS)('admin API: accounts, wallets, senders (%s)', (backend) 
 
     it('approves a request from the queue: the sender works for its account only, and the request is decided (sender_request.approve)', async () => {
       const other = await h.account();
-      const req = await requestSender(h.rt.ctx, null, acc.id, 'QUEUECO', 'order updates');
+      const req = await requestSender(h.rt.ctx, null, acc.id, { sender: 'QUEUECO', note: 'order updates' });
       expectError(await sms(acc.key, 'QUEUECO'), 422, 'sender_not_approved');
 
       const queue = (await admin('GET', `/admin/sender-requests?account_id=${acc.id}`)).json();
@@ -223,7 +223,7 @@ describe.each(BACKENDS)('admin API: accounts, wallets, senders (%s)', (backend) 
     });
 
     it('rejects a request with a required reason (sender_request.reject); the sender stays unapproved', async () => {
-      const req = await requestSender(h.rt.ctx, null, acc.id, 'spam.example', null);
+      const req = await requestSender(h.rt.ctx, null, acc.id, { sender: 'spam.example', note: null });
       expectError(await admin('POST', `/admin/sender-requests/${req.id}/reject`, {}), 422, 'validation_failed');
       expectError(await admin('POST', `/admin/sender-requests/${req.id}/reject`, { reason: '   ' }), 422, 'validation_failed');
       expect((await h.rt.store.senderRequests.get(req.id))!.status).toBe('pending');
@@ -246,9 +246,9 @@ describe.each(BACKENDS)('admin API: accounts, wallets, senders (%s)', (backend) 
 
     it('lists the queue oldest first, pending by default, with other statuses, an account filter and pagination', async () => {
       const a = await h.account();
-      const r1 = await requestSender(h.rt.ctx, null, a.id, 'FIRSTCO', null);
-      const r2 = await requestSender(h.rt.ctx, null, a.id, 'SECONDCO', null);
-      const r3 = await requestSender(h.rt.ctx, null, a.id, 'THIRDCO', null);
+      const r1 = await requestSender(h.rt.ctx, null, a.id, { sender: 'FIRSTCO', note: null });
+      const r2 = await requestSender(h.rt.ctx, null, a.id, { sender: 'SECONDCO', note: null });
+      const r3 = await requestSender(h.rt.ctx, null, a.id, { sender: 'THIRDCO', note: null });
       await admin('POST', `/admin/sender-requests/${r2.id}/reject`, { reason: 'no' });
 
       const pending = (await admin('GET', `/admin/sender-requests?account_id=${a.id}`)).json();
@@ -276,21 +276,21 @@ describe.each(BACKENDS)('admin API: accounts, wallets, senders (%s)', (backend) 
     it('requestSender: one pending request per sender, none for an approved one, audited as sender_request.create', async () => {
       const requester = await person(h, { accountId: acc.id, role: 'developer' });
       const actor = { userId: requester.userId, email: requester.email, operator: false, ip: '198.51.100.7' };
-      const req = await requestSender(h.rt.ctx, actor, acc.id, ' Alerts@Shop.example ', '  receipts  ');
-      expect(req).toMatchObject({ kind: 'email_address', value: 'alerts@shop.example', status: 'pending', note: 'receipts', requested_by: requester.userId });
+      const req = await requestSender(h.rt.ctx, actor, acc.id, { sender: ' Alerts@Shop.example ', note: '  receipts  ' });
+      expect(req).toMatchObject({ kind: 'email_address', sender: 'alerts@shop.example', status: 'pending', note: 'receipts', requested_by: requester.userId });
       const entry = await lastAudit(h, 'sender_request.create', req.id);
       expect(entry).toMatchObject({ account_id: acc.id, actor: { type: 'user', id: requester.userId, operator: false }, ip: '198.51.100.7', after: { kind: 'email_address', sender: 'alerts@shop.example', note: 'receipts' } });
 
-      await expect(requestSender(h.rt.ctx, actor, acc.id, 'alerts@shop.example', null)).rejects.toMatchObject({ code: 'conflict' });
-      await expect(requestSender(h.rt.ctx, actor, acc.id, 'HELLIO', null)).rejects.toMatchObject({ code: 'conflict' });
-      await expect(requestSender(h.rt.ctx, actor, acc.id, 'not a sender!', null)).rejects.toMatchObject({ code: 'validation_failed' });
-      await expect(requestSender(h.rt.ctx, actor, acc.id, 'LONGNOTE', 'x'.repeat(501))).rejects.toMatchObject({ code: 'validation_failed' });
-      await expect(requestSender(h.rt.ctx, actor, MISSING_ACC, 'NEWCO', null)).rejects.toMatchObject({ code: 'not_found' });
+      await expect(requestSender(h.rt.ctx, actor, acc.id, { sender: 'alerts@shop.example', note: null })).rejects.toMatchObject({ code: 'conflict' });
+      await expect(requestSender(h.rt.ctx, actor, acc.id, { sender: 'HELLIO', note: null })).rejects.toMatchObject({ code: 'conflict' });
+      await expect(requestSender(h.rt.ctx, actor, acc.id, { sender: 'not a sender!', note: null })).rejects.toMatchObject({ code: 'validation_failed' });
+      await expect(requestSender(h.rt.ctx, actor, acc.id, { sender: 'LONGNOTE', note: 'x'.repeat(501) })).rejects.toMatchObject({ code: 'validation_failed' });
+      await expect(requestSender(h.rt.ctx, actor, MISSING_ACC, { sender: 'NEWCO', note: null })).rejects.toMatchObject({ code: 'not_found' });
       expect(await auditCount(h, 'sender_request.create', req.id)).toBe(1);
     });
 
     it('a direct approval also decides a pending request for the same sender', async () => {
-      const req = await requestSender(h.rt.ctx, null, acc.id, 'BOTHCO', null);
+      const req = await requestSender(h.rt.ctx, null, acc.id, { sender: 'BOTHCO', note: null });
       await admin('POST', `/admin/accounts/${acc.id}/senders`, { sender: 'BOTHCO' });
       expect(await h.rt.store.senderRequests.get(req.id)).toMatchObject({ status: 'approved', decided_by: op.userId });
       expect((await lastAudit(h, 'sender.approve', 'BOTHCO')).after).toEqual({ kind: 'sms', sender: 'BOTHCO', request: req.id });

@@ -37,7 +37,8 @@ export const messageDetailSchema = {
 export const messagesQuery = listQuery({
   channel: str({ enum: ['sms', 'email'] }),
   status: str({ enum: MESSAGE_STATUSES }),
-  to: str(),
+  to: str({ description: 'Exactly the recipient as stored (E.164, or the first To address in lower case)' }),
+  recipient: str({ maxLength: 320, description: 'The recipient, normalised first: a number in E.164 (spaces and dashes allowed), an email address in any case' }),
   campaign_id: str(),
   from: str({ description: 'Created at or after (RFC 3339)' }),
   until: str({ description: 'Created before (RFC 3339)' }),

@@ -107,7 +107,8 @@ export async function planEmail(ctx: ModuleContext, principal: Principal, input:
     channel: 'email',
     status: scheduledAt === null ? 'queued' : 'scheduled',
     sender: from.address,
-    recipient: to[0]!.address,
+    // Lower-cased: the search by recipient (GET /messages?recipient=) compares it so.
+    recipient: to[0]!.address.toLowerCase(),
     subject: input.subject,
     body: input.text ?? null,
     payload: JSON.stringify(payload),

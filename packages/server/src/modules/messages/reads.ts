@@ -1,8 +1,10 @@
 import { type FieldError, notFound, validationError } from '../../lib/errors.ts';
 import { parseRfc3339 } from '../../lib/time.ts';
+import { parseMailbox } from '../../lib/email-address.ts';
 import type { MessageFilter } from '../../store/repos/messages.ts';
 import type { ModuleContext } from '../context.ts';
 import { cursorError, checkCursor, page, pageSize } from '../pagination.ts';
+import { parseE164 } from './sms-numbers.ts';
 import { campaignDetailView, campaignView, messageEventView, messageView } from './views.ts';
 
 
@@ -12,9 +14,26 @@ export interface MessageQuery {
   channel?: string;
   status?: string;
   to?: string;
+  /** Like `to`, but normalised first (E.164 for a number, lower case for an address). */
+  recipient?: string;
   campaign_id?: string;
   from?: string;
   until?: string;
+}
+
+/**
+ * A recipient as messages store it: an email address in lower case, a number in E.164 — typed
+ * with spaces, dashes, dots or brackets, or with its "+" lost to a query string's decoding. Null
+ * when it is neither.
+ */
+export function normaliseRecipient(text: string): string | null {
+  const t = text.trim();
+  if (t.includes('@')) {
+    const mb = parseMailbox(t);
+    return mb && mb.name === null ? mb.address.toLowerCase() : null;
+  }
+  const compact = t.replace(/[\s().-]/g, '');
+  return parseE164(/^\d+$/.test(compact) ? `+${compact}` : compact);
 }
 
 export async function listMessages(ctx: ModuleContext, accountId: string, q: MessageQuery) {
@@ -30,10 +49,16 @@ export async function listMessages(ctx: ModuleContext, accountId: string, q: Mes
     if (ms === null) errors.push({ field, message: 'must be an RFC 3339 timestamp' });
     else filter[key] = ms;
   }
+  if (q.recipient !== undefined) {
+    const recipient = normaliseRecipient(q.recipient);
+    if (recipient === null) errors.push({ field: 'recipient', message: 'must be an E.164 number or an email address' });
+    else filter.recipient = recipient;
+    if (q.to !== undefined) errors.push({ field: 'recipient', message: 'give to or recipient, not both' });
+  }
   if (errors.length > 0) throw validationError(errors);
   if (q.channel !== undefined) filter.channel = q.channel;
   if (q.status !== undefined) filter.status = q.status;
-  if (q.to !== undefined) filter.recipient = q.to;
+  if (q.to !== undefined && q.recipient === undefined) filter.recipient = q.to;
   if (q.campaign_id !== undefined) filter.campaignId = q.campaign_id;
   const size = pageSize(q.limit);
   const rows = await ctx.store.messages.list(accountId, filter, size + 1);

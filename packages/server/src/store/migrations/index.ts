@@ -11,6 +11,7 @@ import * as emailVerifications from './0009_email_verifications.ts';
 import * as cacheEpoch from './0010_cache_epoch.ts';
 import * as deliveryBatch from './0011_delivery_batch.ts';
 import * as people from './0012_people.ts';
+import * as accountReads from './0013_account_reads.ts';
 
 /**
  * Migrations are code, in order, never edited once released. Column types are the common
@@ -35,6 +36,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migrat
   ['0010_cache_epoch', cacheEpoch],
   ['0011_delivery_batch', deliveryBatch],
   ['0012_people', people],
+  ['0013_account_reads', accountReads],
 ];
 
 const provider: MigrationProvider = { getMigrations: async () => Object.fromEntries(MIGRATIONS) };

@@ -146,10 +146,12 @@ export class DeliveryRepo {
     await this.db.insertInto('sandbox_inbox').values(row).execute();
   }
 
-  /** What simulated recipients received, newest first. */
-  async inbox(opts: { recipient?: string; limit: number }): Promise<SandboxInboxRow[]> {
+  /** What simulated recipients received, newest first; one account's (before `cursor`) or everyone's. */
+  async inbox(opts: { recipient?: string; accountId?: string; cursor?: string; limit: number }): Promise<SandboxInboxRow[]> {
     let q = this.db.selectFrom('sandbox_inbox').selectAll();
     if (opts.recipient !== undefined) q = q.where('recipient', '=', opts.recipient);
+    if (opts.accountId !== undefined) q = q.where('account_id', '=', opts.accountId);
+    if (opts.cursor !== undefined) q = q.where('id', '<', opts.cursor);
     return q.orderBy('id', 'desc').limit(opts.limit).execute();
   }
 }

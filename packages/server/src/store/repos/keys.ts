@@ -46,6 +46,28 @@ export class KeysRepo {
       .executeTakeFirst();
   }
 
+  /** One account's keys, newest first, before `cursor` (the dashboard's list). */
+  async page(accountId: string, opts: { limit: number; cursor?: string }): Promise<ApiKeyRow[]> {
+    let q = this.db.selectFrom('api_keys').selectAll().where('account_id', '=', accountId).orderBy('id', 'desc').limit(opts.limit);
+    if (opts.cursor !== undefined) q = q.where('id', '<', opts.cursor);
+    return q.execute();
+  }
+
+  /**
+   * Marks a live key as replaced by `successor`, working until `expiresAt`; false when it was
+   * revoked or rotated meanwhile (two rotations at once: only one may win).
+   */
+  async markRotated(id: string, successor: string, expiresAt: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('api_keys')
+      .set({ rotated_to: successor, expires_at: expiresAt })
+      .where('id', '=', id)
+      .where('rotated_to', 'is', null)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
   /** Updates the given columns; false when no such key. */
   async update(id: string, changes: Updateable<ApiKeysTable>): Promise<boolean> {
     const r = await this.db.updateTable('api_keys').set(changes).where('id', '=', id).executeTakeFirst();

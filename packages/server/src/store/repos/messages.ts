@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { MessageEventsTable, MessagesTable } from '../schema.ts';
 import type { Executor } from './executor.ts';
 
@@ -14,6 +14,17 @@ export interface MessageFilter {
   createdUntil?: number;
   /** Return only ids older than this one (the cursor of the previous page). */
   before?: string;
+}
+
+/** One cell of a usage series: the messages of one time bucket, channel and status. */
+export interface UsageCell {
+  /** The bucket's start (epoch ms, a multiple of its width). */
+  bucket: number;
+  channel: string;
+  status: string;
+  count: number;
+  /** The prices of its live messages (sandbox messages are never charged), in micro-units. */
+  spend: number;
 }
 
 export class MessagesRepo {
@@ -43,6 +54,29 @@ export class MessagesRepo {
     if (f.createdUntil !== undefined) q = q.where('created_at', '<', f.createdUntil);
     if (f.before !== undefined) q = q.where('id', '<', f.before);
     return q.orderBy('id', 'desc').limit(limit).execute();
+  }
+
+  /**
+   * An account's messages created in [from, to), counted and their prices summed per time bucket
+   * of `bucketMs`, channel and status. The bucket is integer arithmetic on created_at (epoch ms),
+   * which both databases do the same way, so buckets are UTC hours or days whatever the server's zone.
+   */
+  async usage(accountId: string, q: { bucketMs: number; from: number; to: number; channel?: string }): Promise<UsageCell[]> {
+    const width = sql.lit(q.bucketMs);
+    const bucket = sql<number>`(${sql.ref('created_at')} / ${width}) * ${width}`;
+    const live = sql<number>`case when ${sql.ref('sandbox')} = 0 then ${sql.ref('price_micros')} else 0 end`;
+    let query = this.db
+      .selectFrom('messages')
+      .select((eb) => [bucket.as('bucket'), 'channel', 'status', eb.fn.countAll<number>().as('count'), eb.fn.sum<number>(live).as('spend')])
+      .where('account_id', '=', accountId)
+      .where('created_at', '>=', q.from)
+      .where('created_at', '<', q.to);
+    if (q.channel !== undefined) query = query.where('channel', '=', q.channel as MessageRow['channel']);
+    const rows = await query.groupBy([bucket, 'channel', 'status']).execute();
+    // PostgreSQL answers bigint and numeric aggregates as strings.
+    return rows
+      .map((r) => ({ bucket: Number(r.bucket), channel: r.channel, status: r.status, count: Number(r.count), spend: Number(r.spend ?? 0) }))
+      .sort((a, b) => a.bucket - b.bucket || a.channel.localeCompare(b.channel) || a.status.localeCompare(b.status));
   }
 
   /** How many of a campaign's messages are in each status. */

@@ -12,6 +12,17 @@ export class SenderRequestsRepo {
     await this.db.insertInto('sender_requests').values(row).execute();
   }
 
+  /** Inserts a pending request unless one for the same sender is pending already; false then. */
+  async insertPending(row: SenderRequestRow): Promise<boolean> {
+    const r = await this.db
+      .insertInto('sender_requests')
+      .values({ ...row, status: 'pending' })
+      // The partial unique index sender_requests_one_pending (migration 0014) is the conflict.
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+  }
+
   async get(id: string): Promise<SenderRequestRow | undefined> {
     return this.db.selectFrom('sender_requests').selectAll().where('id', '=', id).executeTakeFirst();
   }

@@ -4,6 +4,17 @@ import type { Executor } from './executor.ts';
 
 export type LedgerRow = Selectable<LedgerTable>;
 
+/** Which ledger rows a page shows. */
+export interface LedgerFilter {
+  kind?: LedgerRow['kind'];
+  /** Created at or after (epoch ms). */
+  from?: number;
+  /** Created before (epoch ms). */
+  to?: number;
+  /** Only ids older than this one (the cursor). */
+  before?: string;
+}
+
 export class WalletRepo {
   constructor(private readonly db: Executor) {}
 
@@ -42,6 +53,16 @@ export class WalletRepo {
       .where('account_id', '=', accountId)
       .executeTakeFirstOrThrow();
     return Number(row.total);
+  }
+
+  /** One account's ledger, newest first, before `before`; by kind and creation time [from, to). */
+  async ledgerPage(accountId: string, f: LedgerFilter, limit: number): Promise<LedgerRow[]> {
+    let q = this.db.selectFrom('ledger').selectAll().where('account_id', '=', accountId);
+    if (f.kind !== undefined) q = q.where('kind', '=', f.kind);
+    if (f.from !== undefined) q = q.where('created_at', '>=', f.from);
+    if (f.to !== undefined) q = q.where('created_at', '<', f.to);
+    if (f.before !== undefined) q = q.where('id', '<', f.before);
+    return q.orderBy('id', 'desc').limit(limit).execute();
   }
 
   async ledger(accountId: string): Promise<LedgerRow[]> {
