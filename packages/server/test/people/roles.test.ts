@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteEntry } from '../../src/http/types.ts';
@@ -210,6 +211,23 @@ describe('the route table (session routes)', () => {
     for (const r of ROUTES.filter((x) => x.permission !== undefined)) expect(r.url.startsWith('/accounts/:account_id'), routeName(r)).toBe(true);
   });
 
+  it('docs/api.md (Management API → Routes) lists exactly the account routes, each with its permission', () => {
+    const doc = readFileSync(new URL('../../../../docs/api.md', import.meta.url), 'utf8').split('\n');
+    const at = doc.findIndex((l) => l.trim() === '### Routes');
+    expect(at, 'docs/api.md has a "### Routes" section').toBeGreaterThanOrEqual(0);
+    const documented = new Map<string, string>();
+    for (const line of doc.slice(at + 1)) {
+      if (line.startsWith('#')) break;
+      const m = /^\| `([A-Z]+) (\/accounts\/\{account_id\}[^`]*)` \| `([a-z]+:[a-z]+)` \|/.exec(line);
+      if (m) documented.set(`${m[1]} ${m[2]!.replace(/\{([A-Za-z0-9_]+)\}/g, ':$1')}`, m[3]!);
+    }
+    const routes = new Map(MANAGED.filter((r) => r.method !== 'HEAD').map((r) => [routeName(r), r.permission!]));
+    for (const [name, permission] of routes) {
+      expect(documented.get(name), `${name} (${permission}) is not in the routes table of docs/api.md § Management API: add a row`).toBe(permission);
+    }
+    for (const name of documented.keys()) expect(routes.has(name), `docs/api.md lists ${name}, which the app does not serve`).toBe(true);
+  });
+
   it('every route that names an account checks the membership (managed(), not signedIn() or publicRoute())', () => {
     // Without a permission the session hook never looks at :account_id: any signed-in person would get in.
     for (const r of ROUTES.filter((x) => x.url.includes(':account_id') && x.auth !== 'key')) {
@@ -362,6 +380,18 @@ describe.each(BACKENDS)('every session route, by role, on %s', (backend) => {
         return;
     }
   }
+
+  it('documents every session route in /openapi.json, with the session scheme and a summary', async () => {
+    const doc = (await h.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    for (const r of [...MANAGED, ...SIGNED_IN].filter((x) => x.method !== 'HEAD')) {
+      const path = r.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+      const op = doc.paths[path]?.[r.method.toLowerCase()];
+      expect(op, `${routeName(r)} is not in /openapi.json`).toBeDefined();
+      expect(op.security, routeName(r)).toEqual([{ session: [] }]);
+      expect(typeof op.summary, routeName(r)).toBe('string');
+      expect(op.responses['200'], routeName(r)).toBeDefined();
+    }
+  });
 
   for (const c of CASES) it(c.name, () => runCase(c));
 

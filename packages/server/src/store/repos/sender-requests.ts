@@ -17,7 +17,7 @@ export class SenderRequestsRepo {
     const r = await this.db
       .insertInto('sender_requests')
       .values({ ...row, status: 'pending' })
-      // The partial unique index sender_requests_one_pending (migration 0014) is the conflict.
+      // The partial unique index sender_requests_one_pending (migration 0013) is the conflict.
       .onConflict((oc) => oc.doNothing())
       .executeTakeFirst();
     return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
