@@ -308,7 +308,8 @@ describe.each(BACKENDS)('the management API: account, keys, allowlist, senders, 
       const changes = rows.filter((r: { action: string }) => r.action.startsWith('allowlist.'));
       // Three additions (the repeated one changed nothing, and is not audited) and two removals.
       expect(changes.map((r: { action: string }) => r.action)).toEqual(['allowlist.remove', 'allowlist.remove', 'allowlist.add', 'allowlist.add', 'allowlist.add']);
-      expect(changes[0]).toMatchObject({ before: ['2001:db8::/32', '127.0.0.1'], after: ['127.0.0.1'] });
+      expect(changes[0]).toMatchObject({ target: '2001:db8::/32', before: ['2001:db8::/32', '127.0.0.1'], after: ['127.0.0.1'] });
+      expect(changes[1]).toMatchObject({ target: '203.0.113.0/24' });
     });
 
     it('refuses an entry that is not an address or range (422), removing one not listed (404), a viewer, and another account', async () => {

@@ -7,6 +7,7 @@ import type { AccountActor, AuditActor } from '../people/actor.ts';
 import { audit } from '../people/audit.ts';
 import type { Role } from '../people/roles.ts';
 import { changeAllowlist, getAccount } from './accounts.ts';
+import { normaliseAllowlistEntry } from './ip-allowlist.ts';
 
 /** The longest account name: what a dashboard header shows. */
 export const MAX_ACCOUNT_NAME = 100;
@@ -60,7 +61,7 @@ export async function editAllowlist({ store, clock }: Deps, actor: AuditActor, a
     const before = JSON.parse((await getAccount(tx, accountId)).ip_allowlist) as string[];
     const after = await changeAllowlist({ store: tx, clock }, accountId, op, entry);
     if (after.length !== before.length) {
-      await audit(tx, actor, { accountId, action: `allowlist.${op}`, target: entry.trim(), before, after }, clock.now());
+      await audit(tx, actor, { accountId, action: `allowlist.${op}`, target: normaliseAllowlistEntry(entry), before, after }, clock.now());
     }
     return { data: after };
   });
