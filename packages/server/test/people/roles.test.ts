@@ -5,6 +5,8 @@ import type { RouteEntry } from '../../src/http/types.ts';
 import { newId } from '../../src/lib/ids.ts';
 import { changeAllowlist } from '../../src/modules/access/accounts.ts';
 import { approveSender } from '../../src/modules/messages/senders.ts';
+import { invite } from '../../src/modules/people/invitations.ts';
+import { createUser } from '../../src/modules/people/users.ts';
 import { PERMISSIONS, ROLE_PERMISSIONS, ROLES, type Role } from '../../src/modules/people/roles.ts';
 import { type DnsTestServer, startDnsServer } from '../support/dns-server.ts';
 import { BACKENDS, bearer, createHarness, type Harness, type TestAccount } from '../support/harness.ts';
@@ -104,6 +106,12 @@ const make = {
   key: async (w: World, a: Acc) => (await w.h.key(a.id, { scopes: 'reports' })).id,
 };
 
+/** A viewer of the account (whom an owner or admin may promote or remove). */
+async function member(w: World, a: Acc): Promise<string> {
+  const u = await createUser(w.h.rt.ctx, null, { email: `member-${next(w)}-${newId('m').slice(-6)}@example.com`, password: 'a long password', accountId: a.id, role: 'viewer' });
+  return u.id;
+}
+
 const one = (prefix: string, makeId: (w: World, a: Acc) => Promise<string>, extra: Partial<Fixture> = {}): Fixture => ({
   params: { id: prefix },
   make: async (w, a) => ({ id: await makeId(w, a) }),
@@ -165,6 +173,13 @@ const FIXTURES: Record<string, Fixture> = {
   }),
   [`POST ${A}/senders`]: sends({ make: async (w) => ({ sender: `RS${next(w)}` }), body: (v) => ({ sender: v.sender!, note: 'role suite' }) }),
   [`DELETE ${A}/senders/:id`]: one('snd', async (w, a) => (await approveSender(w.h.rt.ctx, a.id, `RD${next(w)}`)).id),
+  [`PATCH ${A}/members/:user_id`]: { params: { user_id: 'usr' }, make: async (w, a) => ({ user_id: await member(w, a) }), body: () => ({ role: 'developer' }) },
+  [`DELETE ${A}/members/:user_id`]: { params: { user_id: 'usr' }, make: async (w, a) => ({ user_id: await member(w, a) }) },
+  [`POST ${A}/invitations`]: sends({ make: async (w) => ({ email: `invitee-${next(w)}@example.com` }), body: (v) => ({ email: v.email!, role: 'viewer' }) }),
+  [`DELETE ${A}/invitations/:id`]: one('inv', async (w, a) => {
+    const actor = { userId: 'usr_fixture', email: 'fixture@example.com', operator: true, sessionId: 'ses_fixture', ip: '127.0.0.1', accountId: a.id, role: 'owner' as const };
+    return (await invite(w.h.rt.ctx, w.h.rt.ctx.people, actor, { email: `invited-${next(w)}@example.com`, role: 'viewer' })).id;
+  }),
   [`PUT ${A}/caps`]: sends({ body: () => ({ daily: '500.00', monthly: null }) }),
   [`PUT ${A}/alerts/low-balance`]: sends({ body: () => ({ below: '1.00' }) }),
 };
