@@ -48,6 +48,8 @@ export interface Caller {
   accountId: string;
   /** The key's scopes; a member whose role passed the route's permission holds them all. */
   scopes: ReadonlySet<string>;
+  /** The member, when a person calls (their changes are audited); absent for an API key. */
+  actor?: AccountActor;
 }
 
 const EVERY_SCOPE: ReadonlySet<string> = new Set(SCOPES);
@@ -95,7 +97,7 @@ export function authenticated<S extends RouteSchema>(app: FastifyInstance, e: En
   if (e.session === undefined) return;
   const forMembers = handler as Handler<S, Caller>;
   managed(app, { ...e, permission: e.session, schema: e.schema }, (req, actor, reply) =>
-    forMembers(req as unknown as Req<S>, { accountId: actor.accountId, scopes: EVERY_SCOPE }, reply),
+    forMembers(req as unknown as Req<S>, { accountId: actor.accountId, scopes: EVERY_SCOPE, actor }, reply),
   );
 }
 

@@ -86,7 +86,11 @@ describe.each(BACKENDS)('members (%s)', (backend) => {
   it('keeps one owner when two owners demote each other at once', async () => {
     expect((await patch(team.owner, team.admin.userId, 'owner')).statusCode).toBe(200);
     const [x, y] = await Promise.all([patch(team.owner, team.admin.userId, 'viewer'), patch(team.admin, team.owner.userId, 'viewer')]);
-    expect([x.statusCode, y.statusCode].sort()).toEqual([200, 409]);
+    // One wins. The other is refused: 409 when both got past the session hook (the last-owner
+    // check in the transaction), or 403 when the winner had already demoted its author.
+    const codes = [x.statusCode, y.statusCode].sort();
+    expect(codes[0]).toBe(200);
+    expect([403, 409]).toContain(codes[1]);
     expect(await h.rt.store.users.countRole(a.id, 'owner')).toBe(1);
   });
 

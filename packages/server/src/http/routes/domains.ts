@@ -19,7 +19,7 @@ export function domainRoutes(app: FastifyInstance, ctx: ModuleContext): void {
       summary: 'Add a sending domain; answers the DNS records (DKIM, SPF, return path) to publish',
       schema: { body: domainBody, response: { 200: domainSchema } },
     },
-    (req, principal) => addDomain(ctx, principal.accountId, req.body.domain),
+    (req, principal) => addDomain(ctx, principal.accountId, req.body.domain, principal.actor),
   );
   authenticated(
     app,
@@ -41,6 +41,6 @@ export function domainRoutes(app: FastifyInstance, ctx: ModuleContext): void {
       summary: 'Look the DKIM record up in DNS; a match verifies the domain and approves it as a sender',
       schema: { params: idParams('dom'), response: { 200: domainVerifiedSchema } },
     },
-    (req, principal) => verifyDomain(ctx, principal.accountId, req.params.id),
+    (req, principal) => verifyDomain(ctx, principal.accountId, req.params.id, principal.actor),
   );
 }

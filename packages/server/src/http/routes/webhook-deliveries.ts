@@ -19,7 +19,7 @@ export function webhookDeliveryRoutes(app: FastifyInstance, ctx: ModuleContext):
       summary: 'Send a webhook.test event now and answer how the endpoint responded',
       schema: { params: idParams('wh'), response: { 200: deliverySchema } },
     },
-    (req, principal) => testEndpoint(ctx, principal.accountId, req.params.id),
+    (req, principal) => testEndpoint(ctx, principal.accountId, req.params.id, principal.actor),
   );
   authenticated(
     app,
@@ -43,6 +43,6 @@ export function webhookDeliveryRoutes(app: FastifyInstance, ctx: ModuleContext):
       summary: 'Send a succeeded or failed delivery again, now (one attempt, in the background)',
       schema: { params: deliveryParams, response: { 200: deliverySchema } },
     },
-    (req, principal) => retryDelivery(ctx, principal.accountId, req.params.id, req.params.delivery_id),
+    (req, principal) => retryDelivery(ctx, principal.accountId, req.params.id, req.params.delivery_id, principal.actor),
   );
 }

@@ -19,7 +19,7 @@ export function webhookRoutes(app: FastifyInstance, ctx: ModuleContext): void {
       summary: 'Register an endpoint; the answer carries its signing secret, shown only this once',
       schema: { body: endpointCreateBody, response: { 200: endpointWithSecret } },
     },
-    (req, principal) => createEndpoint(ctx, principal.accountId, req.body),
+    (req, principal) => createEndpoint(ctx, principal.accountId, req.body, principal.actor),
   );
   authenticated(
     app,
@@ -41,7 +41,7 @@ export function webhookRoutes(app: FastifyInstance, ctx: ModuleContext): void {
       summary: 'Change an endpoint: url, events, description, or enabled (true re-enables a disabled endpoint)',
       schema: { params: idParams('wh'), body: endpointPatchBody, response: { 200: endpointSchema } },
     },
-    (req, principal) => updateEndpoint(ctx, principal.accountId, req.params.id, req.body),
+    (req, principal) => updateEndpoint(ctx, principal.accountId, req.params.id, req.body, principal.actor),
   );
   authenticated(
     app,
@@ -53,7 +53,7 @@ export function webhookRoutes(app: FastifyInstance, ctx: ModuleContext): void {
       summary: 'Delete an endpoint and its delivery log',
       schema: { params: idParams('wh'), response: { 200: endpointDeleted } },
     },
-    (req, principal) => deleteEndpoint(ctx, principal.accountId, req.params.id),
+    (req, principal) => deleteEndpoint(ctx, principal.accountId, req.params.id, principal.actor),
   );
   authenticated(
     app,
@@ -65,6 +65,6 @@ export function webhookRoutes(app: FastifyInstance, ctx: ModuleContext): void {
       summary: 'Replace the signing secret (shown only now); the old one keeps signing beside it for 24 h',
       schema: { params: idParams('wh'), response: { 200: endpointWithSecret } },
     },
-    (req, principal) => rotateSecret(ctx, principal.accountId, req.params.id),
+    (req, principal) => rotateSecret(ctx, principal.accountId, req.params.id, principal.actor),
   );
 }

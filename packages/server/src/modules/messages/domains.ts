@@ -8,6 +8,8 @@ import type { DomainRow } from '../../store/repos/domains.ts';
 import type { Store } from '../../store/store.ts';
 import { getAccount } from '../access/accounts.ts';
 import type { Deps } from '../deps.ts';
+import type { AuditActor } from '../people/actor.ts';
+import { auditBy } from '../people/audit.ts';
 
 /** Looks up TXT records, as node's dns.resolveTxt does (each record is a list of strings). */
 export type TxtResolver = (name: string) => Promise<string[][]>;
@@ -45,7 +47,7 @@ export function domainView(d: DomainRow, dns: MailDnsSettings) {
 export type DomainDeps = Deps & { mailDns: MailDnsSettings };
 
 /** Adds a sending domain with a fresh DKIM key; the answer lists the DNS records to publish. */
-export async function addDomain({ store, clock, mailDns: dns }: DomainDeps, accountId: string, name: string) {
+export async function addDomain({ store, clock, mailDns: dns }: DomainDeps, accountId: string, name: string, actor?: AuditActor) {
   const domain = normaliseDomain(name);
   if (!domain) throw validationError([{ field: 'domain', message: 'must be a domain name such as example.com' }]);
   await getAccount(store, accountId);
@@ -61,7 +63,10 @@ export async function addDomain({ store, clock, mailDns: dns }: DomainDeps, acco
     verified_at: null,
     created_at: clock.now(),
   };
-  if (!(await store.domains.insert(row))) throw new AppError('conflict', `${domain} was already added`);
+  await store.transaction(async (tx) => {
+    if (!(await tx.domains.insert(row))) throw new AppError('conflict', `${domain} was already added`);
+    await auditBy(tx, actor, { accountId, action: 'domain.add', target: row.id, after: { domain, selector: row.selector } }, row.created_at);
+  });
   return domainView(row, dns);
 }
 
@@ -78,7 +83,7 @@ async function txt(dns: MailDnsSettings, name: string): Promise<string[] | null>
  * approves it as an email sender, in one transaction. SPF is reported but not required (the
  * domain may send through other services that own its SPF record).
  */
-export async function verifyDomain({ store, clock, mailDns: dns }: DomainDeps, accountId: string, id: string) {
+export async function verifyDomain({ store, clock, mailDns: dns }: DomainDeps, accountId: string, id: string, actor?: AuditActor) {
   const d = await store.domains.get(accountId, id);
   if (!d) throw notFound('Domain');
   const dkimTxt = await txt(dns, `${d.selector}._domainkey.${d.domain}`);
@@ -93,6 +98,7 @@ export async function verifyDomain({ store, clock, mailDns: dns }: DomainDeps, a
     await store.transaction(async (tx) => {
       await tx.domains.markVerified(d.id, now);
       await tx.senders.add({ id: newId('snd'), account_id: accountId, kind: 'email_domain', value: d.domain, created_at: now });
+      await auditBy(tx, actor, { accountId, action: 'domain.verify', target: d.id, before: { status: d.status }, after: { status: 'verified', domain: d.domain } }, now);
     });
   }
   const fresh = (await store.domains.get(accountId, id))!;

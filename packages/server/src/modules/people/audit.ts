@@ -30,6 +30,14 @@ export async function audit(store: Store, actor: AuditActor, entry: AuditEntry, 
   });
 }
 
+/**
+ * Records the action when a person made it (`actor` given); a change made with an API key is not a
+ * person's action and writes no row. For module functions that keys and members share.
+ */
+export async function auditBy(store: Store, actor: AuditActor | undefined, entry: AuditEntry, now: number): Promise<void> {
+  if (actor !== undefined) await audit(store, actor, entry, now);
+}
+
 /** An audit row as the API shows it. */
 export function auditView(r: AuditRow) {
   return {

@@ -5,6 +5,8 @@ import { Jobs } from '../../queue/catalogue.ts';
 import { enqueue } from '../../queue/enqueue.ts';
 import type { WebhookDeliveryRow } from '../../store/repos/webhooks.ts';
 import type { ModuleContext } from '../context.ts';
+import type { AuditActor } from '../people/actor.ts';
+import { auditBy } from '../people/audit.ts';
 import { checkCursor, cut, pageSize } from '../pagination.ts';
 import { attemptDelivery } from './delivery.ts';
 import { endpointOf } from './endpoints.ts';
@@ -38,7 +40,7 @@ async function deliveryOf(ctx: ModuleContext, endpointId: string, deliveryId: st
  * Sends a settled delivery once more, now (in the background, as one attempt). A delivery still
  * being retried is refused: its next attempt is already scheduled.
  */
-export async function retryDelivery(ctx: ModuleContext, accountId: string, endpointId: string, deliveryId: string) {
+export async function retryDelivery(ctx: ModuleContext, accountId: string, endpointId: string, deliveryId: string, actor?: AuditActor) {
   const endpoint = await endpointOf(ctx, accountId, endpointId);
   const d = await deliveryOf(ctx, endpointId, deliveryId);
   if (endpoint.enabled !== 1) throw new AppError('conflict', 'The endpoint is disabled; enable it before retrying its deliveries');
@@ -49,6 +51,7 @@ export async function retryDelivery(ctx: ModuleContext, accountId: string, endpo
   await ctx.store.transaction(async (tx) => {
     await tx.webhooks.updateDelivery(d.id, { status: 'pending', next_attempt_at: now, updated_at: now });
     await enqueue(tx, [Jobs.deliverWebhook(d.id, endpointId, { once: true })], now);
+    await auditBy(tx, actor, { accountId, action: 'webhook.retry', target: d.id, before: { status: d.status } }, now);
   });
   const [view] = await deliveryViews(ctx, [(await ctx.store.webhooks.deliveryWithType(d.id))!]);
   return view!;
@@ -58,7 +61,7 @@ export async function retryDelivery(ctx: ModuleContext, accountId: string, endpo
  * Sends a `webhook.test` event to the endpoint now, from this process, and answers how it went
  * (the attempt is in the delivery log like any other; it is not retried).
  */
-export async function testEndpoint(ctx: ModuleContext, accountId: string, endpointId: string) {
+export async function testEndpoint(ctx: ModuleContext, accountId: string, endpointId: string, actor?: AuditActor) {
   const endpoint = await endpointOf(ctx, accountId, endpointId);
   const now = ctx.clock.now();
   const type = 'webhook.test';
@@ -73,6 +76,7 @@ export async function testEndpoint(ctx: ModuleContext, accountId: string, endpoi
   await ctx.store.transaction(async (tx) => {
     await tx.events.insertMany([event]);
     await tx.webhooks.insertDeliveries([delivery]);
+    await auditBy(tx, actor, { accountId, action: 'webhook.test', target: endpoint.id }, now);
   });
   // Disabled endpoints may be tested too: that is how an owner checks a fix before enabling.
   await attemptDelivery({ store: ctx.store, sender: ctx.webhookSender, clock: ctx.clock }, delivery.id, { attempt: 1, maxAttempts: 1 }, Math.random, { evenIfDisabled: true });

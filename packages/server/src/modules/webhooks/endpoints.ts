@@ -4,6 +4,8 @@ import { rfc3339 } from '../../lib/time.ts';
 import { newWebhookSecret } from '../../lib/webhook-signature.ts';
 import type { WebhookEndpointRow } from '../../store/repos/webhooks.ts';
 import type { ModuleContext } from '../context.ts';
+import type { AuditActor } from '../people/actor.ts';
+import { auditBy } from '../people/audit.ts';
 import { checkCursor, page, type Page, pageSize } from '../pagination.ts';
 import { EVENT_TYPES, isEventType } from './events.ts';
 import { WEBHOOK_MAX_ENDPOINTS, WEBHOOK_ROTATION_OVERLAP_MS } from './policy.ts';
@@ -49,7 +51,7 @@ export async function endpointOf(ctx: ModuleContext, accountId: string, id: stri
 }
 
 /** Registers an endpoint; the answer carries its signing secret, which is never shown again. */
-export async function createEndpoint(ctx: ModuleContext, accountId: string, input: Required<Pick<EndpointInput, 'url' | 'events'>> & EndpointInput) {
+export async function createEndpoint(ctx: ModuleContext, accountId: string, input: Required<Pick<EndpointInput, 'url' | 'events'>> & EndpointInput, actor?: AuditActor) {
   const events = await checkInput(ctx, input);
   const now = ctx.clock.now();
   const row: WebhookEndpointRow = {
@@ -72,6 +74,7 @@ export async function createEndpoint(ctx: ModuleContext, accountId: string, inpu
       throw new AppError('conflict', `An account can have at most ${WEBHOOK_MAX_ENDPOINTS} webhook endpoints`);
     }
     await tx.webhooks.insertEndpoint(row);
+    await auditBy(tx, actor, { accountId, action: 'webhook.create', target: row.id, after: audited(row) }, now);
   });
   return { ...endpointView(row), secret: row.secret };
 }
@@ -86,29 +89,42 @@ export async function getEndpoint(ctx: ModuleContext, accountId: string, id: str
   return endpointView(await endpointOf(ctx, accountId, id));
 }
 
+/** What the audit log keeps of an endpoint (never its secret). */
+function audited(e: WebhookEndpointRow) {
+  return { url: e.url, events: JSON.parse(e.events) as string[], description: e.description, enabled: e.enabled === 1 };
+}
+
 /** Changes what is given; enabling clears the reason it was disabled and its run of failures. */
-export async function updateEndpoint(ctx: ModuleContext, accountId: string, id: string, input: EndpointInput) {
+export async function updateEndpoint(ctx: ModuleContext, accountId: string, id: string, input: EndpointInput, actor?: AuditActor) {
   const current = await endpointOf(ctx, accountId, id);
   const events = await checkInput(ctx, input);
   const now = ctx.clock.now();
   const enabled = input.enabled === undefined ? current.enabled : input.enabled ? 1 : 0;
-  await ctx.store.webhooks.updateEndpoint(id, {
-    ...(input.url !== undefined ? { url: input.url } : {}),
-    ...(events !== undefined ? { events: JSON.stringify(events) } : {}),
-    ...(input.description !== undefined ? { description: input.description } : {}),
-    ...(input.enabled !== undefined && enabled !== current.enabled
-      ? enabled === 1
-        ? { enabled, disabled_reason: null, failing_since: null }
-        : { enabled, disabled_reason: 'disabled by the account' }
-      : {}),
-    updated_at: now,
+  await ctx.store.transaction(async (tx) => {
+    await tx.webhooks.updateEndpoint(id, {
+      ...(input.url !== undefined ? { url: input.url } : {}),
+      ...(events !== undefined ? { events: JSON.stringify(events) } : {}),
+      ...(input.description !== undefined ? { description: input.description } : {}),
+      ...(input.enabled !== undefined && enabled !== current.enabled
+        ? enabled === 1
+          ? { enabled, disabled_reason: null, failing_since: null }
+          : { enabled, disabled_reason: 'disabled by the account' }
+        : {}),
+      updated_at: now,
+    });
+    const after = (await tx.webhooks.endpoint(accountId, id))!;
+    await auditBy(tx, actor, { accountId, action: 'webhook.update', target: id, before: audited(current), after: audited(after) }, now);
   });
   return getEndpoint(ctx, accountId, id);
 }
 
-export async function deleteEndpoint(ctx: ModuleContext, accountId: string, id: string): Promise<{ id: string; deleted: true }> {
-  const deleted = await ctx.store.transaction((tx) => tx.webhooks.deleteEndpoint(accountId, id));
-  if (!deleted) throw notFound('Webhook endpoint');
+export async function deleteEndpoint(ctx: ModuleContext, accountId: string, id: string, actor?: AuditActor): Promise<{ id: string; deleted: true }> {
+  const now = ctx.clock.now();
+  await ctx.store.transaction(async (tx) => {
+    const current = await tx.webhooks.endpoint(accountId, id);
+    if (!current || !(await tx.webhooks.deleteEndpoint(accountId, id))) throw notFound('Webhook endpoint');
+    await auditBy(tx, actor, { accountId, action: 'webhook.delete', target: id, before: audited(current) }, now);
+  });
   return { id, deleted: true };
 }
 
@@ -117,11 +133,14 @@ export async function deleteEndpoint(ctx: ModuleContext, accountId: string, id: 
  * WEBHOOK_ROTATION_OVERLAP_MS, so receivers can switch over without losing a message; a second
  * rotation inside that window retires the oldest at once.
  */
-export async function rotateSecret(ctx: ModuleContext, accountId: string, id: string) {
+export async function rotateSecret(ctx: ModuleContext, accountId: string, id: string, actor?: AuditActor) {
   const e = await endpointOf(ctx, accountId, id);
   const now = ctx.clock.now();
   const secret = newWebhookSecret();
   const until = now + WEBHOOK_ROTATION_OVERLAP_MS;
-  await ctx.store.webhooks.updateEndpoint(id, { secret, previous_secret: e.secret, previous_secret_until: until, updated_at: now });
+  await ctx.store.transaction(async (tx) => {
+    await tx.webhooks.updateEndpoint(id, { secret, previous_secret: e.secret, previous_secret_until: until, updated_at: now });
+    await auditBy(tx, actor, { accountId, action: 'webhook.rotate_secret', target: id, after: { previous_secret_expires_at: rfc3339(until) } }, now);
+  });
   return { ...(await getEndpoint(ctx, accountId, id)), secret, previous_secret_expires_at: rfc3339(until) };
 }
