@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { encodeBase32 } from './base32.ts';
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'; // Crockford base32, lower case
 
@@ -15,20 +16,8 @@ function encodeTime(ms: number): string {
 }
 
 function encodeRandom(bytes: Buffer): string {
-  // 80 bits → 16 base32 characters, 5 bits at a time.
-  let out = '';
-  let acc = 0;
-  let bits = 0;
-  for (const b of bytes) {
-    acc = (acc << 8) | b;
-    bits += 8;
-    while (bits >= 5) {
-      bits -= 5;
-      out += ALPHABET[(acc >> bits) & 31];
-    }
-    acc &= (1 << bits) - 1;
-  }
-  return out;
+  // 80 bits → 16 base32 characters.
+  return encodeBase32(bytes, ALPHABET);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { encodeBase32 } from './base32.ts';
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 /** RFC 6238 as every authenticator app implements it: SHA-1, 6 digits, 30-second steps. */
@@ -7,20 +8,7 @@ const DIGITS = 6;
 
 /** A new TOTP secret: 20 random bytes in base32, as authenticator apps take it. */
 export function newTotpSecret(): string {
-  const bytes = randomBytes(20);
-  let out = '';
-  let acc = 0;
-  let bits = 0;
-  for (const b of bytes) {
-    acc = (acc << 8) | b;
-    bits += 8;
-    while (bits >= 5) {
-      bits -= 5;
-      out += BASE32[(acc >> bits) & 31];
-    }
-    acc &= (1 << bits) - 1;
-  }
-  return out;
+  return encodeBase32(randomBytes(20), BASE32);
 }
 
 function decodeBase32(text: string): Buffer {

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteEntry } from '../../src/http/types.ts';
 import { newId } from '../../src/lib/ids.ts';
@@ -8,7 +7,7 @@ import { SCOPES } from '../../src/modules/access/scopes.ts';
 import { type DnsTestServer, startDnsServer } from '../support/dns-server.ts';
 import { BACKENDS, bearer, createHarness, type Harness, type TestAccount } from '../support/harness.ts';
 import { expectError, type InjectedResponse } from '../support/http-assert.ts';
-import { expectHeadLike, fillPath, loadRouteTable, pathParams, routeName } from '../support/route-table.ts';
+import { closedPort, expectHeadLike, fillPath, loadRouteTable, pathParams, routeName } from '../support/route-table.ts';
 
 /**
  * One suite for every authenticated route, generated from the app's own route table
@@ -287,15 +286,6 @@ const CASES: Case[] = AUTHENTICATED.flatMap((route) => {
   }
   return cases;
 });
-
-/** A free port, closed again: connections to it are refused. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((res) => server.close(() => res()));
-  return port;
-}
 
 let dns: DnsTestServer;
 beforeAll(async () => {

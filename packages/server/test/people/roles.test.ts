@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteEntry } from '../../src/http/types.ts';
 import { newId } from '../../src/lib/ids.ts';
@@ -12,7 +11,7 @@ import { type DnsTestServer, startDnsServer } from '../support/dns-server.ts';
 import { BACKENDS, bearer, createHarness, type Harness, type TestAccount } from '../support/harness.ts';
 import { expectError, type InjectedResponse } from '../support/http-assert.ts';
 import { person, type Session } from '../support/people.ts';
-import { fillPath, loadRouteTable, pathParams, routeName } from '../support/route-table.ts';
+import { closedPort, fillPath, loadRouteTable, pathParams, routeName } from '../support/route-table.ts';
 
 /**
  * The role policy, enforced: one suite for every session route, generated from the app's own route
@@ -286,15 +285,6 @@ const SIGNED_IN_CASES: Case[] = SIGNED_IN.flatMap((route) => {
   if (route.operator) cases.push({ name: `${n} — a person who is not an operator → 403 forbidden`, route, kind: { who: 'owner' } });
   return cases;
 });
-
-/** A free port, closed again: connections to it are refused. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((res) => server.close(() => res()));
-  return port;
-}
 
 /** What the session hook answers when it refuses; an allowed request answers none of these. */
 function expectNotRefused(res: InjectedResponse, what: string): void {

@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { expect } from 'vitest';
 import type { RouteEntry } from '../../src/http/types.ts';
 import { createHarness } from './harness.ts';
@@ -43,4 +44,13 @@ export function expectHeadLike(head: InjectedResponse, get: InjectedResponse): v
   expect(head.headers['content-type']).toBe(get.headers['content-type']);
   expect(head.headers['content-length']).toBe(String(Buffer.byteLength(get.body)));
   expectRequestId(head);
+}
+
+/** A free port on 127.0.0.1, closed again: connections to it are refused (webhook endpoints whose deliveries fail at once). */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((res) => server.close(() => res()));
+  return port;
 }

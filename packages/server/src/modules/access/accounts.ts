@@ -8,16 +8,11 @@ import { normaliseAllowlistEntry } from './ip-allowlist.ts';
 export type AccountStatus = AccountRow['status'];
 const STATUSES: readonly AccountStatus[] = ['active', 'suspended', 'pending'];
 
-/** Creates an account with an empty wallet. */
-export async function createAccount({ store, clock }: Deps, name: string, status: AccountStatus = 'active'): Promise<AccountRow> {
-  if (!name.trim()) throw validationError([{ field: 'name', message: 'must not be empty' }]);
-  if (!STATUSES.includes(status)) {
-    throw validationError([{ field: 'status', message: `must be one of ${STATUSES.join(', ')}` }]);
-  }
-  const now = clock.now();
-  const row: AccountRow = {
-    id: newId('acc'),
-    name: name.trim(),
+/** A new account's row: an empty wallet, no allowlist, limits or caps. */
+export function newAccountRow(id: string, name: string, status: AccountStatus, now: number): AccountRow {
+  return {
+    id,
+    name,
     status,
     balance_micros: 0,
     ip_allowlist: '[]',
@@ -28,6 +23,15 @@ export async function createAccount({ store, clock }: Deps, name: string, status
     created_at: now,
     updated_at: now,
   };
+}
+
+/** Creates an account with an empty wallet. */
+export async function createAccount({ store, clock }: Deps, name: string, status: AccountStatus = 'active'): Promise<AccountRow> {
+  if (!name.trim()) throw validationError([{ field: 'name', message: 'must not be empty' }]);
+  if (!STATUSES.includes(status)) {
+    throw validationError([{ field: 'status', message: `must be one of ${STATUSES.join(', ')}` }]);
+  }
+  const row = newAccountRow(newId('acc'), name.trim(), status, clock.now());
   await store.accounts.insert(row);
   return row;
 }

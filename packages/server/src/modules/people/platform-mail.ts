@@ -1,5 +1,6 @@
 import { parseMailbox } from '../../lib/email-address.ts';
 import { newId } from '../../lib/ids.ts';
+import { newAccountRow } from '../access/accounts.ts';
 import type { Principal } from '../access/auth.ts';
 import type { ModuleContext } from '../context.ts';
 import { planEmail } from '../messages/email.ts';
@@ -31,19 +32,7 @@ export class PlatformMailer implements PlatformMail {
     const id = await ctx.store.secrets.getOrCreate(PLATFORM_ACCOUNT, newId('acc'), now);
     if (!(await ctx.store.accounts.get(id))) {
       await ctx.store.accounts
-        .insert({
-          id,
-          name: 'Hellio platform mail',
-          status: 'active',
-          balance_micros: 0,
-          ip_allowlist: '[]',
-          rate_limit_per_minute: null,
-          daily_cap_micros: null,
-          monthly_cap_micros: null,
-          balance_low_micros: null,
-          created_at: now,
-          updated_at: now,
-        })
+        .insert(newAccountRow(id, 'Hellio platform mail', 'active', now))
         // Another process created it first: theirs is the same id.
         .catch(async (err: unknown) => {
           if (!(await ctx.store.accounts.get(id))) throw err;

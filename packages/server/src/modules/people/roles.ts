@@ -35,22 +35,9 @@ export const PERMISSIONS = [
 export type Permission = (typeof PERMISSIONS)[number];
 
 const READ = PERMISSIONS.filter((p) => p.endsWith(':read'));
-const DEVELOPER: Permission[] = [
-  'account:read',
-  'keys:read',
-  'keys:write',
-  'webhooks:read',
-  'webhooks:write',
-  'allowlist:read',
-  'allowlist:write',
-  'senders:read',
-  'senders:write',
-  'messages:read',
-  'messages:write',
-  'lookups:read',
-  'usage:read',
-  'sandbox:read',
-];
+// What a developer may not touch: the account itself, its people, its money, its audit log.
+const NOT_DEVELOPER: ReadonlySet<Permission> = new Set(['account:write', 'members:read', 'members:write', 'billing:read', 'billing:write', 'audit:read']);
+const DEVELOPER = PERMISSIONS.filter((p) => !NOT_DEVELOPER.has(p));
 
 /**
  * owner: everything. admin: everything but ownership (making or removing owners) and the audit
