@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../lib/errors.ts';
 import { sameSecret } from '../lib/secrets.ts';
 import type { ModuleContext } from '../modules/context.ts';
+import { isPlatformAccount } from '../modules/people/platform-mail.ts';
 import { roleCan } from '../modules/people/roles.ts';
 import { csrfTokenOf, resolveSession, SESSION_COOKIE } from '../modules/people/sessions.ts';
 
@@ -82,7 +83,7 @@ export async function installSessions(app: FastifyInstance, ctx: ModuleContext):
     const accountId = (req.params as { account_id?: string }).account_id ?? '';
     const membership = await ctx.store.users.membership(accountId, user.id);
     const role = membership?.role ?? (actor.operator && (await ctx.store.accounts.get(accountId)) ? 'owner' : null);
-    if (role === null) throw new AppError('not_found', 'Account not found');
+    if (role === null || (await isPlatformAccount(ctx.store, accountId))) throw new AppError('not_found', 'Account not found');
     if (!roleCan(role, permission)) throw new AppError('forbidden', `Your role (${role}) does not allow ${permission}`);
     req.accountActor = { ...actor, accountId, role };
   });

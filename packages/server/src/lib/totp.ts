@@ -39,10 +39,12 @@ export function totpCode(secret: string, atMs: number): string {
   return String(n).padStart(DIGITS, '0');
 }
 
-/** Whether `code` is the current step's, or the one before or after (clock drift of ±30 s). */
-export function totpMatches(secret: string, code: string, atMs: number): boolean {
-  if (!/^\d{6}$/.test(code)) return false;
-  return [-1, 0, 1].some((d) => totpCode(secret, atMs + d * STEP_MS) === code);
+/** The step (unix time / 30 s) whose code `code` is — the current one, or the one before or after (clock drift of ±30 s) — or null. */
+export function totpStepOf(secret: string, code: string, atMs: number): number | null {
+  if (!/^\d{6}$/.test(code)) return null;
+  const current = Math.floor(atMs / STEP_MS);
+  for (const step of [current - 1, current, current + 1]) if (totpCode(secret, step * STEP_MS) === code) return step;
+  return null;
 }
 
 /** The otpauth:// URI an authenticator app reads from a QR code. */

@@ -383,6 +383,8 @@ export interface UsersTable {
   /** Base32 TOTP secret; set while enrolling, active once totp_enabled_at is set. */
   totp_secret: string | null;
   totp_enabled_at: number | null;
+  /** The TOTP step (unix time / 30 s) of the last code accepted; a code of that step or before is refused. */
+  totp_last_step: number | null;
   /** JSON array of SHA-256 hashes of the unused recovery codes. */
   recovery_codes: string;
   created_at: number;

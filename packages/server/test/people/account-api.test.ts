@@ -288,6 +288,17 @@ describe.each(BACKENDS)('the management API: account, keys, allowlist, senders, 
   });
 
   describe('the IP allowlist', () => {
+    it('applies changes made at the same moment one after the other: none is lost', async () => {
+      const ips = Array.from({ length: 8 }, (_, i) => `198.51.100.${i + 10}`);
+      const mine = await Promise.all(ips.map((ip) => h.app.inject({ method: 'POST', url: `/accounts/${acc.id}/allowlist`, headers: owner.headers(), payload: { ip } })));
+      expect(mine.map((r) => r.statusCode)).toEqual(ips.map(() => 200));
+      const list = (await h.app.inject({ method: 'GET', url: `/accounts/${acc.id}/allowlist`, headers: owner.headers() })).json().data as string[];
+      for (const ip of ips) expect(list).toContain(ip);
+      await Promise.all(ips.map((ip) => h.app.inject({ method: 'DELETE', url: `/accounts/${acc.id}/allowlist?ip=${ip}`, headers: owner.headers() })));
+      const after = (await h.app.inject({ method: 'GET', url: `/accounts/${acc.id}/allowlist`, headers: owner.headers() })).json().data as string[];
+      for (const ip of ips) expect(after).not.toContain(ip);
+    });
+
     it('adds entries (normalised), which the pipeline then applies to the account\'s keys, and removes them as typed', async () => {
       const a = await h.account();
       const o = await person(h, { accountId: a.id, role: 'developer' });

@@ -65,6 +65,10 @@ describe.each(BACKENDS)('admin API: users and the audit log (%s)', (backend) => 
       await h.rt.store.users.addMembership({ account_id: other.id, user_id: u.id, role: 'admin', created_at: Date.now() + 1 });
       const found = (await admin('GET', '/admin/users?search=LISTED.person')).json();
       expect(found.data).toHaveLength(1);
+      // LIKE's wildcards in the search are plain characters.
+      const underscored = await createUser(h.rt.ctx, null, { email: 'under_score@example.com', password: 'a long password' });
+      expect((await admin('GET', '/admin/users?search=under_s')).json().data.map((x: { id: string }) => x.id)).toEqual([underscored.id]);
+      expect((await admin('GET', '/admin/users?search=under%25s')).json().data).toEqual([]);
       expect(found.data[0]).toMatchObject({ id: u.id, email: 'listed.person@example.com', operator: false });
       expect(found.data[0].accounts).toEqual([
         { id: acc.id, name: expect.any(String), status: 'active', role: 'viewer' },

@@ -5,6 +5,7 @@ import { totpCode } from '../../src/lib/totp.ts';
 import { listAudit } from '../../src/modules/people/audit.ts';
 import type { Role } from '../../src/modules/people/roles.ts';
 import { createUser } from '../../src/modules/people/users.ts';
+import { INVITATIONS_PER_HOUR } from '../../src/modules/people/attempts.ts';
 import { BACKENDS, createHarness, type Harness, type TestAccount } from '../support/harness.ts';
 import { expectError } from '../support/http-assert.ts';
 import { linkToken, mailTo } from '../support/mailbox.ts';
@@ -213,4 +214,22 @@ describe.each(BACKENDS)('invitations (%s)', (backend) => {
     expect((await h.rt.store.users.membership(a.id, other.userId))!.role).toBe('viewer');
     expect((await open(team.owner)).json().data).toHaveLength(1);
   });
+
+  it('sends none for a person whose address is unverified, or from an account not yet active, and a few an hour at most', async () => {
+    const unverified = await createUser(h.rt.ctx, null, { email: fresh(), password: 'a long password', accountId: a.id, role: 'owner', emailVerified: false });
+    const s = await signIn(h, unverified.email, 'a long password');
+    expectError(await invite(s, fresh(), 'viewer'), 403, 'forbidden');
+
+    const pending = await h.account({ status: 'pending' });
+    const pendingOwner = await person(h, { accountId: pending.id, role: 'owner' });
+    expectError(await invite(pendingOwner, fresh(), 'viewer', pending.id), 403, 'account_not_active');
+
+    const busy = await h.account();
+    const owner = await person(h, { accountId: busy.id, role: 'owner' });
+    for (let i = 0; i < INVITATIONS_PER_HOUR; i++) expect((await invite(owner, fresh(), 'viewer', busy.id)).statusCode).toBe(200);
+    const refused = await invite(owner, fresh(), 'viewer', busy.id);
+    expectError(refused, 429, 'rate_limited');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+  });
 });
+

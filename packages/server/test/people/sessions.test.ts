@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MovableClock } from '../../src/lib/clock.ts';
 import { createUser } from '../../src/modules/people/users.ts';
-import { BACKENDS, createHarness, type Harness, type TestAccount } from '../support/harness.ts';
+import { BACKENDS, createHarness, type Harness, REDIS_TEST_URL, type TestAccount } from '../support/harness.ts';
 import { expectError } from '../support/http-assert.ts';
 import { person, signIn } from '../support/people.ts';
 
@@ -127,3 +127,27 @@ describe.each(BACKENDS)('session cookie behind a TLS proxy (%s)', (backend) => {
   });
 });
 
+
+describe('sign-in limits shared through Redis (postgres, two API instances)', () => {
+  let one: Harness;
+  let two: Harness;
+  beforeAll(async () => {
+    const env = { REDIS_URL: REDIS_TEST_URL, HELLIO_LOGIN_PER_EMAIL: '4', HELLIO_LOGIN_PER_IP: '1000' };
+    one = await createHarness('postgres', { env });
+    two = await createHarness('postgres', { env, database: one.database });
+  });
+  afterAll(async () => {
+    await two?.close();
+    await one?.close();
+  });
+
+  it('counts the attempts on every instance against the same limit', async () => {
+    const acc = await one.account();
+    const email = `shared-${Date.now()}@example.com`;
+    await createUser(one.rt.ctx, null, { email, password: 'right password', accountId: acc.id });
+    const attempt = (h: Harness) => h.app.inject({ method: 'POST', url: '/auth/login', payload: { email, password: 'wrong password' } });
+    for (const h of [one, two, one, two]) expectError(await attempt(h), 401, 'invalid_credentials');
+    expectError(await attempt(two), 429, 'rate_limited');
+    expectError(await one.app.inject({ method: 'POST', url: '/auth/login', payload: { email, password: 'right password' } }), 429, 'rate_limited');
+  });
+});

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MovableClock } from '../../src/lib/clock.ts';
-import { totpCode } from '../../src/lib/totp.ts';
+import { totpCode, totpStepOf } from '../../src/lib/totp.ts';
 import { listAudit } from '../../src/modules/people/audit.ts';
 import { BACKENDS, createHarness, type Harness } from '../support/harness.ts';
 import { expectError } from '../support/http-assert.ts';
@@ -18,13 +18,16 @@ describe.each(BACKENDS)('TOTP second factor (%s)', (backend) => {
   const login = (s: Session, extra: object = {}) => h.app.inject({ method: 'POST', url: '/auth/login', payload: { email: s.email, password: s.password, ...extra } });
 
   /** Turns the second factor on for `s`; answers the secret and the recovery codes. */
-  async function enable(s: Session): Promise<{ secret: string; codes: string[] }> {
+  async function enable(s: Session): Promise<{ secret: string; codes: string[]; enabledWith: string }> {
     const setup = await post(s, '/auth/totp/setup');
     expect(setup.statusCode, setup.body).toBe(200);
     const { secret } = setup.json();
-    const on = await post(s, '/auth/totp/enable', { code: totpCode(secret, clock.now()) });
+    const enabledWith = totpCode(secret, clock.now());
+    const on = await post(s, '/auth/totp/enable', { code: enabledWith });
     expect(on.statusCode, on.body).toBe(200);
-    return { secret, codes: on.json().recovery_codes };
+    // The next step: the code that turned the factor on is spent, a code of this step is not.
+    clock.advance(30_000);
+    return { secret, codes: on.json().recovery_codes, enabledWith };
   }
 
   it('sets up a pending secret, enables it with a code, and answers ten recovery codes stored only hashed', async () => {
@@ -126,4 +129,30 @@ describe.each(BACKENDS)('TOTP second factor (%s)', (backend) => {
       await limited.close();
     }
   });
+
+  it('takes a code once: not again in its 30-second window, and not from two sign-ins at once', async () => {
+    const s = await person(h);
+    const { secret, codes, enabledWith } = await enable(s);
+    // The code that turned the factor on is spent, though still inside its window.
+    expect(totpStepOf(secret, enabledWith, clock.now())).not.toBeNull();
+    expectError(await login(s, { totp_code: enabledWith }), 401, 'invalid_credentials');
+    const code = totpCode(secret, clock.now());
+    const [x, y] = await Promise.all([login(s, { totp_code: code }), login(s, { totp_code: code })]);
+    expect([x.statusCode, y.statusCode].sort()).toEqual([200, 401]);
+    expectError(await login(s, { totp_code: code }), 401, 'invalid_credentials');
+
+    // A recovery code raced by two sign-ins works once; two codes at once both end spent.
+    const [a, b] = await Promise.all([login(s, { recovery_code: codes[0] }), login(s, { recovery_code: codes[0] })]);
+    expect([a.statusCode, b.statusCode].sort()).toEqual([200, 401]);
+    expectError(await login(s, { recovery_code: codes[0] }), 401, 'invalid_credentials');
+    // Two codes at once: neither write undoes the other; a code that lost the race is still unspent.
+    const raced = await Promise.all([login(s, { recovery_code: codes[1] }), login(s, { recovery_code: codes[2] })]);
+    expect(raced.some((r) => r.statusCode === 200)).toBe(true);
+    for (const [i, first] of raced.entries()) {
+      const again = await login(s, { recovery_code: codes[i + 1] });
+      expect(again.statusCode, `code ${i + 1} after ${first.statusCode}`).toBe(first.statusCode === 200 ? 401 : 200);
+    }
+    expect(JSON.parse((await h.rt.store.users.get(s.userId))!.recovery_codes)).toHaveLength(7);
+  });
 });
+

@@ -57,6 +57,9 @@ export async function changeAllowlist(
   const normalised = normaliseAllowlistEntry(entry);
   if (!normalised) throw validationError([{ field: 'ip', message: 'must be an IPv4/IPv6 address or CIDR range' }]);
   return store.transaction(async (tx) => {
+    // Written first, so the row is locked (PostgreSQL) before the list is read: two changes at
+    // once apply one after the other instead of each writing its own copy of the list.
+    if (!(await tx.accounts.update(accountId, { updated_at: clock.now() }))) throw notFound('Account');
     const account = await getAccount(tx, accountId);
     const list: string[] = JSON.parse(account.ip_allowlist);
     const next = op === 'add' ? [...new Set([...list, normalised])] : list.filter((e) => e !== normalised);

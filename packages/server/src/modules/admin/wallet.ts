@@ -1,5 +1,4 @@
 import { formatMicros } from '../../lib/money.ts';
-import { getAccount } from '../access/accounts.ts';
 import { adjustBalance, topUp } from '../billing/wallet.ts';
 import type { Deps } from '../deps.ts';
 import type { AuditActor } from '../people/actor.ts';
@@ -9,9 +8,10 @@ type Move = 'topup' | 'adjust';
 
 async function move({ store, clock }: Deps, actor: AuditActor, kind: Move, accountId: string, amount: number, note: string | null): Promise<number> {
   return store.transaction(async (tx) => {
-    const before = (await getAccount(tx, accountId)).balance_micros;
     const deps = { store: tx, clock };
     const balance = kind === 'topup' ? await topUp(deps, accountId, amount, note ?? undefined) : await adjustBalance(deps, accountId, amount, note);
+    // From the balance the move answered (under its row lock): a debit committing meanwhile cannot skew it.
+    const before = balance - amount;
     await audit(
       tx,
       actor,

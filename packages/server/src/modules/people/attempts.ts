@@ -29,3 +29,16 @@ export async function countUserAttempt(people: PeopleDeps, flow: string, userId:
     throw new AppError('rate_limited', `Too many attempts; retry in ${d.retryAfterSeconds} s`, { headers: { 'retry-after': String(d.retryAfterSeconds) } });
   }
 }
+
+/** Invitations one account may send an hour: enough for a team, too few to spam with the platform's mail. */
+export const INVITATIONS_PER_HOUR = 30;
+
+/** Counts one invitation of the account; refuses past INVITATIONS_PER_HOUR. */
+export async function countInvitation(people: PeopleDeps, accountId: string): Promise<void> {
+  const d = await people.limiter.hit(`invite:account:${accountId}`, INVITATIONS_PER_HOUR, 3_600_000);
+  if (!d.allowed) {
+    throw new AppError('rate_limited', `At most ${INVITATIONS_PER_HOUR} invitations an hour; retry in ${d.retryAfterSeconds} s`, {
+      headers: { 'retry-after': String(d.retryAfterSeconds) },
+    });
+  }
+}

@@ -5,6 +5,7 @@ import type { UserRow } from '../../store/repos/users.ts';
 import type { Store } from '../../store/store.ts';
 import { getAccount } from '../access/accounts.ts';
 import type { Deps } from '../deps.ts';
+import { countInvitation } from './attempts.ts';
 import type { AccountActor } from './actor.ts';
 import { audit } from './audit.ts';
 import type { PeopleDeps } from './deps.ts';
@@ -41,6 +42,13 @@ export async function invite(deps: Deps, people: PeopleDeps, actor: AccountActor
   const role: Role = input.role;
   checkOwnership(actor, role === 'owner');
   const { store, clock } = deps;
+  // The platform's mail carries the inviter's words (the account's name) to any address: only
+  // people whose own address is verified, in an active account, and a few an hour.
+  if (!actor.operator) {
+    if ((await store.users.get(actor.userId))?.email_verified_at == null) throw new AppError('forbidden', 'Verify your email address before inviting anyone');
+    if ((await getAccount(store, actor.accountId)).status !== 'active') throw new AppError('account_not_active', 'Invitations can be sent once the account is active');
+  }
+  await countInvitation(people, actor.accountId);
   const now = clock.now();
   const ttl = people.settings.invitationTtlMs;
   const { secret, row, accountName } = await store.transaction(async (tx) => {

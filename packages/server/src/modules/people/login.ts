@@ -1,12 +1,13 @@
 import { AppError } from '../../lib/errors.ts';
-import { hashSecret, sameSecret } from '../../lib/secrets.ts';
-import { totpMatches } from '../../lib/totp.ts';
+import { hashSecret } from '../../lib/secrets.ts';
 import type { SessionRow } from '../../store/repos/sessions.ts';
 import type { UserRow } from '../../store/repos/users.ts';
 import type { Deps } from '../deps.ts';
 import type { PeopleDeps } from './deps.ts';
 import { passwordMatches } from './passwords.ts';
+import { spendRecoveryCode, spendTotpCode } from './second-factor.ts';
 import { openSession } from './sessions.ts';
+import { normaliseEmail } from './users.ts';
 
 export interface LoginInput {
   email: string;
@@ -39,16 +40,8 @@ async function secondFactor({ store }: Deps, user: UserRow, input: LoginInput, n
   if (input.totp_code === undefined && input.recovery_code === undefined) {
     throw new AppError('totp_required');
   }
-  if (input.totp_code !== undefined && user.totp_secret !== null && totpMatches(user.totp_secret, input.totp_code.trim(), now)) return;
-  if (input.recovery_code !== undefined) {
-    const hash = hashSecret(input.recovery_code.trim().toLowerCase());
-    const codes: string[] = JSON.parse(user.recovery_codes);
-    const left = codes.filter((c) => !sameSecret(c, hash));
-    if (left.length < codes.length) {
-      await store.users.update(user.id, { recovery_codes: JSON.stringify(left), updated_at: now });
-      return;
-    }
-  }
+  if (input.totp_code !== undefined && (await spendTotpCode(store, user, input.totp_code, now))) return;
+  if (input.recovery_code !== undefined && (await spendRecoveryCode(store, user, input.recovery_code, now))) return;
   throw new AppError('invalid_credentials', 'Invalid authentication code');
 }
 
@@ -62,7 +55,13 @@ export async function login(
   input: LoginInput,
   client: { ip: string; userAgent: string | null },
 ): Promise<{ secret: string; session: SessionRow; user: UserRow }> {
-  const email = input.email.trim().toLowerCase();
+  // As users are stored (punycode domains…); an address that cannot be one is looked up as typed and found by no one.
+  let email: string;
+  try {
+    email = normaliseEmail(input.email);
+  } catch {
+    email = input.email.trim().toLowerCase();
+  }
   await countAttempt(people, client.ip, email);
   const user = (await deps.store.users.byEmail(email)) ?? null;
   const ok = await passwordMatches(user?.password_hash ?? null, input.password);

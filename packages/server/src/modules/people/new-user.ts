@@ -31,6 +31,7 @@ export async function prepareUser(input: NewPerson, now: number): Promise<UserRo
     email_verified_at: input.emailVerified ? now : null,
     totp_secret: null,
     totp_enabled_at: null,
+    totp_last_step: null,
     recovery_codes: '[]',
     created_at: now,
     updated_at: now,

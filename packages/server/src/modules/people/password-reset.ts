@@ -44,7 +44,7 @@ export async function confirmPasswordReset(deps: Deps, token: string, password: 
   checkPassword(password);
   const user = row.user_id ? await store.users.get(row.user_id) : undefined;
   if (!user) throw new AppError('token_invalid');
-  await spendToken(store, row, now);
-  await setPassword(deps, selfActor(user, ip), user.id, password);
+  // The link is spent in the password's own transaction: a failure leaves both as they were.
+  await setPassword(deps, selfActor(user, ip), user.id, password, (tx) => spendToken(tx, row, now));
   return { status: 'password_changed' };
 }

@@ -2,6 +2,7 @@ import { parseMailbox } from '../../lib/email-address.ts';
 import { newId } from '../../lib/ids.ts';
 import { newAccountRow } from '../access/accounts.ts';
 import type { Principal } from '../access/auth.ts';
+import type { Store } from '../../store/store.ts';
 import type { ModuleContext } from '../context.ts';
 import { planEmail } from '../messages/email.ts';
 import { approveSender, emailSenderApproved } from '../messages/senders.ts';
@@ -11,6 +12,15 @@ import type { PlatformEmail, PlatformMail } from './deps.ts';
 
 // The name under which server_secrets keeps the id of the account the platform's mail is sent from.
 const PLATFORM_ACCOUNT = 'platform_mail_account';
+
+/**
+ * Whether `accountId` is the platform's mail account. Nobody reaches it through the dashboard's API,
+ * operators included: its messages and (with the simulator) its sandbox inbox hold people's reset
+ * and invitation links.
+ */
+export async function isPlatformAccount(store: Store, accountId: string): Promise<boolean> {
+  return (await store.secrets.get(PLATFORM_ACCOUNT)) === accountId;
+}
 
 /**
  * The platform's own mail (invitations, password resets, sign-up verification) goes through

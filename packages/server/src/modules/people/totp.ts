@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../../lib/errors.ts';
-import { hashSecret, sameSecret } from '../../lib/secrets.ts';
-import { newTotpSecret, totpMatches, totpUri } from '../../lib/totp.ts';
+import { hashSecret } from '../../lib/secrets.ts';
+import { newTotpSecret, totpUri } from '../../lib/totp.ts';
 import type { UserRow } from '../../store/repos/users.ts';
 import type { Store } from '../../store/store.ts';
 import type { Deps } from '../deps.ts';
@@ -10,6 +10,7 @@ import { countUserAttempt } from './attempts.ts';
 import { audit } from './audit.ts';
 import type { PeopleDeps } from './deps.ts';
 import { passwordMatches } from './passwords.ts';
+import { spendRecoveryCode, spendTotpCode } from './second-factor.ts';
 
 /** The name authenticator apps show beside the account. */
 const ISSUER = 'Hellio';
@@ -48,13 +49,7 @@ const BAD_CODE = 'Invalid authentication code';
  * then spent, in `tx`).
  */
 async function codeMatches(tx: Store, user: UserRow, code: string, now: number): Promise<boolean> {
-  if (user.totp_secret !== null && totpMatches(user.totp_secret, code.trim(), now)) return true;
-  const hash = hashSecret(code.trim().toLowerCase());
-  const codes: string[] = JSON.parse(user.recovery_codes);
-  const left = codes.filter((c) => !sameSecret(c, hash));
-  if (left.length === codes.length) return false;
-  await tx.users.update(user.id, { recovery_codes: JSON.stringify(left), updated_at: now });
-  return true;
+  return (await spendTotpCode(tx, user, code, now)) || (await spendRecoveryCode(tx, user, code, now));
 }
 
 /**
@@ -77,7 +72,8 @@ export async function enableTotp(deps: Deps, people: PeopleDeps, actor: Actor, c
   const user = await userOf(store, actor.userId);
   if (user.totp_enabled_at !== null) throw new AppError('conflict', 'The second factor is already on');
   if (user.totp_secret === null) throw new AppError('conflict', 'Start with POST /auth/totp/setup');
-  if (!totpMatches(user.totp_secret, code.trim(), now)) throw new AppError('invalid_credentials', BAD_CODE);
+  // Spent as it turns the factor on: the same code cannot then also sign in.
+  if (!(await spendTotpCode(store, user, code, now))) throw new AppError('invalid_credentials', BAD_CODE);
   const { codes, stored } = newRecoveryCodes();
   await store.transaction(async (tx) => {
     await tx.users.update(user.id, { totp_enabled_at: now, recovery_codes: stored, updated_at: now });

@@ -47,6 +47,7 @@ export async function createUser({ store, clock }: Deps, actor: AuditActor, inpu
     email_verified_at: input.emailVerified === false ? null : now,
     totp_secret: null,
     totp_enabled_at: null,
+    totp_last_step: null,
     recovery_codes: '[]',
     created_at: now,
     updated_at: now,
@@ -71,11 +72,19 @@ export async function findUser(store: Store, idOrEmail: string): Promise<UserRow
 }
 
 /** Sets a new password and ends every session of the user (a changed password locks out whoever else had it). */
-export async function setPassword({ store, clock }: Deps, actor: AuditActor, userId: string, password: string): Promise<void> {
+export async function setPassword(
+  { store, clock }: Deps,
+  actor: AuditActor,
+  userId: string,
+  password: string,
+  /** A guard that commits with the change (a reset link spent): throwing leaves the password as it was. */
+  first?: (tx: Store) => Promise<void>,
+): Promise<void> {
   checkPassword(password);
   const passwordHash = await hashPassword(password);
   const now = clock.now();
   await store.transaction(async (tx) => {
+    await first?.(tx);
     if (!(await tx.users.update(userId, { password_hash: passwordHash, updated_at: now }))) throw notFound('User');
     await tx.sessions.revokeAll(userId, now, null);
     await tx.userTokens.voidFor('password_reset', userId, now);

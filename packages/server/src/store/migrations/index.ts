@@ -12,6 +12,7 @@ import * as cacheEpoch from './0010_cache_epoch.ts';
 import * as deliveryBatch from './0011_delivery_batch.ts';
 import * as people from './0012_people.ts';
 import * as accountReads from './0013_account_reads.ts';
+import * as totpLastStep from './0014_totp_last_step.ts';
 
 /**
  * Migrations are code, in order, never edited once released. Column types are the common
@@ -37,6 +38,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migrat
   ['0011_delivery_batch', deliveryBatch],
   ['0012_people', people],
   ['0013_account_reads', accountReads],
+  ['0014_totp_last_step', totpLastStep],
 ];
 
 const provider: MigrationProvider = { getMigrations: async () => Object.fromEntries(MIGRATIONS) };

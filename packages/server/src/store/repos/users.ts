@@ -1,4 +1,4 @@
-import type { Selectable, Updateable } from 'kysely';
+import { type Selectable, type SqlBool, sql, type Updateable } from 'kysely';
 import type { MembershipsTable, Role, UsersTable } from '../schema.ts';
 import type { Capabilities } from '../capabilities.ts';
 import type { Executor } from './executor.ts';
@@ -48,12 +48,41 @@ export class UsersRepo {
   async list(opts: { limit: number; cursor?: string; search?: string }): Promise<UserRow[]> {
     let q = this.db.selectFrom('users').selectAll().orderBy('id').limit(opts.limit);
     if (opts.cursor) q = q.where('id', '>', opts.cursor);
-    if (opts.search) q = q.where('email', 'like', `%${opts.search.toLowerCase().replace(/[%_\\]/g, '')}%`);
+    if (opts.search) {
+      // LIKE's own wildcards in the text are matched literally (ESCAPE '\'), on both backends.
+      const pattern = `%${opts.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      q = q.where(sql<SqlBool>`email like ${pattern} escape '\\'`);
+    }
     return q.execute();
   }
 
   async update(id: string, changes: Updateable<UsersTable>): Promise<boolean> {
     const r = await this.db.updateTable('users').set(changes).where('id', '=', id).executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  /**
+   * Records that a code of TOTP step `step` was used, if no code of that step or a later one was:
+   * the guard that makes a code single-use when two sign-ins race. False when one got there first.
+   */
+  async spendTotpStep(id: string, step: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('users')
+      .set({ totp_last_step: step })
+      .where('id', '=', id)
+      .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  /** Replaces the recovery codes if they are still `expected`: a code spent twice at once is spent once. */
+  async swapRecoveryCodes(id: string, expected: string, next: string, now: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('users')
+      .set({ recovery_codes: next, updated_at: now })
+      .where('id', '=', id)
+      .where('recovery_codes', '=', expected)
+      .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   }
 
