@@ -31,6 +31,7 @@ import { AcceptCommitter } from './modules/accept/committer.ts';
 import { IdempotencyClaims } from './modules/access/idempotency.ts';
 import { Store } from './store/store.ts';
 import { PlatformMailer } from './modules/people/platform-mail.ts';
+import { Background } from './lib/background.ts';
 import { lasting } from './modules/people/emails.ts';
 import { issueSetupLink } from './modules/people/setup.ts';
 
@@ -168,6 +169,7 @@ export async function openRuntime(config: Config, logger = createLogger(config.l
       settings: config.people,
       limiter: rateLimiter,
       mail: new PlatformMailer(() => ctx, config.people.mailFrom),
+      later: new Background((err) => logger.error({ err }, 'work started by a request failed')),
     },
   };
   const channels = buildChannels(store, clock, config, logger);
@@ -196,6 +198,7 @@ export async function openRuntime(config: Config, logger = createLogger(config.l
         ...(config.jobLeaseMs !== null ? { leaseMs: config.jobLeaseMs } : {}),
       }),
     async close() {
+      await ctx.people.later.settled();
       await channels.close();
       await webhookSender.close();
       await rateLimiter.close();

@@ -3,6 +3,8 @@ import type { Harness } from './harness.ts';
 
 /** Runs a worker until every due job is done: queued platform mail reaches the sandbox inbox. */
 export async function deliverMail(h: Harness): Promise<void> {
+  // Mail that requests queue after answering (a reset link) first.
+  await h.rt.ctx.people.later.settled();
   await h.rt.createWorker({ pollMs: 10 }).drain();
 }
 

@@ -1,3 +1,4 @@
+import type { Background } from '../../lib/background.ts';
 import type { RateLimiter } from '../../ratelimit/rate-limiter.ts';
 import type { PeopleSettings } from './settings.ts';
 
@@ -20,4 +21,6 @@ export interface PeopleDeps {
   /** Sign-in attempts are counted here (Redis when REDIS_URL is set, so every API process shares them). */
   limiter: RateLimiter;
   mail: PlatformMail;
+  /** Work done after the answer (a reset link for an address that has a user), so the answer's timing tells nothing. */
+  later: Background;
 }

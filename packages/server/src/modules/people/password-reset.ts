@@ -14,14 +14,19 @@ export const RESET_REQUESTED = { status: 'check_your_email' } as const;
 /**
  * "Forgot password": when the address has a user, a single-use link valid for
  * settings.passwordResetTtlMs, which voids the links sent before it. Limited per client address and
- * per email; the answer is the same either way.
+ * per email; the answer is the same either way, and so is its timing: whether there is a user,
+ * and the link and its email, are worked out after the answer (people.later).
  */
 export async function requestPasswordReset(deps: Deps, people: PeopleDeps, rawEmail: string, ip: string): Promise<typeof RESET_REQUESTED> {
   const email = normaliseEmail(rawEmail);
   await countFlowAttempt(people, 'reset', ip, email);
-  const { store, clock } = deps;
+  people.later.run(() => sendResetLink(deps, people, email));
+  return RESET_REQUESTED;
+}
+
+async function sendResetLink({ store, clock }: Deps, people: PeopleDeps, email: string): Promise<void> {
   const user = await store.users.byEmail(email);
-  if (!user) return RESET_REQUESTED;
+  if (!user) return;
   const now = clock.now();
   const ttl = people.settings.passwordResetTtlMs;
   const { secret } = await store.transaction(async (tx) => {
@@ -29,7 +34,6 @@ export async function requestPasswordReset(deps: Deps, people: PeopleDeps, rawEm
     return issueToken(tx, { kind: 'password_reset', userId: user.id, email }, ttl, now);
   });
   await people.mail.send(passwordResetEmail(email, linkTo(people.settings, 'reset-password', secret), ttl));
-  return RESET_REQUESTED;
 }
 
 /**
