@@ -100,6 +100,7 @@ export const DEFAULTS = {
   HELLIO_LOGIN_PER_IP: '30',
   HELLIO_LOGIN_PER_EMAIL: '10',
   HELLIO_LOGIN_WINDOW_MINUTES: '15',
+  HELLIO_SESSION_REQUESTS_PER_MINUTE: '600',
 } as const;
 
 export class ConfigError extends Error {
@@ -273,6 +274,7 @@ function peopleSettings(env: Record<string, string | undefined>, port: number): 
     loginPerIp: int(env, 'HELLIO_LOGIN_PER_IP', 1, 1_000_000),
     loginPerEmail: int(env, 'HELLIO_LOGIN_PER_EMAIL', 1, 1_000_000),
     loginWindowMs: int(env, 'HELLIO_LOGIN_WINDOW_MINUTES', 1, 1_440) * 60_000,
+    sessionRequestsPerMinute: int(env, 'HELLIO_SESSION_REQUESTS_PER_MINUTE', 1, 1_000_000),
     invitationTtlMs: 7 * 24 * hour,
     passwordResetTtlMs: hour,
     emailVerificationTtlMs: 48 * hour,

@@ -74,6 +74,14 @@ export async function installSessions(app: FastifyInstance, ctx: ModuleContext):
       if (typeof token !== 'string' || !sameSecret(token, csrfTokenOf(secret))) throw new AppError('csrf_failed');
     }
     const { session, user } = found;
+    // A session is a person at a dashboard: generous, but a runaway script on a stolen cookie stops here.
+    const limit = ctx.people.settings.sessionRequestsPerMinute;
+    const d = await ctx.people.limiter.hit(`session:${session.id}`, limit, 60_000);
+    if (!d.allowed) {
+      throw new AppError('rate_limited', `Rate limit of ${limit} requests per minute per session exceeded; retry in ${d.retryAfterSeconds} s`, {
+        headers: { 'retry-after': String(d.retryAfterSeconds) },
+      });
+    }
     const actor = { userId: user.id, email: user.email, operator: user.operator === 1, sessionId: session.id, ip: req.ip };
     req.actor = actor;
     req.sessionSecret = secret;

@@ -151,3 +151,22 @@ describe('sign-in limits shared through Redis (postgres, two API instances)', ()
     expectError(await one.app.inject({ method: 'POST', url: '/auth/login', payload: { email, password: 'right password' } }), 429, 'rate_limited');
   });
 });
+
+describe.each(BACKENDS)('requests per session (%s)', (backend) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness(backend, { env: { HELLIO_SESSION_REQUESTS_PER_MINUTE: '5' } });
+  });
+  afterAll(async () => h?.close());
+
+  it('limits each session on its own (HELLIO_SESSION_REQUESTS_PER_MINUTE), with Retry-After', async () => {
+    const acc = await h.account();
+    const s = await person(h, { accountId: acc.id });
+    const other = await person(h, { accountId: acc.id });
+    for (let i = 0; i < 5; i++) expect((await h.app.inject({ method: 'GET', url: '/auth/me', headers: s.headers() })).statusCode).toBe(200);
+    const refused = await h.app.inject({ method: 'GET', url: `/accounts/${acc.id}/messages`, headers: s.headers() });
+    expectError(refused, 429, 'rate_limited');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect((await h.app.inject({ method: 'GET', url: '/auth/me', headers: other.headers() })).statusCode).toBe(200);
+  });
+});

@@ -17,6 +17,8 @@ export interface PeopleSettings {
   loginPerIp: number;
   loginPerEmail: number;
   loginWindowMs: number;
+  /** Requests a minute one session may make to the dashboard's API (HELLIO_SESSION_REQUESTS_PER_MINUTE). */
+  sessionRequestsPerMinute: number;
   invitationTtlMs: number;
   passwordResetTtlMs: number;
   emailVerificationTtlMs: number;
