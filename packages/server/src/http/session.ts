@@ -48,9 +48,10 @@ export function clearSessionCookie(req: FastifyRequest, reply: FastifyReply): vo
 /**
  * Sessions on every route registered with `auth: 'session'` (http/route.ts): the cookie names a
  * live session; a state-changing request also passes the CSRF checks (same origin, and the
- * session's token in X-CSRF-Token); operator routes need the operator flag; account routes
- * (/accounts/:account_id/…) need a membership whose role grants the route's permission — an
- * account the person is not a member of answers 404, as if it did not exist.
+ * session's token in X-CSRF-Token); each session has a request limit a minute; operator routes
+ * need the operator flag; account routes (/accounts/:account_id/…) need a membership whose role
+ * grants the route's permission — an account the person is not a member of (or the platform's
+ * mail account) answers 404, as if it did not exist.
  */
 export async function installSessions(app: FastifyInstance, ctx: ModuleContext): Promise<void> {
   await app.register(cookie);
