@@ -12,12 +12,11 @@ import type { PeopleDeps } from './deps.ts';
 import { invitationEmail } from './emails.ts';
 import { login } from './login.ts';
 import { checkOwnership } from './members.ts';
-import { insertUser, prepareUser } from './new-user.ts';
 import { isRole, type Role } from './roles.ts';
 import { openSession } from './sessions.ts';
 import { selfActor } from './signup.ts';
 import { issueToken, linkTo, openToken, spendToken } from './tokens.ts';
-import { normaliseEmail } from './users.ts';
+import { insertUser, normaliseEmail, prepareUser } from './users.ts';
 
 /** An open invitation as the API shows it (never its token, which only the email carries). */
 export function invitationView(r: UserTokenRow) {

@@ -2,8 +2,8 @@ import { AppError, validationError } from '../../lib/errors.ts';
 import type { UserRow } from '../../store/repos/users.ts';
 import { createAccount } from '../access/accounts.ts';
 import type { Deps } from '../deps.ts';
+import { insertUser, prepareUser } from './users.ts';
 import { audit } from './audit.ts';
-import { insertUser, prepareUser } from './new-user.ts';
 import type { PeopleSettings } from './settings.ts';
 import { issueToken, linkTo, openToken, spendToken } from './tokens.ts';
 

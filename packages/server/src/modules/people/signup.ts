@@ -8,9 +8,8 @@ import { countFlowAttempt } from './attempts.ts';
 import { audit } from './audit.ts';
 import type { PeopleDeps } from './deps.ts';
 import { signupAttemptEmail, verificationEmail } from './emails.ts';
-import { insertUser, prepareUser } from './new-user.ts';
 import { issueToken, linkTo, openToken, spendToken } from './tokens.ts';
-import { normaliseEmail } from './users.ts';
+import { insertUser, normaliseEmail, prepareUser } from './users.ts';
 
 export interface SignupInput {
   email: string;

@@ -30,21 +30,30 @@ export interface NewUser {
   emailVerified?: boolean;
 }
 
-/** Creates a user (and their membership); 409 conflict when the email is taken. */
-export async function createUser({ store, clock }: Deps, actor: AuditActor, input: NewUser): Promise<UserRow> {
+/** A person about to be created by a public flow (first run, sign-up, an accepted invitation). */
+export interface NewPerson {
+  email: string;
+  password: string;
+  name?: string | null | undefined;
+  operator?: boolean;
+  /** Whether the address is known to be theirs already (an invitation or the setup link proved it). */
+  emailVerified: boolean;
+}
+
+/**
+ * The row of a new user, password hashed. Done before the transaction that inserts it: argon2id
+ * takes tens of milliseconds, which a transaction should not hold the database for.
+ */
+export async function prepareUser(input: NewPerson, now: number): Promise<UserRow> {
   const email = normaliseEmail(input.email);
   checkPassword(input.password);
-  if (input.role !== undefined && !isRole(input.role)) throw validationError([{ field: 'role', message: 'must be owner, admin, developer or viewer' }]);
-  if (input.role !== undefined && input.accountId === undefined) throw validationError([{ field: 'role', message: 'needs an account' }]);
-  const passwordHash = await hashPassword(input.password);
-  const now = clock.now();
-  const row: UserRow = {
+  return {
     id: newId('usr'),
     email,
     name: input.name?.trim() || null,
-    password_hash: passwordHash,
+    password_hash: await hashPassword(input.password),
     operator: input.operator ? 1 : 0,
-    email_verified_at: input.emailVerified === false ? null : now,
+    email_verified_at: input.emailVerified ? now : null,
     totp_secret: null,
     totp_enabled_at: null,
     totp_last_step: null,
@@ -52,14 +61,28 @@ export async function createUser({ store, clock }: Deps, actor: AuditActor, inpu
     created_at: now,
     updated_at: now,
   };
+}
+
+/** Inserts a prepared user (in the caller's transaction); 409 conflict when the email is taken. */
+export async function insertUser(tx: Store, row: UserRow): Promise<void> {
+  if (await tx.users.byEmail(row.email)) throw new AppError('conflict', 'A user with this email already exists');
+  await tx.users.insert(row);
+}
+
+/** Creates a user (and their membership); 409 conflict when the email is taken. */
+export async function createUser({ store, clock }: Deps, actor: AuditActor, input: NewUser): Promise<UserRow> {
+  const now = clock.now();
+  const row = await prepareUser({ ...input, emailVerified: input.emailVerified !== false }, now);
+  if (input.role !== undefined && !isRole(input.role)) throw validationError([{ field: 'role', message: 'must be owner, admin, developer or viewer' }]);
+  if (input.role !== undefined && input.accountId === undefined) throw validationError([{ field: 'role', message: 'needs an account' }]);
   return store.transaction(async (tx) => {
-    if (await tx.users.byEmail(email)) throw new AppError('conflict', 'A user with this email already exists');
-    if (input.accountId !== undefined) await getAccount(tx, input.accountId);
-    await tx.users.insert(row);
+    // The email first, then the account (as the answers have always been ordered); a refusal rolls the insert back.
+    await insertUser(tx, row);
     if (input.accountId !== undefined) {
+      await getAccount(tx, input.accountId);
       await tx.users.addMembership({ account_id: input.accountId, user_id: row.id, role: input.role ?? 'owner', created_at: now });
     }
-    await audit(tx, actor, { accountId: input.accountId ?? null, action: 'user.create', target: row.id, after: { email, operator: row.operator === 1, role: input.accountId ? (input.role ?? 'owner') : null } }, now);
+    await audit(tx, actor, { accountId: input.accountId ?? null, action: 'user.create', target: row.id, after: { email: row.email, operator: row.operator === 1, role: input.accountId ? (input.role ?? 'owner') : null } }, now);
     return row;
   });
 }
