@@ -34,6 +34,8 @@ import { PlatformMailer } from './modules/people/platform-mail.ts';
 import { Background } from './lib/background.ts';
 import { lasting } from './modules/people/emails.ts';
 import { issueSetupLink } from './modules/people/setup.ts';
+import { locateDashboard } from './http/dashboard-build.ts';
+import type { DashboardBuild } from './http/dashboard.ts';
 
 /**
  * The wiring: the only place that turns configuration into concrete adapters (which database,
@@ -208,8 +210,8 @@ export async function openRuntime(config: Config, logger = createLogger(config.l
   };
 }
 
-/** Builds the HTTP app on a runtime. */
-export async function createServer(rt: Runtime): Promise<FastifyInstance> {
+/** Builds the HTTP app on a runtime; `dashboard` is what /dashboard/ serves (none in tests that do not ask). */
+export async function createServer(rt: Runtime, dashboard: DashboardBuild | null = null): Promise<FastifyInstance> {
   const redis = rt.redis;
   return buildApp({
     ctx: rt.ctx,
@@ -222,6 +224,7 @@ export async function createServer(rt: Runtime): Promise<FastifyInstance> {
     defaultRateLimitPerMinute: rt.config.defaultRateLimitPerMinute,
     ...(redis ? { ready: async () => void (await redis.ping()) } : {}),
     providerCallbackToken: rt.config.providerCallbackToken,
+    dashboard,
   });
 }
 
@@ -250,9 +253,9 @@ const RECONCILE_EVERY_MS = 2_000;
  * `hellio start` (API and workers), `hellio api`, `hellio worker`: run until SIGINT/SIGTERM,
  * then stop taking work, finish what is in hand, and close.
  */
-export async function serve(config: Config, roles: { api: boolean; worker: boolean }): Promise<void> {
+export async function serve(config: Config, roles: { api: boolean; worker: boolean; buildDashboard?: boolean }): Promise<void> {
   const rt = await openRuntime(config);
-  const app = roles.api ? await createServer(rt) : null;
+  const app = roles.api ? await createServer(rt, await locateDashboard(rt.logger, { rebuild: roles.buildDashboard === true })) : null;
   const worker = roles.worker ? rt.createWorker() : null;
   if (worker) {
     for (const p of rt.channels.sms.values()) {

@@ -27,7 +27,7 @@ export async function withRuntime(fn: (rt: Runtime) => Promise<{ json: unknown; 
 program
   .command('start')
   .description('run everything in one process: the API and the delivery workers')
-  .action(async () => serve(loadConfig(), { api: true, worker: true }));
+  .action(async () => serve(loadConfig(), { api: true, worker: true, buildDashboard: true }));
 program
   .command('api')
   .description('run the HTTP API only')

@@ -7,6 +7,7 @@ import type { ModuleContext } from '../modules/context.ts';
 import type { Channels } from '../providers/channels.ts';
 import type { RateLimiter } from '../ratelimit/rate-limiter.ts';
 import type { RouteEntry } from './types.ts';
+import { serveDashboard, type DashboardBuild } from './dashboard.ts';
 import { installErrorHandling } from './errors.ts';
 import { installPipeline } from './pipeline.ts';
 import { installSessions } from './session.ts';
@@ -49,6 +50,8 @@ export interface AppDeps {
   defaultRateLimitPerMinute: number;
   /** Secret that HTTP providers' status callbacks carry; null turns the callback route off. */
   providerCallbackToken: string | null;
+  /** The dashboard's build to serve at /dashboard/; null leaves the path unrouted. */
+  dashboard?: DashboardBuild | null;
   /** Extra readiness checks (Redis, when used). */
   ready?: () => Promise<void>;
 }
@@ -146,5 +149,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   accountBillingRoutes(app, deps.ctx);
   accountTrafficRoutes(app, deps.ctx);
   healthRoutes(app, deps.ctx, deps.ready ? { ready: deps.ready } : {});
+  if (deps.dashboard) await serveDashboard(app, deps.dashboard);
   return app;
 }
