@@ -7,6 +7,7 @@ import pg from 'pg';
 import type { DestinationStream } from 'pino';
 import { type Config, loadConfig } from '../../src/config/config.ts';
 import type { Clock } from '../../src/lib/clock.ts';
+import type { DashboardBuild } from '../../src/http/dashboard.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { parseMicros } from '../../src/lib/money.ts';
 import { createServer, openRuntime, type Runtime } from '../../src/main.ts';
@@ -62,6 +63,8 @@ export interface HarnessOptions {
   clock?: Clock;
   /** Reuse an existing database (a second app instance on the same data). */
   database?: { env: Record<string, string>; drop(): Promise<void> };
+  /** What /dashboard/ serves (nothing by default). */
+  dashboard?: DashboardBuild;
 }
 
 export interface TestAccount {
@@ -89,7 +92,7 @@ export async function createHarness(backend: Backend, opts: HarnessOptions = {})
   const config = loadConfig({ HELLIO_LOG_LEVEL: 'info', ...database.env, ...opts.env });
   const logger = createLogger(opts.logStream ? 'info' : 'silent', opts.logStream);
   const rt = await openRuntime(config, logger, opts.clock ? { clock: opts.clock } : {});
-  const app = await createServer(rt);
+  const app = await createServer(rt, opts.dashboard ?? null);
   await app.ready();
 
   const key: Harness['key'] = async (accountId, o = {}) => {
