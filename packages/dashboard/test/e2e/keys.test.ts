@@ -145,6 +145,35 @@ describe('API Keys', () => {
     await context.close();
   });
 
+  it('a sandbox key with an expiry: the dialog sends the chosen time, the key is cs_test_, and the row says test and when it expires; at phone width in dark mode nothing spills sideways', async () => {
+    const v = await visit(browser, hellio.url, { colorScheme: 'dark', viewport: { width: 390, height: 844 } });
+    const { page, errors, context } = v;
+    await logIn(page, hellio, OPERATOR.email, OPERATOR.password);
+    await page.goto(`/dashboard/accounts/${accountId}/keys`);
+    await page.getByRole('button', { name: 'Create API key' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create API key' });
+    await dialog.getByLabel('Name').fill('Staging');
+    await dialog.getByLabel('balance', { exact: true }).check();
+    await dialog.getByLabel('Expires').fill('2030-01-02T03:04');
+    await dialog.getByLabel(/^Test key/).check();
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    const key = (await page.getByRole('region', { name: 'API key' }).locator('code').textContent())!;
+    expect(key).toMatch(/^cs_test_/);
+    const chosen = await page.evaluate(() => new Date('2030-01-02T03:04').toISOString());
+    const listed = (await managed<{ data: KeyView[] }>(page, '/keys')).data.find((k) => k.name === 'Staging')!;
+    expect(listed).toMatchObject({ test: true, scopes: ['balance'] });
+    expect(Date.parse(listed.expires_at!)).toBe(Date.parse(chosen));
+    const shownExpiry = await page.evaluate((iso) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' }), listed.expires_at!);
+    const row = page.getByRole('row', { name: /Staging/ });
+    await row.getByRole('cell', { name: shownExpiry }).waitFor();
+    await row.getByText('test', { exact: true }).waitFor();
+    expect((await hellio.call('GET', '/balance', { key })).status).toBe(200);
+    // The table scrolls inside its own box; the page itself is no wider than the phone.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('a viewer sees the keys but no button to create, rotate or revoke one', async () => {
     const viewer = await createMember(hellio, accountId, 'viewer.keys@example.com', 'viewer');
     const { page, errors, context } = await visit(browser, hellio.url);

@@ -1,6 +1,6 @@
 /** API Keys: the account's keys, made with scopes (shown once), revoked at once, rotated with an overlap. */
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import { accountPath, useAccountId, useCan } from '../../lib/account.ts';
 import { api, ApiError, withQuery, type Page } from '../../lib/api.ts';
 import { dateTime } from '../../lib/format.ts';
@@ -188,6 +188,8 @@ function CreateKeyDialog({ accountId, onCreated }: { accountId: string; onCreate
   const [scopes, setScopes] = useState<string[]>([]);
   const [expires, setExpires] = useState('');
   const [test, setTest] = useState(false);
+  // Not the shared Checkbox: that one sets its label in monospace, as for scope names.
+  const testId = useId();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const fieldError = (f: string) => (error instanceof ApiError ? error.errors?.find((e) => e.field === f)?.message : undefined);
@@ -245,7 +247,12 @@ function CreateKeyDialog({ accountId, onCreated }: { accountId: string; onCreate
           </div>
         </fieldset>
         <Field label="Expires" type="datetime-local" hint="Optional, in your time zone; without one the key works until it is revoked." value={expires} onChange={(e) => setExpires(e.target.value)} error={fieldError('expires_at')} />
-        <Checkbox label="Test key (sandbox: simulated channels only, never charged)" checked={test} onChange={(e) => setTest(e.target.checked)} />
+        <div className="flex items-start gap-2">
+          <input id={testId} type="checkbox" className="mt-0.5 size-4 rounded border-zinc-300 accent-indigo-600" checked={test} onChange={(e) => setTest(e.target.checked)} />
+          <label htmlFor={testId} className="text-sm">
+            Test key <span className="text-zinc-500">(a <code>cs_test_</code> key: simulated channels only, never charged)</span>
+          </label>
+        </div>
         <ErrorNote error={error} />
         <div className="flex justify-end gap-2">
           <DialogClose asChild>

@@ -273,28 +273,32 @@ function DomainCard({ d, accountId, canWrite }: { d: Domain; accountId: string; 
           </ul>
         </div>
       )}
-      <div className="mt-3">
-        <Table caption={`DNS records for ${d.domain}`} head={['Type', 'Name', 'Value', 'Purpose']}>
-          {d.records.map((r) => (
-            <tr key={r.purpose + r.name}>
-              <Td className="font-mono">{r.type}</Td>
-              <Td>
-                <div className="flex flex-wrap items-center gap-2">
+      {/* A list rather than a table: the DKIM value is long, and on a phone each record reads best stacked. */}
+      <h4 className="mt-3 text-sm font-medium">DNS records to publish</h4>
+      <ul aria-label={`DNS records for ${d.domain}`} className="mt-2 space-y-2">
+        {d.records.map((r) => {
+          const what = PURPOSE[r.purpose] ?? r.purpose;
+          return (
+            <li key={r.purpose + r.name} className="rounded border border-zinc-200 p-2 text-sm dark:border-zinc-800">
+              <p className="font-medium">
+                <span className="font-mono">{r.type}</span> · {what}
+              </p>
+              <dl className="mt-1 grid gap-x-3 gap-y-1 sm:grid-cols-[4rem_1fr]">
+                <dt className="text-xs uppercase text-zinc-500">Name</dt>
+                <dd className="flex flex-wrap items-center gap-2">
                   <code className="break-all text-xs">{r.name}</code>
-                  <CopyButton value={r.name} label={`Copy ${PURPOSE[r.purpose] ?? r.purpose} name`} />
-                </div>
-              </Td>
-              <Td>
-                <div className="flex flex-wrap items-center gap-2">
-                  <code className="block max-w-md break-all text-xs">{r.value}</code>
-                  <CopyButton value={r.value} label={`Copy ${PURPOSE[r.purpose] ?? r.purpose} value`} />
-                </div>
-              </Td>
-              <Td>{PURPOSE[r.purpose] ?? r.purpose}</Td>
-            </tr>
-          ))}
-        </Table>
-      </div>
+                  <CopyButton value={r.name} label={`Copy ${what} name`} />
+                </dd>
+                <dt className="text-xs uppercase text-zinc-500">Value</dt>
+                <dd className="flex flex-wrap items-center gap-2">
+                  <code className="min-w-0 max-w-2xl break-all text-xs">{r.value}</code>
+                  <CopyButton value={r.value} label={`Copy ${what} value`} />
+                </dd>
+              </dl>
+            </li>
+          );
+        })}
+      </ul>
     </article>
   );
 }
