@@ -47,6 +47,11 @@ describe('API Keys', () => {
     await page.getByText('No API keys yet').waitFor();
     await page.getByRole('button', { name: 'Create API key' }).click();
     const dialog = page.getByRole('dialog', { name: 'Create API key' });
+    // One checkbox per scope the API accepts (its OpenAPI document), named by the scope itself.
+    const openapi = await hellio.call<{ paths: Record<string, { post?: { requestBody?: { content: { 'application/json': { schema: { properties: { scopes: { items: { enum: string[] } } } } } } } } }> }>('GET', '/openapi.json');
+    const accepted = openapi.body.paths['/accounts/{account_id}/keys']!.post!.requestBody!.content['application/json'].schema.properties.scopes.items.enum;
+    const offered = await dialog.getByRole('group', { name: 'Scopes' }).getByRole('checkbox').evaluateAll((boxes) => boxes.map((b) => (b as HTMLInputElement).labels![0]!.textContent));
+    expect([...offered].sort()).toEqual([...accepted].sort());
     await dialog.getByLabel('Name').fill('Checkout server');
     await dialog.getByLabel('sms:send', { exact: true }).check();
     await dialog.getByLabel('lookup', { exact: true }).check();
@@ -199,7 +204,14 @@ describe('IP Allowlist', () => {
     await page.getByRole('button', { name: 'Add', exact: true }).click();
     await expect.poll(() => field.getAttribute('aria-invalid')).toBe('true');
     const complaint = (await field.getAttribute('aria-describedby'))!;
-    expect(await page.locator(`[id="${complaint}"]`).textContent()).toMatch(/./);
+    // The words under the field are the API's own for the same entry.
+    const apiAnswer = await page.evaluate(async (path) => {
+      const me = await (await fetch('/auth/me')).json();
+      const r = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrf_token }, body: JSON.stringify({ ip: 'not an address' }) });
+      return { status: r.status, body: await r.json() };
+    }, `/accounts/${accountId}/allowlist`);
+    expect(apiAnswer.status).toBe(422);
+    expect(await page.locator(`[id="${complaint}"]`).textContent()).toBe(apiAnswer.body.errors.find((e: { field: string }) => e.field === 'ip').message);
     expect((await managed<{ data: string[] }>(page, '/allowlist')).data).toEqual([]);
 
     await field.fill('203.0.113.7');
