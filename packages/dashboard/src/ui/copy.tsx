@@ -35,7 +35,7 @@ export function ShownOnce({ label, value, children }: { label: string; value: st
       <p className="text-sm font-medium">{label} — shown once. Copy it now: Hellio keeps only a hash.</p>
       <div className="mt-2 flex flex-wrap items-center gap-2">
         <code className="break-all rounded bg-white px-2 py-1 font-mono text-sm dark:bg-zinc-900">{value}</code>
-        <CopyButton value={value} label={`Copy ${label.toLowerCase()}`} />
+        <CopyButton value={value} label={`Copy ${label.replace(/^\p{Lu}(?!\p{Lu})/u, (c) => c.toLowerCase())}`} />
       </div>
       {children}
     </section>

@@ -61,7 +61,7 @@ describe('API Keys', () => {
     const shown = page.getByRole('region', { name: 'API key' });
     const key = (await shown.locator('code').textContent())!;
     expect(key).toMatch(/^cs_[A-Za-z0-9_-]{64}$/);
-    await shown.getByRole('button', { name: 'Copy api key' }).click();
+    await shown.getByRole('button', { name: 'Copy API key' }).click();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(key);
     const row = page.getByRole('row', { name: /Checkout server/ });
     await row.waitFor();
