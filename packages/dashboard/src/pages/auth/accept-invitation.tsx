@@ -8,10 +8,14 @@ import { ErrorNote, Loading } from '../../ui/feedback.tsx';
 import { Field } from '../../ui/field.tsx';
 import { AuthCard } from './card.tsx';
 
-/** Lands on the account the invitation added: the one the answer has and the person had not before. */
+/**
+ * The account the invitation added, to land on. The answer lists memberships oldest first and an
+ * invitation always makes a new one (inviting a member is refused), so it is the last one the
+ * person did not have before — for someone who was not signed in, simply the last.
+ */
 function joinedAccount(before: Me | null | undefined, after: Me): string | undefined {
   const had = new Set(before?.accounts.map((a) => a.id) ?? []);
-  return (after.accounts.find((a) => !had.has(a.id)) ?? after.accounts[0])?.id;
+  return (after.accounts.filter((a) => !had.has(a.id)).at(-1) ?? after.accounts.at(-1))?.id;
 }
 
 /** The accept-invitation page. */

@@ -64,6 +64,7 @@ function SetNewPassword({ token }: { token: string }) {
     <AuthCard title="Choose a new password">
       <form
         className="space-y-4"
+        noValidate
         onSubmit={(e) => {
           e.preventDefault();
           confirm.mutate();
