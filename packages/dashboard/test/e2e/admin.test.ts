@@ -228,6 +228,29 @@ describe('users', () => {
   });
 });
 
+describe('phone width', () => {
+  it('the console\'s pages fit 390 px: wide tables scroll inside themselves, not the page', async () => {
+    const { page, errors, context } = await visit(browser, hellio.url, { viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
+    await logIn(page, hellio, OPERATOR.email, OPERATOR.password);
+    for (const [path, ready] of [
+      ['/admin', 'Accounts'],
+      [`/admin/accounts/${globex}`, 'Globex'],
+      ['/admin/senders', 'Approvals'],
+      ['/admin/prices', 'Prices'],
+      ['/admin/network', 'Routes and providers'],
+      ['/admin/users', 'Users'],
+    ] as const) {
+      await page.goto(`${hellio.url}/dashboard${path}`);
+      await page.getByRole('heading', { level: 1, name: ready }).waitFor();
+      await page.getByRole('status').filter({ hasText: /^Loading/ }).waitFor({ state: 'detached' });
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      expect({ path, width }).toEqual({ path, width: 390 });
+    }
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
+
 describe('who sees the console', () => {
   it('a non-operator has no "Admin" link, and /dashboard/admin sends them to their account', async () => {
     const dev = await createMember(hellio, acme, 'dev@acme.example', 'developer');

@@ -155,6 +155,31 @@ describe('password reset', () => {
   });
 });
 
+describe('sign-up open (HELLIO_SIGNUP=open)', () => {
+  it('the account becomes active when the address is confirmed', async () => {
+    const open = await startHellio({ HELLIO_SIGNUP: 'open', HELLIO_LOGIN_PER_IP: '1000' });
+    try {
+      const { page, errors, context } = await visit(browser, open.url);
+      await page.goto(`${open.url}/dashboard/signup`);
+      await page.getByLabel('Email').fill('maker@opensignup.example');
+      await page.getByLabel('Password').fill('open sign-up password');
+      await page.getByLabel('Account name').fill('Maker');
+      await page.getByRole('button', { name: 'Sign up' }).click();
+      await page.getByRole('heading', { name: 'Check your email' }).waitFor();
+      await page.goto(await linkFromInbox(open, 'maker@opensignup.example', 'verify-email'));
+      await page.getByRole('button', { name: 'Confirm my address' }).click();
+      expect(await page.getByRole('status').textContent()).toContain('Maker is active');
+      await logIn(page, open, 'maker@opensignup.example', 'open sign-up password');
+      await page.getByRole('link', { name: 'API Keys' }).waitFor();
+      expect(await page.getByText('This account is pending').count()).toBe(0);
+      expect(errors).toEqual([]);
+      await context.close();
+    } finally {
+      await open.stop();
+    }
+  });
+});
+
 describe('sign-up closed (the default)', () => {
   it('says so, with the API\'s message', async () => {
     const closed = await startHellio({ HELLIO_LOGIN_PER_IP: '1000' });
