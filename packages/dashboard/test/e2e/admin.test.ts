@@ -114,6 +114,28 @@ describe('accounts', () => {
   });
 });
 
+describe('creating an account', () => {
+  it('Create account (pending) opens the new account, which the API lists as pending', async () => {
+    const { page, errors, context } = await operatorAt('/admin');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create account' });
+    await dialog.getByLabel('Name').fill('Hooli');
+    await dialog.getByLabel('Status').selectOption('pending');
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Hooli' }).waitFor();
+    await page.getByRole('button', { name: 'Activate', exact: true }).waitFor();
+    const id = /admin\/accounts\/(acc_[^/?]+)/.exec(page.url())![1]!;
+    expect((await ops.call('GET', `/admin/accounts/${id}`)).body).toMatchObject({ name: 'Hooli', status: 'pending', member_count: 0, key_count: 0 });
+    // An empty name: the API's refusal, shown in the dialog.
+    await page.goto(`${hellio.url}/dashboard/admin`);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByRole('dialog', { name: 'Create account' }).getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('dialog', { name: 'Create account' }).getByRole('alert').waitFor();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
+
 describe('approvals', () => {
   it('a sender request made through the API is in the queue; Approve makes it approved', async () => {
     const asked = await ops.call<{ id: string }>('POST', `/accounts/${acme}/senders`, { sender: 'ACMEBANK', note: 'One-time codes for our app' });
@@ -223,6 +245,17 @@ describe('users', () => {
     await page.getByRole('table', { name: 'Users' }).getByRole('cell', { name: /^viewer@globex\.example/ }).waitFor();
     const users = (await ops.call<{ data: { email: string; accounts: { id: string; role: string }[] }[] }>('GET', '/admin/users?search=viewer%40globex')).body.data;
     expect(users).toEqual([expect.objectContaining({ email: 'viewer@globex.example', accounts: [expect.objectContaining({ id: globex, role: 'viewer' })] })]);
+
+    // The operator flag, granted and revoked with a confirmation each.
+    await page.getByRole('button', { name: 'Make operator: viewer@globex.example' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Make operator' }).click();
+    await page.getByRole('button', { name: 'Remove operator: viewer@globex.example' }).waitFor();
+    const flag = async () => (await ops.call<{ data: { operator: boolean }[] }>('GET', '/admin/users?search=viewer%40globex')).body.data[0]!.operator;
+    expect(await flag()).toBe(true);
+    await page.getByRole('button', { name: 'Remove operator: viewer@globex.example' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Remove operator' }).click();
+    await page.getByRole('button', { name: 'Make operator: viewer@globex.example' }).waitFor();
+    expect(await flag()).toBe(false);
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -242,7 +275,7 @@ describe('phone width', () => {
     ] as const) {
       await page.goto(`${hellio.url}/dashboard${path}`);
       await page.getByRole('heading', { level: 1, name: ready }).waitFor();
-      await page.getByRole('status').filter({ hasText: /^Loading/ }).waitFor({ state: 'detached' });
+      await expect.poll(() => page.getByRole('status').filter({ hasText: /^Loading/ }).count()).toBe(0);
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
       expect({ path, width }).toEqual({ path, width: 390 });
     }

@@ -117,6 +117,7 @@ function CreateAccount() {
       trigger={<Button look="primary">Create account</Button>}
     >
       <form
+        noValidate
         className="space-y-4"
         onSubmit={(e) => {
           e.preventDefault();

@@ -91,6 +91,7 @@ function SetRoute({ providers }: { providers: string[] }) {
   });
   return (
     <form
+      noValidate
       aria-label="Set a route"
       className="mt-4 flex flex-wrap items-end gap-3 border-t border-zinc-200 pt-4 dark:border-zinc-800"
       onSubmit={(e) => {

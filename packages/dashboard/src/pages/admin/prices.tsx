@@ -107,6 +107,7 @@ function SetPrice() {
   return (
     <Section title="Set a price">
       <form
+        noValidate
         className="flex flex-wrap items-end gap-3"
         onSubmit={(e) => {
           e.preventDefault();
@@ -136,6 +137,7 @@ function Tester() {
   return (
     <Section title="What would this cost">
       <form
+        noValidate
         className="flex flex-wrap items-end gap-3"
         onSubmit={(e) => {
           e.preventDefault();

@@ -107,6 +107,7 @@ function Decide({ request: r }: { request: SenderRequest }) {
         }
       >
         <form
+          noValidate
           className="space-y-3"
           onSubmit={(e) => {
             e.preventDefault();

@@ -160,6 +160,7 @@ function CreateUser() {
       trigger={<Button look="primary">Create user</Button>}
     >
       <form
+        noValidate
         className="space-y-3"
         onSubmit={(e) => {
           e.preventDefault();

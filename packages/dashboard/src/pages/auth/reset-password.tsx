@@ -25,6 +25,7 @@ function RequestLink() {
         <Notice>If {email.trim()} has a user here, a link to set a new password is on its way. It works once, for one hour.</Notice>
       ) : (
         <form
+          noValidate
           className="space-y-4"
           onSubmit={(e) => {
             e.preventDefault();
