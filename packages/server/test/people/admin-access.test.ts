@@ -54,6 +54,7 @@ describe.each(BACKENDS)('who may use the admin API (%s)', (backend) => {
         'POST /admin/sender-requests/:id/approve',
         'POST /admin/sender-requests/:id/reject',
         'GET /admin/prices',
+        'GET /admin/prices/quote',
         'PUT /admin/prices',
         'DELETE /admin/prices',
         'GET /admin/providers',

@@ -86,6 +86,59 @@ describe.each(BACKENDS)('admin API: prices, routes, providers (%s)', (backend) =
     });
   });
 
+  describe('the price tester (GET /admin/prices/quote)', () => {
+    const quote = (query: string) => admin('GET', `/admin/prices/quote?${query}`);
+
+    it('answers the price a send is charged and the prefix that decides it, following each change of the list', async () => {
+      const before = await quote(`channel=sms&to=${encodeURIComponent(UK)}`);
+      expect(before.statusCode, before.body).toBe(200);
+      expect(before.json()).toEqual({ channel: 'sms', to: UK, prefix: '44', price: '0.0400', currency: 'USD' });
+      expect(await smsPrice(UK)).toBe(before.json().price);
+
+      await admin('PUT', '/admin/prices', { channel: 'sms', prefix: '4479', price: '0.0333' });
+      const after = (await quote(`channel=sms&to=${encodeURIComponent(UK)}`)).json();
+      expect(after).toMatchObject({ prefix: '4479', price: '0.0333' });
+      expect(await smsPrice(UK)).toBe('0.0333');
+      await admin('DELETE', '/admin/prices', { channel: 'sms', prefix: '4479' });
+      expect((await quote(`channel=sms&to=${encodeURIComponent(UK)}`)).json()).toMatchObject({ prefix: '44', price: '0.0400' });
+
+      // A number no prefix matches falls to the channel's default row ("").
+      expect((await quote(`channel=sms&to=${encodeURIComponent('+35312345678')}`)).json()).toMatchObject({ prefix: '', price: '0.0500' });
+      // Flat-priced channels: one rate whatever the address.
+      expect((await quote('channel=email&to=someone%40example.com')).json()).toEqual({ channel: 'email', to: 'someone@example.com', prefix: '', price: '0.0010', currency: 'USD' });
+    });
+
+    it('a destination nothing prices gets the accept path\'s own 422, naming the field', async () => {
+      const row = (await admin('GET', '/admin/prices?channel=email_verify')).json().data.find((r: { prefix: string }) => r.prefix === '');
+      await admin('DELETE', '/admin/prices', { channel: 'email_verify', prefix: '' });
+      try {
+        const err = expectError(await quote('channel=email_verify&to=a%40example.com'), 422, 'validation_failed');
+        expect(err.message).toBe('No email verification price is set on this installation');
+        expect(err.errors).toEqual([{ field: 'to', message: 'no email verification price is set on this installation' }]);
+      } finally {
+        await admin('PUT', '/admin/prices', { channel: 'email_verify', prefix: '', price: row.price });
+      }
+      expect((await quote('channel=email_verify&to=a%40example.com')).json()).toMatchObject({ price: row.price });
+    });
+
+    it('refuses a number that is not E.164, an address that is not one, an unknown channel, a missing field (422)', async () => {
+      expect(expectError(await quote('channel=sms&to=07911123456'), 422, 'validation_failed').errors).toEqual([{ field: 'to', message: expect.stringContaining('E.164') }]);
+      expectError(await quote('channel=lookup&to=%2B1'), 422, 'validation_failed');
+      expectError(await quote('channel=email&to=not-an-address'), 422, 'validation_failed');
+      expectError(await quote(`channel=fax&to=${encodeURIComponent(UK)}`), 422, 'validation_failed');
+      expectError(await quote('channel=sms'), 422, 'validation_failed');
+    });
+
+    it('is for operators only: an account\'s owner gets 403 forbidden, no session 401', async () => {
+      const owner = await person(h, { accountId: acc.id, role: 'owner' });
+      const url = `/admin/prices/quote?channel=sms&to=${encodeURIComponent(UK)}`;
+      expectError(await h.app.inject({ method: 'GET', url, headers: owner.headers() }), 403, 'forbidden');
+      expectError(await h.app.inject({ method: 'GET', url }), 401, 'not_signed_in');
+      // An API key does not reach /admin either, whatever its scopes.
+      expectError(await h.app.inject({ method: 'GET', url, headers: bearer(acc.key) }), 401, 'not_signed_in');
+    });
+  });
+
   describe('routes', () => {
     it('lists the routes with the default provider and the known ones', async () => {
       const res = await admin('GET', '/admin/routes');

@@ -4,6 +4,21 @@ import { PriceTable } from '../../src/modules/billing/pricing.ts';
 
 const table = (rows: Record<string, number>) => new PriceTable(Object.entries(rows).map(([prefix, price_micros]) => ({ prefix, price_micros })));
 
+describe('PriceTable.quote (the admin price tester)', () => {
+  const t = table({ '': 50_000, '44': 40_000, '4479': 47_000 });
+
+  it('names the prefix whose row decided the rate, "" for the default, and agrees with priceOf', () => {
+    expect(t.quote('+447911123456', 'to')).toEqual({ prefix: '4479', price: 47_000 });
+    expect(t.quote('+442071234567', 'to')).toEqual({ prefix: '44', price: 40_000 });
+    expect(t.quote('+33612345678', 'to')).toEqual({ prefix: '', price: 50_000 });
+    for (const to of ['+447911123456', '+442071234567', '+33612345678']) expect(t.quote(to, 'to').price).toBe(t.priceOf(to, 'to'));
+  });
+
+  it('throws the accept path\'s 422 when nothing matches', () => {
+    expect(() => table({ '44': 1 }).quote('+33612345678', 'to')).toThrow('No SMS price is set for +33612345678');
+  });
+});
+
 describe('PriceTable.rateFor', () => {
   const t = table({ '': 50_000, '1': 8_000, '44': 40_000, '447': 45_000, '4479': 47_000, '1242': 90_000 });
 

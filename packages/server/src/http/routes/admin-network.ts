@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { notFound } from '../../lib/errors.ts';
 import { parseAmount } from '../../modules/admin/amounts.ts';
-import { listPrices, removePrice, setPrice } from '../../modules/admin/prices.ts';
+import { listPrices, quotePrice, removePrice, setPrice } from '../../modules/admin/prices.ts';
 import { providerStates, queueDepth } from '../../modules/admin/providers.ts';
 import { listRoutes, removeRouteAs, setRouteAs } from '../../modules/admin/routes.ts';
 import type { ModuleContext } from '../../modules/context.ts';
@@ -11,6 +11,8 @@ import {
   deletePriceBody,
   deleteRouteBody,
   priceListSchema,
+  priceQuoteQuery,
+  priceQuoteSchema,
   priceSchema,
   pricesQuery,
   providersSchema,
@@ -30,6 +32,18 @@ export function adminNetworkRoutes(app: FastifyInstance, ctx: ModuleContext, cha
     app,
     { method: 'GET', url: '/admin/prices', operator, tag, summary: 'The price list, of one channel or all', schema: { querystring: pricesQuery, response: { 200: priceListSchema } } },
     async (req) => listPrices(ctx.store, req.query.channel),
+  );
+  signedIn(
+    app,
+    {
+      method: 'GET',
+      url: '/admin/prices/quote',
+      operator,
+      tag,
+      summary: 'What the platform would charge for one unit to a destination, and the prefix that decides it',
+      schema: { querystring: priceQuoteQuery, response: { 200: priceQuoteSchema } },
+    },
+    async (req) => quotePrice(ctx.store, req.query),
   );
   signedIn(
     app,

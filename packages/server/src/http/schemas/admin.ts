@@ -146,6 +146,25 @@ export const deletePriceBody = {
   properties: { channel: str({ enum: PRICE_CHANNELS }), prefix: prefix('the channel\'s default rate') },
 } as const;
 
+export const priceQuoteQuery = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['channel', 'to'],
+  properties: {
+    channel: str({ enum: PRICE_CHANNELS }),
+    to: str({ maxLength: 320, description: 'An E.164 number (sms, lookup) or an email address (email, email_verify)' }),
+  },
+} as const;
+export const priceQuoteSchema = {
+  type: 'object',
+  properties: {
+    channel: str(),
+    to: str({ description: 'The destination as priced (a number in E.164)' }),
+    prefix: str({ description: 'The prefix of the row that decided the price; "" is the channel\'s default rate' }),
+    price: str({ description: 'Per SMS segment / email recipient / lookup / verification' }),
+    currency: str(),
+  },
+} as const;
 export const priceSchema = { type: 'object', properties: { channel: str(), prefix: str(), price: str(), currency: str() } } as const;
 export const removedSchema = { type: 'object', properties: { channel: str(), prefix: str(), removed: { type: 'boolean' } } } as const;
 

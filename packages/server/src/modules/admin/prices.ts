@@ -1,7 +1,8 @@
 import { notFound, validationError } from '../../lib/errors.ts';
 import { formatMicros } from '../../lib/money.ts';
 import type { Store } from '../../store/store.ts';
-import { isPriceChannel, PRICE_CHANNELS, type PriceChannel } from '../billing/pricing.ts';
+import { isPriceChannel, PRICE_CHANNELS, PriceTable, type PriceChannel } from '../billing/pricing.ts';
+import { parseE164 } from '../messages/sms-numbers.ts';
 import type { Deps } from '../deps.ts';
 import type { AuditActor } from '../people/actor.ts';
 import { audit } from '../people/audit.ts';
@@ -59,4 +60,31 @@ export async function removePrice({ store, clock }: Deps, actor: AuditActor, inp
     await audit(tx, actor, { accountId: null, action: 'price.remove', target: `${channel}:${prefix}`, before: { price: formatMicros(before) } }, clock.now());
     return { channel, prefix, removed: true as const };
   });
+}
+
+/** Channels priced per destination number; the others (email, email_verify) have one flat rate. */
+const BY_NUMBER: ReadonlySet<PriceChannel> = new Set(['sms', 'lookup']);
+
+/**
+ * What the platform would charge for one unit of `channel` to `to` (an SMS segment, an email
+ * recipient, a lookup, a verification), and the prefix whose row decided it. It reads the same
+ * PriceTable the accept path charges from, so it cannot disagree with a real send; a destination
+ * nothing prices gets the accept path's own 422.
+ */
+export async function quotePrice(store: Store, input: { channel: string; to: string }) {
+  const channel = checkChannel(input.channel);
+  const to = input.to.trim();
+  let destination = '';
+  if (BY_NUMBER.has(channel)) {
+    const e164 = parseE164(to);
+    if (!e164) throw validationError([{ field: 'to', message: 'must be a valid E.164 number such as +14155550123' }]);
+    destination = e164;
+  } else if (!/^[^\s@]+@[^\s@]+$/.test(to)) {
+    throw validationError([{ field: 'to', message: 'must be an email address such as someone@example.com' }]);
+  }
+  // Session requests skip the per-request cache refresh that API keys get: catch up here, so a
+  // rate changed a moment ago (on any process) is the rate quoted, as it is the rate charged.
+  await store.cache.refresh();
+  const row = (await PriceTable.load(store, channel)).quote(destination, 'to');
+  return { channel, to: BY_NUMBER.has(channel) ? destination : to, prefix: row.prefix, price: formatMicros(row.price), currency: store.currency };
 }

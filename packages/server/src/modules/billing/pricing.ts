@@ -38,14 +38,20 @@ export class PriceTable {
     return table;
   }
 
-  /** The rate for a destination (E.164 with or without "+"); null when nothing, not even "", matches. */
-  rateFor(destination: string): number | null {
+  /** The row that prices a destination (E.164 with or without "+"): the longest matching prefix, or null. */
+  match(destination: string): { prefix: string; price: number } | null {
     const digits = destination.startsWith('+') ? destination.slice(1) : destination;
     for (let len = Math.min(this.maxLen, digits.length); len >= 0; len--) {
-      const price = this.byPrefix.get(digits.slice(0, len));
-      if (price !== undefined) return price;
+      const prefix = digits.slice(0, len);
+      const price = this.byPrefix.get(prefix);
+      if (price !== undefined) return { prefix, price };
     }
     return null;
+  }
+
+  /** The rate for a destination (E.164 with or without "+"); null when nothing, not even "", matches. */
+  rateFor(destination: string): number | null {
+    return this.match(destination)?.price ?? null;
   }
 
   /**
@@ -54,8 +60,13 @@ export class PriceTable {
    * and never free: an unpriced destination is not sent to, looked up or verified.
    */
   priceOf(destination: string, field: string): number {
-    const rate = this.rateFor(destination);
-    if (rate !== null) return rate;
+    return this.quote(destination, field).price;
+  }
+
+  /** What priceOf charges, with the prefix whose row decided it (the admin price tester shows both). */
+  quote(destination: string, field: string): { prefix: string; price: number } {
+    const row = this.match(destination);
+    if (row !== null) return row;
     const what = PRODUCT[this.channel];
     const where = destination ? ` for ${destination}` : ' on this installation';
     throw new AppError('validation_failed', `No ${what} price is set${where}`, { errors: [{ field, message: `no ${what} price is set${where}` }] });
