@@ -70,7 +70,7 @@ const settings = createRoute({ getParentRoute: () => signedIn, path: '/settings'
 const account = createRoute({ getParentRoute: () => signedIn, path: '/accounts/$accountId', component: AccountShell });
 const accountPage = <P extends string>(path: P, component: () => React.ReactNode) => createRoute({ getParentRoute: () => account, path, component });
 
-// Only operators reach the admin console (the API answers 404 to anyone else).
+// Only operators reach the admin console (the API answers 403 to anyone else).
 const admin = createRoute({
   getParentRoute: () => signedIn,
   path: '/admin',

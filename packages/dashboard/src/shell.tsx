@@ -148,7 +148,7 @@ export function AccountShell() {
   );
 }
 
-/** The admin console's pages; only operators reach them (the API answers 404 to anyone else). */
+/** The admin console's pages; only operators reach them (the API answers 403 to anyone else). */
 export function AdminShell() {
   const me = useMe().data!;
   const first = me.accounts[0];

@@ -1,5 +1,7 @@
 /** The account a page is about, from the URL, and what the signed-in person may do in it. */
+import { useQuery } from '@tanstack/react-query';
 import { useParams } from '@tanstack/react-router';
+import { api } from './api.ts';
 import { useMe, type AccountRef, type Role } from './session.ts';
 
 // The role → permission policy of the server (modules/people/roles.ts), for hiding controls a
@@ -25,13 +27,21 @@ export function useAccountId(): string {
   return useParams({ strict: false }).accountId ?? '';
 }
 
-/** The current account as /auth/me lists it; operators reach accounts they are not members of as owners. */
+/**
+ * The current account as /auth/me lists it. Operators reach accounts they are not members of as
+ * owners; the admin API tells their name and status (a suspended account shows as suspended).
+ */
 export function useAccount(): AccountRef & { operatorView: boolean } {
   const id = useAccountId();
   const me = useMe().data;
   const member = me?.accounts.find((a) => a.id === id);
+  const seen = useQuery({
+    queryKey: ['admin', 'account', id],
+    queryFn: () => api<{ name: string; status: string }>('GET', `/admin/accounts/${encodeURIComponent(id)}`),
+    enabled: !member && me?.user.operator === true && id !== '',
+  });
   if (member) return { ...member, operatorView: false };
-  return { id, name: id, status: 'active', role: 'owner', operatorView: true };
+  return { id, name: seen.data?.name ?? id, status: seen.data?.status ?? 'active', role: 'owner', operatorView: true };
 }
 
 /** Whether the current person may change `area` (keys, webhooks, billing, …) in this account. */
