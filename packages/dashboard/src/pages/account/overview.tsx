@@ -100,9 +100,9 @@ export function WindowPicker({ value, onChange }: { value: WindowKey; onChange: 
       {(Object.keys(WINDOWS) as WindowKey[]).map((k) => (
         <label
           key={k}
-          className="cursor-pointer rounded-md border border-zinc-300 px-2.5 py-1 has-[:checked]:border-indigo-600 has-[:checked]:bg-indigo-50 has-[:checked]:font-semibold has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-indigo-500 dark:border-zinc-700 dark:has-[:checked]:bg-zinc-800"
+          className="flex cursor-pointer items-center rounded-md border border-zinc-300 px-2.5 py-1 has-[:checked]:border-indigo-600 has-[:checked]:bg-indigo-50 has-[:checked]:font-semibold dark:border-zinc-700 dark:has-[:checked]:bg-zinc-800"
         >
-          <input type="radio" name="window" value={k} checked={value === k} onChange={() => onChange(k)} className="sr-only" />
+          <input type="radio" name="window" value={k} checked={value === k} onChange={() => onChange(k)} className="mr-1.5 accent-indigo-600" />
           {WINDOWS[k].label}
         </label>
       ))}
@@ -160,7 +160,7 @@ function DeliveryCharts({ u, window: w }: { u: Parameters<typeof series>[0]; win
     [u],
   );
   return (
-    <div className="mt-4 grid gap-6 lg:grid-cols-2">
+    <div className="mt-4 grid grid-cols-1 gap-6 lg:grid-cols-2">
       <TimeChart title={`Messages per channel, last ${WINDOWS[w].label}`} x={volumes.x} series={volumes.series} />
       <TimeChart title={`Delivered, failed and bounced, last ${WINDOWS[w].label}`} x={outcomes.x} series={outcomes.series} />
     </div>

@@ -52,7 +52,7 @@ function UsageView({ u, w }: { u: Usage; w: WindowKey }) {
         </div>
       </Section>
       <Section title="Charts">
-        <div className="grid gap-6 lg:grid-cols-2">
+        <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
           <TimeChart title={`Messages per ${per}, last ${WINDOWS[w].label}`} x={counts.x} series={counts.series} />
           <TimeChart title={`Spend per ${per}, last ${WINDOWS[w].label}`} x={spend.x} series={spend.series} />
         </div>
