@@ -201,7 +201,7 @@ function FailuresSection({ accountId }: { accountId: string }) {
                     </Link>
                   </Td>
                   <Td className="uppercase">{m.channel}</Td>
-                  <Td className="break-all font-mono text-xs">{Array.isArray(m.to) ? m.to.join(', ') : m.to}</Td>
+                  <Td className="whitespace-nowrap font-mono text-xs">{Array.isArray(m.to) ? m.to.join(', ') : m.to}</Td>
                   <Td>
                     <Badge tone={statusTone(m.status)}>{m.status}</Badge>
                   </Td>
