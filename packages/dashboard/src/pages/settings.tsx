@@ -1,9 +1,10 @@
 /** The signed-in person's settings: who they are, their password, the second factor, their sessions. */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api } from '../lib/api.ts';
+import { useNavigate } from '@tanstack/react-router';
+import { api, setCsrfToken } from '../lib/api.ts';
 import { dateTime } from '../lib/format.ts';
-import { ME_KEY, useMe, type User } from '../lib/session.ts';
+import { ME_KEY, useMe, type Me, type User } from '../lib/session.ts';
 import { Button } from '../ui/button.tsx';
 import { CopyButton } from '../ui/copy.tsx';
 import { ConfirmButton } from '../ui/dialog.tsx';
@@ -37,13 +38,15 @@ export function SettingsPage() {
 }
 
 function Profile({ user }: { user: User }) {
+  const qc = useQueryClient();
+  const [name, setName] = useState(user.name ?? '');
+  const rename = useMutation({
+    mutationFn: () => api<Me>('PATCH', '/auth/me', { name }),
+    onSuccess: (me) => qc.setQueryData(ME_KEY, me),
+  });
   return (
     <Section title="Profile">
-      <dl className="grid gap-3 text-sm sm:grid-cols-2">
-        <div>
-          <dt className="text-zinc-500">Name</dt>
-          <dd>{user.name ?? '—'}</dd>
-        </div>
+      <dl className="mb-4 grid gap-3 text-sm sm:grid-cols-2">
         <div>
           <dt className="text-zinc-500">Email</dt>
           <dd className="break-all">
@@ -63,24 +66,64 @@ function Profile({ user }: { user: User }) {
           </div>
         )}
       </dl>
+      <form
+        className="flex flex-wrap items-end gap-3"
+        onSubmit={(e) => {
+          e.preventDefault();
+          rename.mutate();
+        }}
+      >
+        <Field label="Name" autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} className="min-w-0 flex-1 sm:max-w-sm" />
+        <Button type="submit" busy={rename.isPending}>
+          Save name
+        </Button>
+      </form>
+      <ErrorNote error={rename.error} />
+      {rename.isSuccess && <Notice>Name saved.</Notice>}
     </Section>
   );
 }
 
 function Password({ email }: { email: string }) {
-  // The API changes a password through the emailed reset link (docs/people.md), which proves the
-  // mailbox as well as the session; a changed password ends every session.
+  const qc = useQueryClient();
+  const navigate = useNavigate();
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const change = useMutation({
+    mutationFn: () => api('POST', '/auth/password', { current_password: current, password: next }),
+    // Every session ended, this one too: sign in again with the new password.
+    onSuccess: async () => {
+      setCsrfToken(null);
+      qc.clear();
+      await navigate({ to: '/login' });
+    },
+  });
+  // Someone who forgot the current one proves their mailbox instead (docs/people.md).
   const reset = useMutation({ mutationFn: () => api('POST', '/auth/password-reset', { email }) });
   return (
     <Section title="Password">
-      <p className="mb-3 text-sm">
-        To change your password, Hellio emails a single-use link to <strong className="break-all">{email}</strong>. Choosing the new password there signs you out everywhere.
+      <form
+        className="space-y-3"
+        onSubmit={(e) => {
+          e.preventDefault();
+          change.mutate();
+        }}
+      >
+        <Field label="Current password" type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} className="max-w-sm" />
+        <Field label="New password" type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} className="max-w-sm" hint="Changing it signs you out everywhere, here too." />
+        <ErrorNote error={change.error} />
+        <Button type="submit" look="primary" busy={change.isPending}>
+          Change password
+        </Button>
+      </form>
+      <p className="mt-4 text-sm">
+        Forgot the current one?{' '}
+        <Button look="ghost" onClick={() => reset.mutate()} busy={reset.isPending}>
+          Email me a reset link
+        </Button>
       </p>
       <ErrorNote error={reset.error} />
-      {reset.isSuccess && <Notice>Sent: check your email for the link.</Notice>}
-      <Button onClick={() => reset.mutate()} busy={reset.isPending}>
-        Email me a password link
-      </Button>
+      {reset.isSuccess && <Notice>Sent to {email}: check your email for the link.</Notice>}
     </Section>
   );
 }
@@ -234,8 +277,10 @@ function Sessions() {
                   </Td>
                   <Td className="whitespace-nowrap">{dateTime(s.last_seen_at)}</Td>
                   <Td className="font-mono text-xs">{s.ip}</Td>
-                  <Td className="max-w-xs truncate text-xs" >
-                    <span title={s.user_agent ?? ''}>{s.user_agent ?? '—'}</span>
+                  <Td className="text-xs">
+                    <div title={s.user_agent ?? ''} className="line-clamp-2 min-w-40 max-w-64 break-all">
+                      {s.user_agent ?? '—'}
+                    </div>
                   </Td>
                   <Td>
                     {!s.current && (

@@ -231,6 +231,12 @@ describe('account pages', () => {
     await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
     await page.getByRole('table', { name: 'Your sessions, newest first' }).getByText('this one').waitFor();
 
+    // The name, saved through PATCH /auth/me.
+    await page.getByLabel('Name', { exact: true }).fill('Tess Tester');
+    await page.getByRole('button', { name: 'Save name' }).click();
+    await page.getByText('Name saved.').waitFor();
+    expect((await fromPage<{ user: { name: string } }>(page, '/auth/me')).user.name).toBe('Tess Tester');
+
     await page.getByRole('button', { name: 'Set up two-factor authentication' }).click();
     const secret = (await page.getByLabel('Secret', { exact: true }).textContent())!.trim();
     expect(secret).toMatch(/^[A-Z2-7]+=*$/);
@@ -274,6 +280,25 @@ describe('account pages', () => {
     await expect.poll(() => list.locator('tbody tr').count()).toBe(1);
     const sessions = await fromPage<{ data: { current: boolean }[] }>(page, '/auth/sessions');
     expect(sessions.data).toEqual([expect.objectContaining({ current: true })]);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('settings: a password changed from the page (with the current one) signs out, and only the new one signs in', async () => {
+    const paul = await createMember(hellio, accountId, 'paul@example.org', 'viewer', 'paul password 1');
+    const { page, errors, context } = await visit(browser, hellio.url);
+    await logIn(page, hellio, paul.email, paul.password);
+    await page.goto(`${hellio.url}/dashboard/settings`);
+    await page.getByLabel('Current password').fill('not my password');
+    await page.getByLabel('New password').fill('paul password 2');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    expect(await page.getByRole('region', { name: 'Password' }).getByRole('alert').textContent()).toContain('current password is not right');
+    await page.getByLabel('Current password').fill(paul.password);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.waitForURL(/\/dashboard\/login/);
+    expect((await hellio.call('POST', '/auth/login', { body: { email: paul.email, password: paul.password } })).status).toBe(401);
+    await logIn(page, hellio, paul.email, 'paul password 2');
+    expect((await fromPage<{ user: { email: string } }>(page, '/auth/me')).user.email).toBe(paul.email);
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -23,7 +23,7 @@ interface AuditEntry {
 // The actions of docs/api.md's audit route, for the filter.
 const ACTIONS = [
   'key.create', 'key.revoke', 'key.rotate', 'account.rename', 'allowlist.add', 'allowlist.remove', 'sender.request', 'sender.remove', 'billing.caps',
-  'billing.low_balance_alert', 'member.invite', 'member.role', 'member.remove', 'member.join', 'webhook.create', 'webhook.update', 'webhook.delete',
+  'billing.low_balance_alert', 'member.invite', 'member.invite.revoke', 'member.role', 'member.remove', 'member.join', 'webhook.create', 'webhook.update', 'webhook.delete',
   'webhook.rotate_secret', 'webhook.test', 'webhook.retry', 'domain.add', 'domain.verify', 'message.cancel',
 ];
 
