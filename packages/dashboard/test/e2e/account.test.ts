@@ -302,4 +302,30 @@ describe('account pages', () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  it('roles: a viewer reads billing without the caps form; a developer has no Billing, no wallet on the Overview, and no Audit log', async () => {
+    const viewer = await createMember(hellio, accountId, 'vera@example.org', 'viewer');
+    const v = await visit(browser, hellio.url);
+    await logIn(v.page, hellio, viewer.email, viewer.password);
+    await v.page.goto(`${hellio.url}/dashboard/accounts/${accountId}/billing`);
+    await v.page.getByRole('table', { name: 'Ledger, newest first' }).waitFor();
+    await v.page.getByText('Owners and admins change these.').waitFor();
+    expect(await v.page.getByRole('button', { name: 'Save caps' }).count()).toBe(0);
+    expect(await v.page.getByRole('link', { name: 'Download CSV' }).count()).toBe(1);
+    expect(v.errors).toEqual([]);
+    await v.context.close();
+
+    const dev = await createMember(hellio, accountId, 'dev@example.org', 'developer');
+    const d = await visit(browser, hellio.url);
+    await logIn(d.page, hellio, dev.email, dev.password);
+    await d.page.goto(`${hellio.url}/dashboard/accounts/${accountId}`);
+    await d.page.getByRole('table', { name: 'Delivery by channel, last 24 hours' }).waitFor();
+    expect(await d.page.getByRole('region', { name: 'Wallet and spend' }).count()).toBe(0);
+    expect(await d.page.getByRole('link', { name: 'Billing' }).count()).toBe(0);
+    expect(await d.page.getByRole('link', { name: 'Audit log' }).count()).toBe(0);
+    // The server agrees: the wallet is not a developer's to read.
+    expect((await d.page.evaluate((id) => fetch(`/accounts/${id}/balance`).then((r) => r.status), accountId))).toBe(403);
+    expect(d.errors).toEqual([]);
+    await d.context.close();
+  });
 });
