@@ -32,10 +32,10 @@ export function TimeChart({ title, x, series, height = 220 }: { title: string; x
     };
   }, [x, series, height]);
   return (
-    <figure>
+    <figure className="min-w-0">
       <figcaption className="mb-1 text-sm font-medium">{title}</figcaption>
       <div ref={box} role="img" aria-label={`${title}: a chart; the numbers are in the table below it`} />
-      <details className="mt-1 text-xs">
+      <details className="mt-1 overflow-x-auto text-xs">
         <summary className="cursor-pointer text-zinc-500">{title}: the numbers</summary>
         <table className="mt-1">
           <caption className="sr-only">{title}</caption>

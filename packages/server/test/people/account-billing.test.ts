@@ -266,8 +266,29 @@ describe.each(BACKENDS)('the management API: billing, ledger, usage, sandbox inb
       const priced = messages.reduce((n, m) => n + parseMicros(m.price)!, 0);
       expect(live).toBeLessThan(priced);
 
+      // Per channel over the range: counts, spend, per status, and the rates, as the messages show.
+      for (const ch of ['email', 'sms']) {
+        const mine = messages.filter((m) => m.channel === ch);
+        const statuses: Record<string, number> = {};
+        for (const m of mine) statuses[m.status] = (statuses[m.status] ?? 0) + 1;
+        const n = (...st: string[]) => mine.filter((m) => st.includes(m.status)).length;
+        const pct = (k: number) => ((1000 * k) / mine.length / 10).toFixed(1);
+        expect(hourly.channels.find((c: { channel: string }) => c.channel === ch)).toEqual({
+          channel: ch,
+          count: mine.length,
+          spend: formatMicros(mine.filter((m) => !m.sandbox).reduce((k, m) => k + parseMicros(m.price)!, 0)),
+          statuses,
+          delivered: n('delivered'),
+          failed: n('failed', 'undelivered'),
+          bounced: n('bounced'),
+          rates: { delivered: pct(n('delivered')), failed: pct(n('failed', 'undelivered')), bounced: pct(n('bounced')) },
+        });
+      }
+      expect(hourly.channels.map((c: { channel: string }) => c.channel)).toEqual(['email', 'sms']);
+
       const daily = await ok(t.viewer, 'GET', `${t.base}/usage?granularity=day&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`);
       expect(daily.data).toEqual(expected(messages, DAY));
+      expect(daily.channels).toEqual(hourly.channels);
       expect(daily.totals).toEqual(hourly.totals);
 
       const email = await ok(t.viewer, 'GET', `${t.base}/usage?granularity=hour&channel=email&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`);
@@ -281,6 +302,7 @@ describe.each(BACKENDS)('the management API: billing, ledger, usage, sandbox inb
       expect(Date.parse(recent.to) - Date.parse(recent.from)).toBe(30 * DAY);
       // Another account's messages are not counted; a range without messages is empty.
       expect((await ok(stranger, 'GET', `/accounts/${(await ok(stranger, 'GET', '/accounts')).data[0].id}/usage`)).totals.count).toBe(0);
+      expect((await ok(t.viewer, 'GET', `${t.base}/usage?granularity=hour&from=2020-01-01&to=2020-01-02`)).channels).toEqual([]);
       expect((await ok(t.viewer, 'GET', `${t.base}/usage?granularity=hour&from=2020-01-01&to=2020-01-02`)).data).toEqual([]);
     });
 

@@ -2,10 +2,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ModuleContext } from '../../modules/context.ts';
 import type { Actor } from '../../modules/people/actor.ts';
 import { login } from '../../modules/people/login.ts';
+import { changeOwnPassword, renameSelf } from '../../modules/people/profile.ts';
 import { listSessions, revokeAllSessions, revokeSession } from '../../modules/people/sessions.ts';
 import { publicRoute, signedIn } from '../route.ts';
 import { idParams } from '../schemas/common.ts';
-import { loginBody, meSchema, okSchema, revokedCountSchema, revokedSchema, sessionListSchema } from '../schemas/auth.ts';
+import { loginBody, meSchema, okSchema, passwordChangeBody, passwordChangedSchema, renameBody, revokedCountSchema, revokedSchema, sessionListSchema } from '../schemas/auth.ts';
 import { clearSessionCookie } from '../session.ts';
 import { client, me, signedInAnswer } from '../sign-in.ts';
 
@@ -37,6 +38,30 @@ export function authRoutes(app: FastifyInstance, ctx: ModuleContext): void {
     const session = await ctx.store.sessions.get(actor.sessionId);
     return me(ctx, actor.userId, session!, secretOf(req, actor));
   });
+  signedIn(
+    app,
+    { method: 'PATCH', url: '/auth/me', tag, summary: 'Change your name; answers as GET /auth/me', schema: { body: renameBody, response: { 200: meSchema } } },
+    async (req, actor) => {
+      await renameSelf(ctx, actor, req.body.name);
+      const session = await ctx.store.sessions.get(actor.sessionId);
+      return me(ctx, actor.userId, session!, secretOf(req, actor));
+    },
+  );
+  signedIn(
+    app,
+    {
+      method: 'POST',
+      url: '/auth/password',
+      tag,
+      summary: 'Change your password (with the current one); ends every session of yours, this one too',
+      schema: { body: passwordChangeBody, response: { 200: passwordChangedSchema } },
+    },
+    async (req, actor, reply) => {
+      const answer = await changeOwnPassword(ctx, ctx.people, actor, req.body);
+      clearSessionCookie(req, reply);
+      return answer;
+    },
+  );
   signedIn(app, { method: 'POST', url: '/auth/logout', tag, summary: 'Sign out: ends this session and clears its cookie', schema: { response: { 200: okSchema } } }, async (req, actor, reply) => {
     await revokeSession(ctx, actor.userId, actor.sessionId);
     clearSessionCookie(req, reply);

@@ -92,6 +92,27 @@ export const usageSchema = {
       },
     },
     totals: { type: 'object', properties: { count: { type: 'integer' }, spend: str() } },
+    channels: {
+      type: 'array',
+      description: 'Per channel over the whole range (channels without messages are left out): the delivery rates dashboards show',
+      items: {
+        type: 'object',
+        properties: {
+          channel: str(),
+          count: { type: 'integer' },
+          spend: str(),
+          statuses: { type: 'object', additionalProperties: { type: 'integer' }, description: 'Messages per status' },
+          delivered: { type: 'integer' },
+          failed: { type: 'integer', description: 'failed and undelivered' },
+          bounced: { type: 'integer' },
+          rates: {
+            type: 'object',
+            description: 'Percentages of count with one decimal ("66.7"); messages still on their way count in the whole',
+            properties: { delivered: str(), failed: str(), bounced: str() },
+          },
+        },
+      },
+    },
   },
 } as const;
 

@@ -58,3 +58,17 @@ export const sessionListSchema = { type: 'object', properties: { data: { type: '
 export const revokedSchema = { type: 'object', properties: { id: str(), revoked: { type: 'boolean' } } } as const;
 export const revokedCountSchema = { type: 'object', properties: { revoked: { type: 'integer' } } } as const;
 export const okSchema = { type: 'object', properties: { ok: { type: 'boolean' } } } as const;
+
+export const renameBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: { name: { ...nullable('string'), maxLength: 1000, description: 'Your display name (trimmed, at most 200 characters); empty or null clears it' } },
+} as const;
+export const passwordChangeBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['current_password', 'password'],
+  properties: { current_password: str({ maxLength: 1024 }), password: str({ maxLength: 1024, description: 'The new password' }) },
+} as const;
+export const passwordChangedSchema = { type: 'object', properties: { status: str({ enum: ['password_changed'] }) } } as const;

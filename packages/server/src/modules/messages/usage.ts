@@ -51,5 +51,47 @@ export async function usageSeries(deps: BillingDeps, accountId: string, q: Usage
       count: cells.reduce((n, c) => n + c.count, 0),
       spend: formatMicros(cells.reduce((n, c) => n + c.spend, 0)),
     },
+    channels: channelSummary(cells),
   };
+}
+
+// The outcomes a delivery rate is reported for; `undelivered` (the network took it, the phone
+// never got it) counts as failed: the reader of a rate wants to know what did not arrive.
+const OUTCOMES = { delivered: ['delivered'], failed: ['failed', 'undelivered'], bounced: ['bounced'] } as const;
+
+/** A share of `whole` as a percentage with one decimal ("66.7"), rounded half up, from integers. */
+export function rate(part: number, whole: number): string {
+  const tenths = Math.floor((2000 * part + whole) / (2 * whole));
+  return `${Math.floor(tenths / 10)}.${tenths % 10}`;
+}
+
+/**
+ * Per channel over the whole range: messages, spend, counts per status, and the delivered,
+ * failed and bounced rates (of every message created in the range, pending ones included), so
+ * that every client shows the same figures.
+ */
+function channelSummary(cells: { channel: string; status: string; count: number; spend: number }[]) {
+  const by = new Map<string, { count: number; spend: number; statuses: Record<string, number> }>();
+  for (const c of cells) {
+    const s = by.get(c.channel) ?? { count: 0, spend: 0, statuses: {} };
+    s.count += c.count;
+    s.spend += c.spend;
+    s.statuses[c.status] = (s.statuses[c.status] ?? 0) + c.count;
+    by.set(c.channel, s);
+  }
+  return [...by.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([channel, s]) => {
+      const n = (statuses: readonly string[]) => statuses.reduce((k, st) => k + (s.statuses[st] ?? 0), 0);
+      return {
+        channel,
+        count: s.count,
+        spend: formatMicros(s.spend),
+        statuses: s.statuses,
+        delivered: n(OUTCOMES.delivered),
+        failed: n(OUTCOMES.failed),
+        bounced: n(OUTCOMES.bounced),
+        rates: { delivered: rate(n(OUTCOMES.delivered), s.count), failed: rate(n(OUTCOMES.failed), s.count), bounced: rate(n(OUTCOMES.bounced), s.count) },
+      };
+    });
 }
