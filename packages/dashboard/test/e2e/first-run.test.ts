@@ -22,7 +22,7 @@ describe('first run', () => {
     await page.goto(hellio.setupLink);
     await screenshot(page, 'setup');
     const accountId = await setUp(page, hellio, 'Acme');
-    await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeTruthy();
+    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
     const me = await page.evaluate(() => fetch('/auth/me').then((r) => r.json()));
     expect(me.user).toMatchObject({ email: OPERATOR.email, operator: true });
     expect(me.accounts).toEqual([expect.objectContaining({ id: accountId, name: 'Acme', role: 'owner' })]);
