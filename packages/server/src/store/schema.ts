@@ -213,6 +213,8 @@ export interface EventsTable {
   /** JSON `{"type", "timestamp", "data"}`: exactly the bytes signed and delivered. */
   payload: string;
   created_at: number;
+  /** The id of the resource the event is about (`data.id`: a message, a campaign…); null when none. */
+  subject_id: string | null;
 }
 
 export interface WebhookEndpointsTable {

@@ -54,6 +54,12 @@ export function eventPayload(type: string, data: unknown, now: number): string {
   return JSON.stringify({ type, timestamp: rfc3339(now), data });
 }
 
+/** The id of the resource an event's data is (a message, a campaign, an endpoint), or null. */
+export function subjectOf(data: unknown): string | null {
+  const id = typeof data === 'object' && data !== null ? (data as { id?: unknown }).id : undefined;
+  return typeof id === 'string' ? id : null;
+}
+
 /** True when an endpoint's subscription (a JSON array, "*" for all) takes this type. */
 export function subscribes(events: string, type: string): boolean {
   const list = JSON.parse(events) as string[];
@@ -90,7 +96,7 @@ export async function eventRows(tx: Store, events: NewEvent[], now: number): Pro
   }
   for (const e of events) {
     const at = e.at ?? now;
-    const row: EventRow = { id: newId('ev'), account_id: e.accountId, type: e.type, payload: eventPayload(e.type, e.data, at), created_at: at };
+    const row: EventRow = { id: newId('ev'), account_id: e.accountId, type: e.type, payload: eventPayload(e.type, e.data, at), created_at: at, subject_id: subjectOf(e.data) };
     out.events.push(row);
     for (const endpoint of subscribers.get(e.accountId) ?? []) {
       if (!subscribes(endpoint.events, e.type)) continue;
