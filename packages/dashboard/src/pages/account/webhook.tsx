@@ -89,10 +89,18 @@ function Actions({ accountId, endpoint: e }: { accountId: string; endpoint: Endp
       )}
       <ErrorNote error={test.error ?? toggle.error} />
       {test.data && last && (
-        <Notice>
+        // A status line either way (the request worked; the endpoint's answer is the news), coloured by that answer.
+        <p
+          role="status"
+          className={`my-2 rounded-md border px-3 py-2 text-sm ${
+            test.data.status === 'succeeded'
+              ? 'border-emerald-300 bg-emerald-50 text-emerald-800 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-200'
+              : 'border-amber-300 bg-amber-50 text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-200'
+          }`}
+        >
           Test event {test.data.status === 'succeeded' ? 'delivered' : 'failed'}: {answerOf(last)} in {last.duration_ms} ms
           {last.response_excerpt ? ` — “${last.response_excerpt}”` : ''}
-        </Notice>
+        </p>
       )}
       {secret && (
         <ShownOnce label="New signing secret" value={secret}>
