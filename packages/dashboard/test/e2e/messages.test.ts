@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, screenshot, visit } from '../support/browser.ts';
 import { startHellio, type Hellio } from '../support/hellio.ts';
-import { setUp } from '../support/people.ts';
+import { logIn, OPERATOR, setUp } from '../support/people.ts';
 import { startReceiver, type Receiver } from '../support/webhooks.ts';
 
 let hellio: Hellio;
@@ -147,5 +147,19 @@ describe('messages', () => {
 
     expect(errors).toEqual([]);
     await context.close();
+
+    // On a phone, in the dark: the timeline and the list fit the width (wide tables scroll inside themselves).
+    const phone = await visit(browser, hellio.url, { viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
+    await logIn(phone.page, hellio, OPERATOR.email, OPERATOR.password);
+    for (const path of [`messages/${id}`, 'messages', `campaigns/${campaign.body.campaign_id}`]) {
+      await phone.page.goto(`${hellio.url}/dashboard/accounts/${accountId}/${path}`);
+      await phone.page.getByRole('heading', { level: 1 }).waitFor();
+      await phone.page.getByRole('status').filter({ hasText: 'Loading' }).waitFor({ state: 'detached' });
+      expect(await phone.page.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(390);
+    }
+    await phone.page.goto(`${hellio.url}/dashboard/accounts/${accountId}/messages/${id}`);
+    await phone.page.getByRole('list', { name: 'Timeline' }).getByRole('listitem', { name: 'Step delivered' }).waitFor();
+    expect(phone.errors).toEqual([]);
+    await phone.context.close();
   });
 });
