@@ -36,10 +36,8 @@ export interface MessageEvent {
   created_at: string;
 }
 
-/** A message with its timeline and what the provider said. */
+/** A message with its timeline (whose details carry what the provider said). */
 export interface MessageDetail extends Message {
-  provider: string | null;
-  provider_parts: { part: number; provider_message_id: string; status: string | null }[];
   events: MessageEvent[];
 }
 

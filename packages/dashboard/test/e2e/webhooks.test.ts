@@ -129,8 +129,21 @@ describe('webhooks', () => {
     await page.getByRole('status').filter({ hasText: 'No failed delivery since then' }).waitFor();
     await screenshot(page, 'webhook-deliveries');
 
-    // Rotation: a new secret, shown once; both sign for a while, the new one verifies.
+    // From the list: disable and enable again, then delete the failing endpoint.
     await page.getByRole('link', { name: 'Webhooks', exact: true }).click();
+    const failRow = page.getByRole('row', { name: new RegExp(failUrl) });
+    await failRow.getByRole('button', { name: `Disable ${failUrl}` }).click();
+    await failRow.getByText('disabled', { exact: true }).waitFor();
+    expect((await hellio.call<{ enabled: boolean }>('GET', `/webhooks/${failId}`, { key })).body.enabled).toBe(false);
+    await failRow.getByRole('button', { name: `Enable ${failUrl}` }).click();
+    await failRow.getByText('enabled', { exact: true }).waitFor();
+    expect((await hellio.call<{ enabled: boolean }>('GET', `/webhooks/${failId}`, { key })).body.enabled).toBe(true);
+    await failRow.getByRole('button', { name: `Delete ${failUrl}` }).click();
+    await page.getByRole('dialog', { name: 'Delete this endpoint?' }).getByRole('button', { name: 'Delete endpoint' }).click();
+    await page.getByRole('link', { name: failUrl }).waitFor({ state: 'detached' });
+    expect((await hellio.call('GET', `/webhooks/${failId}`, { key })).status).toBe(404);
+
+    // Rotation: a new secret, shown once; both sign for a while, the new one verifies.
     await page.getByRole('link', { name: okUrl }).click();
     await page.getByRole('button', { name: 'Rotate secret' }).click();
     await page.getByRole('dialog', { name: 'Rotate the signing secret?' }).getByRole('button', { name: 'Rotate now' }).click();

@@ -114,18 +114,6 @@ export function MessagePage() {
                 {m.error && <Item label="Error">{m.error}</Item>}
                 {m.scheduled_at && <Item label="Scheduled for">{dateTime(m.scheduled_at)}</Item>}
                 <Item label="Created">{dateTime(m.created_at)}</Item>
-                <Item label="Provider">{m.provider ?? '—'}</Item>
-                {m.provider_parts.length > 0 && (
-                  <Item label="Provider's message ids">
-                    <ul>
-                      {m.provider_parts.map((p) => (
-                        <li key={p.part} className="font-mono text-xs">
-                          part {p.part}: {p.provider_message_id} — receipt {p.status ?? 'not yet'}
-                        </li>
-                      ))}
-                    </ul>
-                  </Item>
-                )}
               </dl>
               <ErrorNote error={cancel.error} />
             </Section>

@@ -54,7 +54,7 @@ export function WebhooksPage() {
             page.data.length === 0 ? (
               <Empty>No endpoint yet. {canWrite ? 'Add one to hear about deliveries as they happen.' : ''}</Empty>
             ) : (
-              <Table caption="Webhook endpoints" head={['URL', 'Events', 'Status', 'Created', canWrite ? 'Actions' : '']}>
+              <Table caption="Webhook endpoints" head={['URL', 'Events', 'Status', 'Created', ...(canWrite ? ['Actions'] : [])]}>
                 {page.data.map((e) => (
                   <tr key={e.id}>
                     <Td>
@@ -81,8 +81,8 @@ export function WebhooksPage() {
                       {e.disabled_reason && <p className="text-xs text-zinc-500">{e.disabled_reason}</p>}
                     </Td>
                     <Td className="whitespace-nowrap">{dateTime(e.created_at)}</Td>
-                    <Td>
-                      {canWrite && (
+                    {canWrite && (
+                      <Td>
                         <div className="flex flex-wrap gap-2">
                           <Button
                             aria-label={`${e.enabled ? 'Disable' : 'Enable'} ${e.url}`}
@@ -108,8 +108,8 @@ export function WebhooksPage() {
                             }}
                           />
                         </div>
-                      )}
-                    </Td>
+                      </Td>
+                    )}
                   </tr>
                 ))}
               </Table>

@@ -31,16 +31,7 @@ const messageProperties = {
 export const messageSchema = { type: 'object', properties: messageProperties } as const;
 export const messageDetailSchema = {
   type: 'object',
-  properties: {
-    ...messageProperties,
-    provider: { ...nullable('string'), description: 'The provider that took the message (null until one did)' },
-    provider_parts: {
-      type: 'array',
-      description: "The provider's ids for the message, one per SMS part, each with its receipt's status (null until one came)",
-      items: { type: 'object', properties: { part: { type: 'integer' }, provider_message_id: str(), status: nullable('string') } },
-    },
-    events: { type: 'array', items: eventSchema },
-  },
+  properties: { ...messageProperties, events: { type: 'array', items: eventSchema } },
 } as const;
 
 export const messagesQuery = listQuery({

@@ -69,14 +69,8 @@ export async function listMessages(ctx: ModuleContext, accountId: string, q: Mes
 export async function getMessage(ctx: ModuleContext, accountId: string, id: string) {
   const m = await ctx.store.messages.get(accountId, id);
   if (!m) throw notFound('Message');
-  const [events, refs] = await Promise.all([ctx.store.messages.events(m.id), ctx.store.delivery.refsOf(m.id)]);
-  return {
-    ...messageView(m, ctx.currency),
-    // The network's own ids for the message (one per SMS part), as its submit answer gave them, with each part's receipt.
-    provider: m.provider,
-    provider_parts: refs.map((r) => ({ part: r.part, provider_message_id: r.provider_message_id, status: r.status })),
-    events: events.map(messageEventView),
-  };
+  const events = await ctx.store.messages.events(m.id);
+  return { ...messageView(m, ctx.currency), events: events.map(messageEventView) };
 }
 
 export async function listCampaigns(ctx: ModuleContext, accountId: string, q: { limit?: number; cursor?: string }) {
