@@ -144,6 +144,22 @@ describe('messages', () => {
       .toEqual(expected);
     await expect.poll(() => page.getByRole('table', { name: 'Messages of the campaign' }).getByRole('row').count()).toBe(3);
 
+    // Paging: 26 messages make two pages of 25 and 1, as the API's next_cursor says.
+    const more = Array.from({ length: 22 }, (_, i) => `+4479111235${String(i).padStart(2, '0')}`);
+    expect((await send({ to: more, message: 'Page filler' })).status).toBe(200);
+    const first = (await hellio.call<{ data: Array<{ id: string; to: string }>; next_cursor: string | null }>('GET', '/messages?limit=25', { key })).body;
+    const second = (await hellio.call<{ data: Array<{ id: string; to: string }>; next_cursor: string | null }>('GET', `/messages?limit=25&cursor=${first.next_cursor}`, { key })).body;
+    expect([first.data.length, second.data.length, second.next_cursor]).toEqual([25, 1, null]);
+    await page.getByRole('link', { name: 'Messages', exact: true }).click();
+    await expect.poll(() => table.getByRole('row').count()).toBe(26);
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await page.waitForURL(/cursor=/);
+    await expect.poll(() => table.getByRole('row').count()).toBe(2);
+    expect(await table.getByRole('link').first().textContent()).toBe(second.data[0]!.to);
+    expect(await page.getByRole('button', { name: 'Next page' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'First page' }).click();
+    await expect.poll(() => table.getByRole('row').count()).toBe(26);
+
     expect(errors).toEqual([]);
     await context.close();
 
