@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, bearer, createHarness, type Harness, type TestAccount } from '../support/harness.ts';
 import { expectError } from '../support/http-assert.ts';
+import { person } from '../support/people.ts';
+import { listAudit } from '../../src/modules/people/audit.ts';
 import { WebhookReceiver } from '../support/webhook-receiver.ts';
 
 /**
@@ -93,6 +95,35 @@ describe.each(BACKENDS)('webhook replays and a message’s deliveries on %s', (b
     const k = await h.key(a.id, { scopes: 'sms:send,reports' });
     const scoped = expectError(await call(k.key, 'POST', `/webhooks/${e.id}/deliveries/retry-failed`, { since: '2000-01-01T00:00:00Z' }), 403, 'insufficient_scope');
     expect(scoped.message).toContain('"webhooks"');
+  });
+
+  it('members: a developer replays through /accounts/{id}/… and the audit log has it; a viewer is refused (403 forbidden)', async () => {
+    const acc = await h.account();
+    const e = await endpoint(acc, '/members');
+    receiver.plan('/members', { status: 500 });
+    await call(acc.key, 'POST', `/webhooks/${e.id}/test`);
+    const url = `/accounts/${acc.id}/webhooks/${e.id}/deliveries/retry-failed`;
+    const payload = { since: '2000-01-01T00:00:00Z' };
+    const viewer = await person(h, { accountId: acc.id, role: 'viewer' });
+    expectError(await h.app.inject({ method: 'POST', url, headers: viewer.headers(), payload }), 403, 'forbidden');
+    expect((await deliveries(acc, e.id))[0]!.status).toBe('failed');
+
+    const dev = await person(h, { accountId: acc.id, role: 'developer' });
+    const res = await h.app.inject({ method: 'POST', url, headers: dev.headers(), payload });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toEqual({ replayed: 1 });
+    const [row] = (await listAudit(h.rt.store, acc.id, { action: 'webhook.retry_failed' })).data;
+    expect(row).toMatchObject({ target: e.id, actor: { id: dev.userId }, after: { since: '2000-01-01T00:00:00.000Z', replayed: 1 } });
+
+    // Another account's member reaches neither the endpoint nor the message deliveries.
+    const stranger = await person(h, { accountId: b.id, role: 'owner' });
+    expectError(await h.app.inject({ method: 'POST', url, headers: stranger.headers(), payload }), 404, 'not_found');
+  });
+
+  it('is in the OpenAPI document', async () => {
+    const doc = (await h.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    expect(doc.paths['/webhooks/{id}/deliveries/retry-failed']?.post).toBeDefined();
+    expect(doc.paths['/messages/{id}/webhook-deliveries']?.get).toBeDefined();
   });
 
   it('lists the deliveries of one message’s events, to every endpoint, with their attempts', async () => {
