@@ -33,8 +33,8 @@ export async function listDeliveries(ctx: ModuleContext, accountId: string, endp
 
 /**
  * The webhook deliveries of every event about one of the account's messages (message.queued,
- * message.delivered…), newest first, each with its endpoint's URL and every attempt. Events
- * recorded before their subject was stored (migration 0015) are not found.
+ * message.delivered…), newest first, each with its endpoint's URL and every attempt. Deliveries
+ * made before their subject was stored (migration 0015) are not found.
  */
 export async function messageDeliveries(ctx: ModuleContext, accountId: string, messageId: string, q: { limit?: number; cursor?: string }) {
   if (!(await ctx.store.messages.get(accountId, messageId))) throw notFound('Message');
@@ -116,9 +116,8 @@ export async function testEndpoint(ctx: ModuleContext, accountId: string, endpoi
     type,
     payload: eventPayload(type, { endpoint_id: endpoint.id, message: 'A test event from Hellio' }, now),
     created_at: now,
-    subject_id: endpoint.id,
   };
-  const delivery = newDelivery(event, endpoint.id, now);
+  const delivery = newDelivery(event, endpoint.id, now, endpoint.id);
   await ctx.store.transaction(async (tx) => {
     await tx.events.insertMany([event]);
     await tx.webhooks.insertDeliveries([delivery]);

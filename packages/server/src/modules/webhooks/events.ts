@@ -96,11 +96,11 @@ export async function eventRows(tx: Store, events: NewEvent[], now: number): Pro
   }
   for (const e of events) {
     const at = e.at ?? now;
-    const row: EventRow = { id: newId('ev'), account_id: e.accountId, type: e.type, payload: eventPayload(e.type, e.data, at), created_at: at, subject_id: subjectOf(e.data) };
+    const row: EventRow = { id: newId('ev'), account_id: e.accountId, type: e.type, payload: eventPayload(e.type, e.data, at), created_at: at };
     out.events.push(row);
     for (const endpoint of subscribers.get(e.accountId) ?? []) {
       if (!subscribes(endpoint.events, e.type)) continue;
-      const delivery = newDelivery(row, endpoint.id, at);
+      const delivery = newDelivery(row, endpoint.id, at, subjectOf(e.data));
       out.deliveries.push(delivery);
       out.jobs.push(...jobRows([Jobs.deliverWebhook(delivery.id, endpoint.id)], at));
     }
@@ -108,7 +108,8 @@ export async function eventRows(tx: Store, events: NewEvent[], now: number): Pro
   return out;
 }
 
-export function newDelivery(event: Pick<EventRow, 'id' | 'account_id'>, endpointId: string, now: number): WebhookDeliveryRow {
+/** A pending delivery of an event to an endpoint; `subjectId` is the resource the event is about (see subjectOf). */
+export function newDelivery(event: Pick<EventRow, 'id' | 'account_id'>, endpointId: string, now: number, subjectId: string | null): WebhookDeliveryRow {
   return {
     id: newId('whd'),
     account_id: event.account_id,
@@ -121,5 +122,6 @@ export function newDelivery(event: Pick<EventRow, 'id' | 'account_id'>, endpoint
     next_attempt_at: now,
     created_at: now,
     updated_at: now,
+    subject_id: subjectId,
   };
 }

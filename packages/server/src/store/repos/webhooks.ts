@@ -154,13 +154,13 @@ export class WebhooksRepo {
   /** An account's deliveries of the events about one resource (a message), with their types and endpoints' URLs, newest first. */
   async deliveriesAbout(accountId: string, subjectId: string, opts: { before?: string; limit: number }): Promise<Array<WebhookDeliveryRow & { event_type: string; endpoint_url: string }>> {
     let q = this.db
-      .selectFrom('events as e')
-      .innerJoin('webhook_deliveries as d', 'd.event_id', 'e.id')
+      .selectFrom('webhook_deliveries as d')
+      .innerJoin('events as e', 'e.id', 'd.event_id')
       .innerJoin('webhook_endpoints as w', 'w.id', 'd.endpoint_id')
       .selectAll('d')
       .select(['e.type as event_type', 'w.url as endpoint_url'])
-      .where('e.subject_id', '=', subjectId)
-      .where('e.account_id', '=', accountId);
+      .where('d.subject_id', '=', subjectId)
+      .where('d.account_id', '=', accountId);
     if (opts.before !== undefined) q = q.where('d.id', '<', opts.before);
     return q.orderBy('d.id', 'desc').limit(opts.limit).execute();
   }
