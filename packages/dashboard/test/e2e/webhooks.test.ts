@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, screenshot, visit } from '../support/browser.ts';
 import { startHellio, type Hellio } from '../support/hellio.ts';
-import { logIn, setUp } from '../support/people.ts';
+import { logIn, OPERATOR, setUp } from '../support/people.ts';
 import { signedWith, startReceiver, type Receiver } from '../support/webhooks.ts';
 
 let hellio: Hellio;
@@ -160,6 +160,19 @@ describe('webhooks', () => {
 
     expect(errors).toEqual([]);
     await context.close();
+
+    // On a phone, in the dark: the list and the endpoint's log fit the width (tables scroll inside themselves).
+    const phone = await visit(browser, hellio.url, { viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
+    await logIn(phone.page, hellio, OPERATOR.email, OPERATOR.password);
+    for (const path of ['webhooks', `webhooks/${okId}`]) {
+      await phone.page.goto(`${hellio.url}/dashboard/accounts/${accountId}/${path}`);
+      await phone.page.getByRole('heading', { level: 1 }).waitFor();
+      await phone.page.getByRole('status').filter({ hasText: 'Loading' }).first().waitFor({ state: 'detached' });
+      expect(await phone.page.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(390);
+    }
+    await phone.page.getByRole('list', { name: 'Delivery log' }).getByText('HTTP 200').first().waitFor();
+    expect(phone.errors).toEqual([]);
+    await phone.context.close();
   });
 
   it('a viewer sees the endpoints and their log but no control that changes them', async () => {
