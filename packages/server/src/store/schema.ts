@@ -248,6 +248,8 @@ export interface WebhookDeliveriesTable {
   next_attempt_at: number | null;
   created_at: number;
   updated_at: number;
+  /** The id of the resource its event is about (`data.id`: a message, a campaign…); null when none. */
+  subject_id: string | null;
 }
 
 export interface WebhookAttemptsTable {

@@ -112,7 +112,7 @@ describe.each(BACKENDS)('delivery lifecycle on %s', (backend) => {
 
     expect(of(DELIVERED_TO)).toMatchObject({ status: 'delivered', error: null });
     expect(timeline(of(DELIVERED_TO))).toEqual(['queued', 'sending', 'sent', 'delivered']);
-    expect(of(DELIVERED_TO).events[2]!.detail).toBe('accepted by simulator');
+    expect(of(DELIVERED_TO).events[2]!.detail).toMatch(/^accepted by simulator \(id sim-[0-9a-f]+\)$/);
     expect(of(DELIVERED_TO).events[3]!.detail).toBe('receipt: DELIVRD');
 
     expect(of(SMS_MAGIC.rejected).status).toBe('failed');

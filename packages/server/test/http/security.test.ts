@@ -178,6 +178,8 @@ const FIXTURES: Record<string, IdFixture> = {
   'POST /webhooks/:id/rotate-secret': one('wh', (w) => make.endpoint(w, w.a), { watch: ['/webhooks/:id'] }),
   'POST /webhooks/:id/test': one('wh', (w) => make.endpoint(w, w.a), { watch: ['/webhooks/:id/deliveries'] }),
   'GET /webhooks/:id/deliveries': one('wh', (w) => make.endpoint(w, w.a)),
+  'POST /webhooks/:id/deliveries/retry-failed': one('wh', (w) => make.endpoint(w, w.a), { body: { since: '2026-01-01T00:00:00Z' }, watch: ['/webhooks/:id/deliveries'] }),
+  'GET /messages/:id/webhook-deliveries': one('msg', (w) => make.message(w, w.a)),
   'POST /webhooks/:id/deliveries/:delivery_id/retry': {
     params: { id: 'wh', delivery_id: 'whd' },
     make: async (w) => {

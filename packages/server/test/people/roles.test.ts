@@ -155,6 +155,8 @@ const FIXTURES: Record<string, Fixture> = {
       return { id, delivery_id: d.id as string };
     },
   },
+  [`POST ${A}/webhooks/:id/deliveries/retry-failed`]: one('wh', make.endpoint, { body: () => ({ since: '2026-01-01T00:00:00Z' }) }),
+  [`GET ${A}/messages/:id/webhook-deliveries`]: one('msg', make.message),
   // The management API's own.
   [`PATCH ${A}`]: sends({ body: () => ({ name: 'Renamed by the role suite' }) }),
   [`POST ${A}/keys`]: sends({ body: () => ({ name: 'role suite', scopes: ['reports'] }) }),

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ModuleContext } from '../../modules/context.ts';
-import { listDeliveries, retryDelivery, testEndpoint } from '../../modules/webhooks/delivery-log.ts';
+import { listDeliveries, retryDelivery, retryFailedSince, testEndpoint } from '../../modules/webhooks/delivery-log.ts';
 import { authenticated } from '../route.ts';
 import { idParams, pageOf } from '../schemas/common.ts';
-import { deliveriesQuery, deliveryParams, deliverySchema } from '../schemas/webhooks.ts';
+import { deliveriesQuery, deliveryParams, deliverySchema, retryFailedAnswer, retryFailedBody } from '../schemas/webhooks.ts';
 
 const common = { scope: 'webhooks', tag: 'webhooks' } as const;
 
@@ -44,5 +44,17 @@ export function webhookDeliveryRoutes(app: FastifyInstance, ctx: ModuleContext):
       schema: { params: deliveryParams, response: { 200: deliverySchema } },
     },
     (req, principal) => retryDelivery(ctx, principal.accountId, req.params.id, req.params.delivery_id, principal.actor),
+  );
+  authenticated(
+    app,
+    {
+      ...common,
+      method: 'POST',
+      url: '/webhooks/:id/deliveries/retry-failed',
+      session: 'webhooks:write',
+      summary: 'Send again, now, every failed delivery created since a time (at most 1000 a call; one attempt each, in the background)',
+      schema: { params: idParams('wh'), body: retryFailedBody, response: { 200: retryFailedAnswer } },
+    },
+    (req, principal) => retryFailedSince(ctx, principal.accountId, req.params.id, req.body.since, principal.actor),
   );
 }

@@ -77,3 +77,16 @@ export const deliverySchema = {
 export const deliveriesQuery = listQuery({ status: str({ enum: DELIVERY_STATUSES }) });
 
 export const deliveryParams = { type: 'object', required: ['id', 'delivery_id'], properties: { id: str(), delivery_id: str() } } as const;
+
+/** POST /webhooks/{id}/deliveries/retry-failed: from when (creation time of the deliveries). */
+export const retryFailedBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['since'],
+  properties: { since: str({ maxLength: 64, description: 'RFC 3339 timestamp with an offset: failed deliveries created at or after it are sent again' }) },
+} as const;
+
+export const retryFailedAnswer = { type: 'object', properties: { replayed: { type: 'integer', description: 'deliveries sent again (at most 1000 a call)' } } } as const;
+
+/** A delivery of a message's event, with the URL of the endpoint it went to. */
+export const messageDeliverySchema = { type: 'object', properties: { ...deliverySchema.properties, endpoint_url: str() } } as const;

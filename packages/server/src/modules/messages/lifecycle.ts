@@ -117,6 +117,12 @@ export interface SentMessage {
   providerIds: string[];
 }
 
+/** The `sent` step's detail: who took the message and the ids its answer gave (one per SMS part), which its receipts will name. */
+export function acceptedBy(provider: string, providerIds: readonly string[]): string {
+  if (providerIds.length === 0) return `accepted by ${provider}`;
+  return `accepted by ${provider} (${providerIds.length === 1 ? 'id' : 'ids'} ${providerIds.join(', ')})`;
+}
+
 /** `markSent` for many messages in one transaction (one UPDATE per provider). */
 export async function markSentMany(store: Store, sent: readonly SentMessage[], now: number): Promise<void> {
   if (sent.length === 0) return;
@@ -126,7 +132,7 @@ export async function markSentMany(store: Store, sent: readonly SentMessage[], n
     for (const [provider, items] of byProvider) {
       const moved = await moveMany(
         tx,
-        items.map((s) => ({ id: s.messageId, detail: `accepted by ${provider}` })),
+        items.map((s) => ({ id: s.messageId, detail: acceptedBy(provider, s.providerIds) })),
         ['sending'],
         'sent',
         now,

@@ -54,6 +54,12 @@ export function eventPayload(type: string, data: unknown, now: number): string {
   return JSON.stringify({ type, timestamp: rfc3339(now), data });
 }
 
+/** The id of the resource an event's data is (a message, a campaign, an endpoint), or null. */
+export function subjectOf(data: unknown): string | null {
+  const id = typeof data === 'object' && data !== null ? (data as { id?: unknown }).id : undefined;
+  return typeof id === 'string' ? id : null;
+}
+
 /** True when an endpoint's subscription (a JSON array, "*" for all) takes this type. */
 export function subscribes(events: string, type: string): boolean {
   const list = JSON.parse(events) as string[];
@@ -94,7 +100,7 @@ export async function eventRows(tx: Store, events: NewEvent[], now: number): Pro
     out.events.push(row);
     for (const endpoint of subscribers.get(e.accountId) ?? []) {
       if (!subscribes(endpoint.events, e.type)) continue;
-      const delivery = newDelivery(row, endpoint.id, at);
+      const delivery = newDelivery(row, endpoint.id, at, subjectOf(e.data));
       out.deliveries.push(delivery);
       out.jobs.push(...jobRows([Jobs.deliverWebhook(delivery.id, endpoint.id)], at));
     }
@@ -102,7 +108,8 @@ export async function eventRows(tx: Store, events: NewEvent[], now: number): Pro
   return out;
 }
 
-export function newDelivery(event: Pick<EventRow, 'id' | 'account_id'>, endpointId: string, now: number): WebhookDeliveryRow {
+/** A pending delivery of an event to an endpoint; `subjectId` is the resource the event is about (see subjectOf). */
+export function newDelivery(event: Pick<EventRow, 'id' | 'account_id'>, endpointId: string, now: number, subjectId: string | null): WebhookDeliveryRow {
   return {
     id: newId('whd'),
     account_id: event.account_id,
@@ -115,5 +122,6 @@ export function newDelivery(event: Pick<EventRow, 'id' | 'account_id'>, endpoint
     next_attempt_at: now,
     created_at: now,
     updated_at: now,
+    subject_id: subjectId,
   };
 }

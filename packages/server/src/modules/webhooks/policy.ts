@@ -12,3 +12,6 @@ export const WEBHOOK_ROTATION_OVERLAP_MS = 24 * 3_600_000;
 
 /** Endpoints one account may register: every event fans out to each of them. */
 export const WEBHOOK_MAX_ENDPOINTS = 20;
+
+/** Failed deliveries one bulk replay sends again; a larger backlog takes more calls (each picks up where the last stopped). */
+export const WEBHOOK_REPLAY_MAX = 1000;

@@ -13,6 +13,7 @@ import * as deliveryBatch from './0011_delivery_batch.ts';
 import * as people from './0012_people.ts';
 import * as accountReads from './0013_account_reads.ts';
 import * as totpLastStep from './0014_totp_last_step.ts';
+import * as deliverySubject from './0015_delivery_subject.ts';
 
 /**
  * Migrations are code, in order, never edited once released. Column types are the common
@@ -39,6 +40,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migrat
   ['0012_people', people],
   ['0013_account_reads', accountReads],
   ['0014_totp_last_step', totpLastStep],
+  ['0015_delivery_subject', deliverySubject],
 ];
 
 const provider: MigrationProvider = { getMigrations: async () => Object.fromEntries(MIGRATIONS) };

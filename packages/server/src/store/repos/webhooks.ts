@@ -125,6 +125,46 @@ export class WebhooksRepo {
     return q.orderBy('d.id', 'desc').limit(opts.limit).execute();
   }
 
+  /** An endpoint's failed deliveries created at or after `since` (ms), oldest first: what a bulk replay sends again. */
+  async failedSince(endpointId: string, since: number, limit: number): Promise<Array<Pick<WebhookDeliveryRow, 'id'>>> {
+    return this.db
+      .selectFrom('webhook_deliveries')
+      .select('id')
+      .where('endpoint_id', '=', endpointId)
+      .where('status', '=', 'failed')
+      .where('created_at', '>=', since)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+  }
+
+  /** Puts failed deliveries back to pending, due now; answers how many moved (a concurrent replay takes none twice). */
+  async requeueFailed(ids: string[], now: number): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db
+      .updateTable('webhook_deliveries')
+      .set({ status: 'pending', next_attempt_at: now, updated_at: now })
+      .where('id', 'in', ids)
+      .where('status', '=', 'failed')
+      .returning('id')
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  /** An account's deliveries of the events about one resource (a message), with their types and endpoints' URLs, newest first. */
+  async deliveriesAbout(accountId: string, subjectId: string, opts: { before?: string; limit: number }): Promise<Array<WebhookDeliveryRow & { event_type: string; endpoint_url: string }>> {
+    let q = this.db
+      .selectFrom('webhook_deliveries as d')
+      .innerJoin('events as e', 'e.id', 'd.event_id')
+      .innerJoin('webhook_endpoints as w', 'w.id', 'd.endpoint_id')
+      .selectAll('d')
+      .select(['e.type as event_type', 'w.url as endpoint_url'])
+      .where('d.subject_id', '=', subjectId)
+      .where('d.account_id', '=', accountId);
+    if (opts.before !== undefined) q = q.where('d.id', '<', opts.before);
+    return q.orderBy('d.id', 'desc').limit(opts.limit).execute();
+  }
+
   async updateDelivery(id: string, changes: Updateable<WebhookDeliveriesTable>): Promise<void> {
     await this.db.updateTable('webhook_deliveries').set(changes).where('id', '=', id).execute();
   }
