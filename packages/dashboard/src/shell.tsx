@@ -1,7 +1,7 @@
 /** The frame around signed-in pages: the top bar, the account switcher, the navigation. */
 import { useQueryClient } from '@tanstack/react-query';
 import { Link, Outlet, useNavigate } from '@tanstack/react-router';
-import type { ReactNode } from 'react';
+import { useRef, type ReactNode } from 'react';
 import { api, setCsrfToken } from './lib/api.ts';
 import { useAccount, useAccountId, useCanRead } from './lib/account.ts';
 import { useMe } from './lib/session.ts';
@@ -29,7 +29,11 @@ function TopBar() {
   const me = useMe().data!;
   const qc = useQueryClient();
   const navigate = useNavigate();
-  const accountId = useAccountId();
+  // Pages without an account in their address (Settings) keep showing the last one chosen.
+  const last = useRef('');
+  const here = useAccountId();
+  if (here) last.current = here;
+  const accountId = here || last.current || (me.accounts[0]?.id ?? '');
   return (
     <header className="flex flex-wrap items-center gap-3 border-b border-zinc-200 bg-white px-4 py-2 dark:border-zinc-800 dark:bg-zinc-900">
       <Link to="/" className="text-lg font-bold text-indigo-700 dark:text-indigo-300">
