@@ -28,11 +28,17 @@ export interface Message {
   updated_at: string;
 }
 
-/** One entry of a message's timeline; `detail` is the provider's word when there is one. */
+/**
+ * One entry of a message's timeline; `detail` is the provider's word when there is one. A
+ * `retrying` entry is an attempt that failed and will be tried again (the message's status stays
+ * `sending`): its number and when the next try is due; both null on status steps.
+ */
 export interface MessageEvent {
   id: string;
   status: string;
   detail: string | null;
+  attempt: number | null;
+  next_attempt_at: string | null;
   created_at: string;
 }
 

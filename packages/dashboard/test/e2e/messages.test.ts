@@ -1,9 +1,12 @@
-/** Messages in a real browser against a real `hellio start`: filters in the URL, and an SMS's timeline up to `delivered`, webhooks included. */
+/**
+ * Messages in a real browser against a real `hellio start`: filters in the URL, an SMS's timeline
+ * up to `delivered`, webhooks included, and a retried SMS's failed attempt with the network's answer.
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, screenshot, visit } from '../support/browser.ts';
 import { startHellio, type Hellio } from '../support/hellio.ts';
-import { logIn, OPERATOR, setUp } from '../support/people.ts';
+import { createMember, logIn, OPERATOR, setUp } from '../support/people.ts';
 import { startReceiver, type Receiver } from '../support/webhooks.ts';
 
 let hellio: Hellio;
@@ -24,7 +27,7 @@ interface ApiMessage {
   status: string;
   price: string;
   currency: string;
-  events: Array<{ status: string; detail: string | null }>;
+  events: Array<{ status: string; detail: string | null; attempt: number | null; next_attempt_at: string | null }>;
 }
 
 describe('messages', () => {
@@ -176,5 +179,47 @@ describe('messages', () => {
     await phone.page.getByRole('list', { name: 'Timeline' }).getByRole('listitem', { name: 'Step delivered' }).waitFor();
     expect(phone.errors).toEqual([]);
     await phone.context.close();
+  });
+  it('an SMS whose first attempt meets a temporary network error shows that attempt with the network’s answer and its next try, then delivered', async () => {
+    // Its own account and person: this test does not lean on the one above.
+    const accountId = (await hellio.cli<{ id: string }>('accounts', 'create', '--name', 'Flaky Networks')).id;
+    const dev = await createMember(hellio, accountId, 'dev@flaky.example', 'developer');
+    const { key } = await hellio.cli<{ key: string }>('keys', 'create', '--account', accountId, '--scopes', 'sms:send,reports', '--name', 'e2e');
+    await hellio.cli('wallet', 'topup', '--account', accountId, '--amount', '5.00');
+    await hellio.cli('senders', 'approve', '--account', accountId, '--sender', 'HELLIO');
+    // docs/simulators.md: the first attempt to this number meets a temporary error; the retry is delivered.
+    const sent = await hellio.call<{ messages: Array<{ id: string }> }>('POST', '/sms/send', { key, body: { from: 'HELLIO', to: '+15005550004', message: 'Second time lucky' } });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(200);
+    const id = sent.body.messages[0]!.id;
+
+    const { page, errors, context } = await visit(browser, hellio.url);
+    await logIn(page, hellio, dev.email, dev.password);
+    await page.goto(`${hellio.url}/dashboard/accounts/${accountId}/messages/${id}`);
+    const timeline = page.getByRole('list', { name: 'Timeline' });
+    // The failed attempt shows up while the message is still being sent, and the page follows it to delivered.
+    await timeline.getByRole('listitem', { name: 'Attempt 1 failed' }).waitFor({ timeout: 30_000 });
+    await timeline.getByRole('listitem', { name: 'Step delivered' }).waitFor({ timeout: 30_000 });
+
+    const m = (await hellio.call<ApiMessage>('GET', `/messages/${id}`, { key })).body;
+    expect(m.status).toBe('delivered');
+    expect(m.events.map((e) => e.status)).toEqual(['queued', 'sending', 'retrying', 'sent', 'delivered']);
+    const retried = m.events[2]!;
+    expect(retried).toMatchObject({ attempt: 1, detail: 'simulator: ESME_RSYSERR simulated temporary network error' });
+    // What the page shows is the API's: the network's answer, and the next try in the reader's time.
+    const attempt = timeline.getByRole('listitem', { name: 'Attempt 1 failed' });
+    await attempt.getByText(retried.detail!, { exact: true }).waitFor();
+    const nextTry = await page.evaluate((iso) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' }), retried.next_attempt_at!);
+    expect(await attempt.locator('time').getAttribute('datetime')).toBe(retried.next_attempt_at);
+    expect(await attempt.locator('time').textContent()).toBe(nextTry);
+    // Then the retry: taken by the network with its id, and the receipt.
+    await timeline.getByRole('listitem', { name: 'Step sent' }).getByText(m.events[3]!.detail!, { exact: true }).waitFor();
+    await timeline.getByRole('listitem', { name: 'Step delivered' }).getByText(m.events[4]!.detail!, { exact: true }).waitFor();
+    // In that order on the page, as in the API's timeline.
+    const names = await timeline.getByRole('listitem').evaluateAll((items) => items.map((li) => li.getAttribute('aria-label')));
+    expect(names).toEqual(['Step queued', 'Step sending', 'Attempt 1 failed', 'Step sent', 'Step delivered']);
+    await screenshot(page, 'message-retried');
+
+    expect(errors).toEqual([]);
+    await context.close();
   });
 });

@@ -1,3 +1,5 @@
+import type { ColumnType } from 'kysely';
+
 /**
  * Row types of every table. Timestamps are epoch milliseconds and money is integer micro-units,
  * so the same code and the same comparisons work on SQLite and PostgreSQL. JSON is stored as text.
@@ -119,9 +121,14 @@ export interface MessagesTable {
 export interface MessageEventsTable {
   id: string;
   message_id: string;
+  /** The status the message moved to, or `retrying`: an attempt that failed and will be tried again (the status stays). */
   status: string;
   detail: string | null;
   created_at: number;
+  /** On `retrying` entries: which attempt failed (1 = the first). Optional when writing a status step. */
+  attempt: ColumnType<number | null, number | null | undefined, number | null>;
+  /** On `retrying` entries: when the next attempt is due (epoch ms). */
+  next_attempt_at: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface JobsTable {

@@ -3,14 +3,15 @@ import { GroupCommit } from '../lib/group-commit.ts';
 import type { SmsEncoding } from '../lib/sms-encoding.ts';
 import { dkimKeyFor } from '../modules/messages/domains.ts';
 import type { EmailPayload } from '../modules/messages/email-payload.ts';
-import { beginSendingMany, markDeliveredMany, markFailed, markSentMany, type SentMessage } from '../modules/messages/lifecycle.ts';
+import { beginSendingMany, markDeliveredMany, markFailed, markSentMany, recordRetries, type SentMessage } from '../modules/messages/lifecycle.ts';
 import { smsProvidersByRoutes } from '../modules/messages/routing.ts';
 import type { OtpKeys } from '../modules/otp/otp-keys.ts';
 import { revealMessage } from '../modules/otp/sealed-message.ts';
 import type { Channels } from '../providers/channels.ts';
 import type { DkimKey } from '../providers/email/email-provider.ts';
 import type { JobHandlers } from '../queue/handlers.ts';
-import { type JobContext, RetryLater } from '../queue/job-definition.ts';
+import { JOB_POLICIES } from '../queue/catalogue.ts';
+import { type JobContext, RetryLater, retryDelayMs } from '../queue/job-definition.ts';
 import { settleInTransaction } from '../queue/settle.ts';
 import type { MessageRow } from '../store/repos/messages.ts';
 import type { RouteRow } from '../store/repos/routes.ts';
@@ -131,6 +132,36 @@ export function deliveryHandlers(deps: DeliveryDeps): Pick<JobHandlers, 'deliver
     );
   });
 
+  // Failed, to be tried again: the attempt's `retrying` entry and the job's next run, one commit
+  // (no entry announces a retry that was not scheduled, and no scheduled retry goes unrecorded).
+  const retries = new GroupCommit<{ messageId: string; detail: string; delayMs: number; jobError: string; run: JobContext }, void>(
+    async (items) => {
+      await store.transaction(async (tx) => {
+        const now = clock.now();
+        const recorded = [];
+        for (const i of items) {
+          const lost = await settleInTransaction(tx, [i.run], { status: 'pending', runAt: now + i.delayMs, error: i.jobError }, now);
+          // A claim lost meanwhile (its lease ran out, another worker has the job): that run decides what comes next.
+          if (lost.length === 0) recorded.push({ messageId: i.messageId, attempt: i.run.attempt, detail: i.detail, nextAttemptAt: now + i.delayMs });
+        }
+        await recordRetries(tx, recorded, now);
+      });
+      return items.map(() => undefined);
+    },
+    { ...batch, lingerMs: OUTCOME_LINGER_MS },
+  );
+
+  /**
+   * A temporary failure: tried again later, on the kind's backoff (never sooner than the
+   * provider's hint), with the provider's answer in the timeline. The last attempt's failure goes
+   * to the worker instead, which gives up (`giveUp`: failed and refunded, its step the error).
+   */
+  const retryLater = async (kind: 'deliver.sms' | 'deliver.email', run: JobContext, messageId: string, detail: string, err: RetryLater) => {
+    if (run.attempt >= run.maxAttempts) throw err;
+    const delayMs = retryDelayMs(JOB_POLICIES[kind], run.attempt, err.retryAfterMs);
+    await retries.add({ messageId, detail, delayMs, jobError: err.message, run });
+  };
+
   const giveUp = async ({ message_id }: { message_id: string }, err: Error) => {
     await markFailed(store, message_id, 'failed', `gave up: ${err.message}`, clock.now());
   };
@@ -144,6 +175,8 @@ export function deliveryHandlers(deps: DeliveryDeps): Pick<JobHandlers, 'deliver
         if (!m) return;
         const providers = smsProvidersByRoutes(begun.extra ?? [], channels, m.sandbox === 1, m.recipient);
         let retry: RetryLater | null = null;
+        // Each provider's answer, for the timeline (a route's fallback answers too).
+        const answers: string[] = [];
         for (const provider of providers) {
           const r = await provider.submit({
             messageId: m.id,
@@ -152,12 +185,18 @@ export function deliveryHandlers(deps: DeliveryDeps): Pick<JobHandlers, 'deliver
             text: m.body ?? '',
             encoding: (m.encoding ?? 'GSM-7') as SmsEncoding,
           });
-          if (r.ok) return smsSent.add({ sent: { messageId: m.id, provider: provider.name, providerIds: r.providerMessageIds }, run });
-          if (!r.retryable) return markFailed(store, m.id, 'failed', `${provider.name}: ${r.code ? `${r.code} ` : ''}${r.error}`, clock.now());
+          if (r.ok) {
+            const sent: SentMessage = { messageId: m.id, provider: provider.name, providerIds: r.providerMessageIds, ...(r.answer ? { answer: r.answer } : {}) };
+            return smsSent.add({ sent, run });
+          }
+          const answer = `${provider.name}: ${r.code ? `${r.code} ` : ''}${r.error}`;
+          if (!r.retryable) return markFailed(store, m.id, 'failed', answer, clock.now());
           // A temporary failure (no connection, throttled): the route's fallback gets its chance now.
+          answers.push(answer);
           retry ??= new RetryLater(`${provider.name}: ${r.error}`, r.retryAfterMs);
         }
-        throw retry!;
+        if (!retry) throw new Error('no SMS provider to send with');
+        return retryLater('deliver.sms', run, m.id, answers.join('; '), retry);
       },
     },
     'deliver.email': {
@@ -183,9 +222,11 @@ export function deliveryHandlers(deps: DeliveryDeps): Pick<JobHandlers, 'deliver
           dkim: begun.extra,
         });
         if (r.ok) {
-          return emailDelivered.add({ sent: { messageId: m.id, provider: provider.name, providerIds: [r.providerMessageId] }, response: r.response, run });
+          // The server's reply is the word on both steps: the hand-over's (sent) and the delivery's.
+          const sent: SentMessage = { messageId: m.id, provider: provider.name, providerIds: [r.providerMessageId], answer: r.response };
+          return emailDelivered.add({ sent, response: r.response, run });
         }
-        if (r.retryable) throw new RetryLater(`${provider.name}: ${r.error}`);
+        if (r.retryable) return retryLater('deliver.email', run, m.id, `${provider.name}: ${r.error}`, new RetryLater(`${provider.name}: ${r.error}`));
         await markFailed(store, m.id, 'bounced', `${provider.name}: ${r.error}`, clock.now());
       },
     },

@@ -23,7 +23,7 @@ interface MessageView {
   price: string;
   sandbox: boolean;
   error: string | null;
-  events: Array<{ status: string; detail: string | null; created_at: string }>;
+  events: Array<{ status: string; detail: string | null; attempt: number | null; next_attempt_at: string | null; created_at: string }>;
 }
 
 describe.each(BACKENDS)('delivery lifecycle on %s', (backend) => {
@@ -70,6 +70,29 @@ describe.each(BACKENDS)('delivery lifecycle on %s', (backend) => {
     return out;
   };
   const timeline = (m: MessageView) => m.events.map((e) => e.status);
+  /**
+   * The `retrying` entry of a failed attempt: the provider's answer, the attempt's number, and a
+   * next try due on the delivery backoff (5 s, half of it jitter, after the first attempt); the
+   * retry (the `sent` step that follows) came no sooner.
+   */
+  const expectRetried = (m: MessageView, detail: string | RegExp) => {
+    const i = m.events.findIndex((e) => e.status === 'retrying');
+    const entry = m.events[i]!;
+    expect(entry).toMatchObject({ attempt: 1, detail });
+    const delay = Date.parse(entry.next_attempt_at!) - Date.parse(entry.created_at);
+    expect(delay).toBeGreaterThanOrEqual(2_500);
+    expect(delay).toBeLessThanOrEqual(5_000);
+    expect(m.events[i + 1]!.status).toBe('sent');
+    expect(Date.parse(m.events[i + 1]!.created_at)).toBeGreaterThanOrEqual(Date.parse(entry.next_attempt_at!));
+    // The status steps carry neither field.
+    for (const e of m.events) if (e !== entry) expect(e).toMatchObject({ attempt: null, next_attempt_at: null });
+  };
+  /** The message's webhook events, oldest first: their types, and `data` of the last one. */
+  const webhookEventsOf = async (accountId: string, messageId: string) => {
+    const rows = (await h.rt.store.events.list(accountId, { limit: 1000 })).reverse();
+    const mine = rows.map((r) => JSON.parse(r.payload) as { type: string; data: { id?: string } }).filter((e) => e.data.id === messageId);
+    return { types: mine.map((e) => e.type), last: mine.at(-1)!.data };
+  };
   const balanceOf = async (key: string) => parseMicros((await api(key, 'GET', '/balance')).json().balance)!;
   const jobOf = (messageId: string) =>
     db.db.selectFrom('jobs').selectAll().where('payload', '=', JSON.stringify({ message_id: messageId })).executeTakeFirstOrThrow();
@@ -113,6 +136,7 @@ describe.each(BACKENDS)('delivery lifecycle on %s', (backend) => {
     expect(of(DELIVERED_TO)).toMatchObject({ status: 'delivered', error: null });
     expect(timeline(of(DELIVERED_TO))).toEqual(['queued', 'sending', 'sent', 'delivered']);
     expect(of(DELIVERED_TO).events[2]!.detail).toMatch(/^accepted by simulator \(id sim-[0-9a-f]+\)$/);
+    expect(of(DELIVERED_TO).events.every((e) => e.attempt === null && e.next_attempt_at === null)).toBe(true);
     expect(of(DELIVERED_TO).events[3]!.detail).toBe('receipt: DELIVRD');
 
     expect(of(SMS_MAGIC.rejected).status).toBe('failed');
@@ -127,12 +151,22 @@ describe.each(BACKENDS)('delivery lifecycle on %s', (backend) => {
     expect(timeline(of(SMS_MAGIC.expired))).toEqual(['queued', 'sending', 'sent', 'failed']);
     expect(of(SMS_MAGIC.expired).events[3]!.detail).toBe('receipt: EXPIRED');
 
-    // The flaky number: a retry (no second "sending" event), then delivered.
-    expect(of(SMS_MAGIC.flaky).status).toBe('delivered');
-    expect(timeline(of(SMS_MAGIC.flaky))).toEqual(['queued', 'sending', 'sent', 'delivered']);
+    // The flaky number: the failed attempt is in the timeline with the network's answer (the
+    // status stays `sending`: no second "sending" step), then the retry is sent and delivered.
+    const flaky = of(SMS_MAGIC.flaky);
+    expect(flaky).toMatchObject({ status: 'delivered', error: null });
+    expect(timeline(flaky)).toEqual(['queued', 'sending', 'retrying', 'sent', 'delivered']);
+    expectRetried(flaky, 'simulator: ESME_RSYSERR simulated temporary network error');
+    expect(flaky.events[3]!.detail).toMatch(/^accepted by simulator \(id sim-[0-9a-f]+\)$/);
+    expect(flaky.events[4]!.detail).toBe('receipt: DELIVRD');
     const flakyJob = await jobOf(idOf[SMS_MAGIC.flaky]!);
     expect(flakyJob).toMatchObject({ status: 'done', attempts: 2 });
     expect(flakyJob.last_error).toMatch(/temporary network error/);
+    // A retry is no webhook event, and the events' `data` is still the message as GET /messages/{id} shows it.
+    const flakyEvents = await webhookEventsOf(a.id, flaky.id);
+    expect(flakyEvents.types).toEqual(['message.queued', 'message.sent', 'message.delivered']);
+    const { events: _flakyTimeline, ...flakyShown } = flaky;
+    expect(flakyEvents.last).toEqual(flakyShown);
     for (const n of [DELIVERED_TO, SMS_MAGIC.rejected, SMS_MAGIC.undelivered, SMS_MAGIC.expired]) {
       expect(await jobOf(idOf[n]!), n).toMatchObject({ status: 'done', attempts: 1 });
     }
@@ -178,14 +212,25 @@ describe.each(BACKENDS)('delivery lifecycle on %s', (backend) => {
 
     expect(final.get(normal.id)!.status).toBe('delivered');
     expect(timeline(final.get(normal.id)!)).toEqual(['queued', 'sending', 'sent', 'delivered']);
+    // The receiving server's reply: on the hand-over (with the message's id) and on the delivery.
+    expect(final.get(normal.id)!.events[2]!.detail).toMatch(/^accepted by simulator \(id <.+@simulator\.hellio\.dev>\): 250 /);
     expect(final.get(normal.id)!.events[3]!.detail).toMatch(/^250 /);
 
     expect(final.get(bounce.id)!.status).toBe('bounced');
     expect(final.get(bounce.id)!.error).toMatch(/550/);
     expect(timeline(final.get(bounce.id)!)).toEqual(['queued', 'sending', 'bounced']);
 
-    expect(final.get(grey.id)!.status).toBe('delivered');
-    expect(timeline(final.get(grey.id)!)).toEqual(['queued', 'sending', 'sent', 'delivered']);
+    // Greylisted: the 451 is in the timeline as the first attempt's answer, then the retry's 250.
+    const greyed = final.get(grey.id)!;
+    expect(greyed).toMatchObject({ status: 'delivered', error: null });
+    expect(timeline(greyed)).toEqual(['queued', 'sending', 'retrying', 'sent', 'delivered']);
+    expectRetried(greyed, 'simulator: 451 4.7.1 greylisted, try again later');
+    expect(greyed.events[3]!.detail).toMatch(/^accepted by simulator \(id <.+>\): 250 /);
+    expect(greyed.events[4]!.detail).toMatch(/^250 /);
+    const greyEvents = await webhookEventsOf(a.id, grey.id);
+    expect(greyEvents.types).toEqual(['message.queued', 'message.sent', 'message.delivered']);
+    const { events: _greyTimeline, ...greyShown } = greyed;
+    expect(greyEvents.last).toEqual(greyShown);
     const greyJob = await jobOf(grey.id);
     expect(greyJob).toMatchObject({ status: 'done', attempts: 2 });
     expect(greyJob.last_error).toMatch(/451/);

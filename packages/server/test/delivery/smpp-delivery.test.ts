@@ -51,6 +51,8 @@ describe.each(BACKENDS)('SMS over SMPP through the worker on %s', (backend) => {
       return got.status === 'delivered' ? got : undefined;
     }, 'delivered');
     expect(m.events.map((e: { status: string }) => e.status)).toEqual(['queued', 'sending', 'sent', 'delivered']);
+    // The sent step: who took it, the SMSC's id, and its submit_sm_resp status.
+    expect(m.events[2].detail).toBe(`accepted by smpp (id ${submit.messageId}): ESME_ROK`);
   });
 
   it('a long UCS-2 message goes as concatenated parts and is delivered when every part is', async () => {

@@ -23,11 +23,15 @@ const STEP: Record<string, string> = {
   undelivered: 'Not delivered by the network',
   bounced: 'Refused by the receiving server (refunded)',
   canceled: 'Canceled (refunded)',
+  retrying: 'Attempt failed; it will be tried again',
 };
+
+/** Steps whose detail is what the provider answered (the others' is our own word, or an error). */
+const ANSWERED = new Set(['sent', 'delivered', 'retrying']);
 
 /** One line of the timeline: a status step, or a webhook attempt, in time order. */
 type Step =
-  | { kind: 'status'; at: string; key: string; status: string; detail: string | null }
+  | { kind: 'status'; at: string; key: string; status: string; detail: string | null; attempt: number | null; next: string | null }
   | { kind: 'webhook'; at: string; key: string; delivery: Delivery; attempt: Attempt | null };
 
 /** The message page (/accounts/$accountId/messages/$messageId). */
@@ -140,7 +144,15 @@ function Item({ label, children }: { label: string; children: ReactNode }) {
 /** Status steps and webhook attempts merged in time order, oldest first. */
 function Timeline({ message: m, deliveries }: { message: MessageDetail; deliveries: Delivery[] }) {
   const accountId = useAccountId();
-  const steps: Step[] = m.events.map((e) => ({ kind: 'status', at: e.created_at, key: e.id, status: e.status, detail: e.detail }));
+  const steps: Step[] = m.events.map((e) => ({
+    kind: 'status',
+    at: e.created_at,
+    key: e.id,
+    status: e.status,
+    detail: e.detail,
+    attempt: e.attempt,
+    next: e.next_attempt_at,
+  }));
   for (const d of deliveries) {
     if (d.attempts.length === 0) steps.push({ kind: 'webhook', at: d.created_at, key: d.id, delivery: d, attempt: null });
     for (const a of d.attempts) steps.push({ kind: 'webhook', at: a.created_at, key: a.id, delivery: d, attempt: a });
@@ -151,16 +163,25 @@ function Timeline({ message: m, deliveries }: { message: MessageDetail; deliveri
     <ol aria-label="Timeline" className="relative space-y-3 border-l border-zinc-200 pl-4 dark:border-zinc-700">
       {steps.map((s) =>
         s.kind === 'status' ? (
-          <li key={s.key} aria-label={`Step ${s.status}`}>
+          <li key={s.key} aria-label={s.status === 'retrying' && s.attempt !== null ? `Attempt ${s.attempt} failed` : `Step ${s.status}`}>
             <span aria-hidden className={`absolute -left-1.5 mt-1.5 size-3 rounded-full ${dot(statusTone(s.status))}`} />
             <p className="text-sm">
-              <Badge tone={statusTone(s.status)}>{s.status}</Badge> <span className="font-medium">{STEP[s.status] ?? s.status}</span>
+              <Badge tone={statusTone(s.status)}>{s.status}</Badge>{' '}
+              <span className="font-medium">
+                {s.status === 'retrying' && s.attempt !== null ? `Attempt ${s.attempt} failed; it will be tried again` : (STEP[s.status] ?? s.status)}
+              </span>
               <span className="ml-2 text-xs text-zinc-500">{dateTime(s.at)}</span>
             </p>
             {s.detail && (
               <p className="mt-1 text-xs">
-                <span className="text-zinc-500">{s.status === 'sent' || s.status === 'delivered' ? "Provider's answer: " : 'Detail: '}</span>
+                <span className="text-zinc-500">{ANSWERED.has(s.status) ? "Provider's answer: " : 'Detail: '}</span>
                 <code className="break-all font-mono">{s.detail}</code>
+              </p>
+            )}
+            {s.next && (
+              <p className="mt-1 text-xs">
+                <span className="text-zinc-500">Next try: </span>
+                <time dateTime={s.next}>{dateTime(s.next)}</time>
               </p>
             )}
           </li>

@@ -4,7 +4,14 @@ import { listQuery, nullable, str } from './common.ts';
 
 const eventSchema = {
   type: 'object',
-  properties: { id: str(), status: str(), detail: nullable('string'), created_at: str() },
+  properties: {
+    id: str(),
+    status: str({ description: "The status the message moved to, or `retrying`: an attempt that failed and will be tried again" }),
+    detail: nullable('string'),
+    attempt: nullable('integer'),
+    next_attempt_at: nullable('string'),
+    created_at: str(),
+  },
 } as const;
 
 const messageProperties = {

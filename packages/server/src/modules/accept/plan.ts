@@ -1,3 +1,4 @@
+import type { Insertable } from 'kysely';
 import type { NewJob } from '../../queue/catalogue.ts';
 import type { Database } from '../../store/schema.ts';
 import type { Store } from '../../store/store.ts';
@@ -5,8 +6,8 @@ import type { Principal } from '../access/auth.ts';
 import type { IdempotencyClaim } from '../access/idempotency.ts';
 import type { NewEvent } from '../webhooks/events.ts';
 
-/** Rows by table, as a plan adds them. */
-export type PlanRows = { [T in keyof Database]?: Array<Database[T]> };
+/** Rows by table, as a plan adds them (timeline entries without the columns only `retrying` entries fill). */
+export type PlanRows = { [T in keyof Database]?: Array<T extends 'message_events' ? Insertable<Database[T]> : Database[T]> };
 
 /**
  * Everything one charged request writes, described as data before any of it is written, so that

@@ -13,7 +13,13 @@ import { refund } from '../billing/wallet.ts';
  *
  *   scheduled|queued → sending → sent → delivered | undelivered | failed
  *                              ↘ failed | bounced (refused before or at hand-over)
+ *
+ * Beside the steps, the timeline records each attempt that failed and will be tried again (a
+ * `retrying` entry, `recordRetries`): the status stays `sending`, and no webhook event is sent.
  */
+
+/** The timeline entry of an attempt that failed and will be tried again; not a message status. */
+export const RETRYING = 'retrying';
 
 /** One message's move, with its timeline entry's detail. */
 interface Move {
@@ -115,12 +121,54 @@ export interface SentMessage {
   messageId: string;
   provider: string;
   providerIds: string[];
+  /** The provider's own word on taking it, when it gives one: the SMTP reply, the submit_sm_resp status. */
+  answer?: string;
 }
 
-/** The `sent` step's detail: who took the message and the ids its answer gave (one per SMS part), which its receipts will name. */
-export function acceptedBy(provider: string, providerIds: readonly string[]): string {
-  if (providerIds.length === 0) return `accepted by ${provider}`;
-  return `accepted by ${provider} (${providerIds.length === 1 ? 'id' : 'ids'} ${providerIds.join(', ')})`;
+/**
+ * The `sent` step's detail: who took the message, the ids its answer gave (one per SMS part),
+ * which its receipts will name, and the provider's own word when it has one
+ * (`accepted by smtp (id <…>): 250 2.0.0 Ok: queued as …`).
+ */
+export function acceptedBy(provider: string, providerIds: readonly string[], answer?: string): string {
+  const ids = providerIds.length === 0 ? '' : ` (${providerIds.length === 1 ? 'id' : 'ids'} ${providerIds.join(', ')})`;
+  return `accepted by ${provider}${ids}${answer ? `: ${answer}` : ''}`;
+}
+
+/** A delivery attempt that failed and will be tried again. */
+export interface RetriedAttempt {
+  messageId: string;
+  /** Which attempt failed (1 = the first). */
+  attempt: number;
+  /** The provider's answer (`simulator: ESME_RSYSERR …`, `smtp: 451 4.7.1 …`) or why none came. */
+  detail: string;
+  /** When the next attempt is due (epoch ms). */
+  nextAttemptAt: number;
+}
+
+/**
+ * Writes a `retrying` timeline entry for each of these attempts whose message is still `sending`
+ * (one a finished or canceled message does not get). Call it in the transaction that schedules
+ * the retry, so the entry and the retry it announces commit together. The message itself —
+ * status, error, money — is left as it is, and no webhook event is sent: `data` of the events
+ * stays the message as GET /messages/{id} shows it.
+ */
+export async function recordRetries(tx: Store, attempts: readonly RetriedAttempt[], now: number): Promise<void> {
+  if (attempts.length === 0) return;
+  const sending = new Set((await tx.delivery.getMessages(attempts.map((a) => a.messageId))).filter((m) => m.status === 'sending').map((m) => m.id));
+  await tx.delivery.addEvents(
+    attempts
+      .filter((a) => sending.has(a.messageId))
+      .map((a) => ({
+        id: newId('ev'),
+        message_id: a.messageId,
+        status: RETRYING,
+        detail: a.detail,
+        created_at: now,
+        attempt: a.attempt,
+        next_attempt_at: a.nextAttemptAt,
+      })),
+  );
 }
 
 /** `markSent` for many messages in one transaction (one UPDATE per provider). */
@@ -132,7 +180,7 @@ export async function markSentMany(store: Store, sent: readonly SentMessage[], n
     for (const [provider, items] of byProvider) {
       const moved = await moveMany(
         tx,
-        items.map((s) => ({ id: s.messageId, detail: acceptedBy(provider, s.providerIds) })),
+        items.map((s) => ({ id: s.messageId, detail: acceptedBy(provider, s.providerIds, s.answer) })),
         ['sending'],
         'sent',
         now,

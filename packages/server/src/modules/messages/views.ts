@@ -39,8 +39,20 @@ export function messageView(m: MessageRow, currency: string) {
   };
 }
 
+/**
+ * One entry of a message's timeline: a status step, or a `retrying` entry — an attempt that
+ * failed and will be tried again, with the provider's answer, its number and the next try's time
+ * (both null on status steps).
+ */
 export function messageEventView(e: MessageEventRow) {
-  return { id: e.id, status: e.status, detail: e.detail, created_at: rfc3339(e.created_at) };
+  return {
+    id: e.id,
+    status: e.status,
+    detail: e.detail,
+    attempt: e.attempt,
+    next_attempt_at: rfc3339(e.next_attempt_at),
+    created_at: rfc3339(e.created_at),
+  };
 }
 
 export function campaignView(c: CampaignRow, currency: string) {

@@ -619,7 +619,8 @@ function combine(results: PartResult[]): SmsSubmitResult {
     if (r.ok) ids.push(r.id);
     else if (!r.cancelled) failures.push({ index, failure: r });
   });
-  if (failures.length === 0 && ids.length === results.length) return { ok: true, providerMessageIds: ids };
+  // Every part's submit_sm_resp said ESME_ROK.
+  if (failures.length === 0 && ids.length === results.length) return { ok: true, providerMessageIds: ids, answer: 'ESME_ROK' };
 
   const chosen = failures.find((f) => !f.failure.retryable) ?? failures[0];
   if (!chosen) return { ok: false, retryable: true, error: 'not sent' };

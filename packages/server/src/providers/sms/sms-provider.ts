@@ -13,8 +13,11 @@ export interface SmsSubmit {
 }
 
 export type SmsSubmitResult =
-  /** The network took it; one provider id per part, receipts refer to these. */
-  | { ok: true; providerMessageIds: string[] }
+  /**
+   * The network took it; one provider id per part, receipts refer to these. `answer`: the
+   * provider's own word on it when it has one (`ESME_ROK`, the submit_sm_resp status).
+   */
+  | { ok: true; providerMessageIds: string[]; answer?: string }
   /**
    * Refused. `retryable` says whether the same message may succeed later (throttling, a dropped
    * connection, a temporary network error) or never will (invalid destination, barred sender).

@@ -1,9 +1,9 @@
-import type { Selectable } from 'kysely';
-import type { PendingReceiptsTable, ProviderRefsTable, SandboxInboxTable } from '../schema.ts';
+import type { Insertable, Selectable } from 'kysely';
+import type { MessageEventsTable, PendingReceiptsTable, ProviderRefsTable, SandboxInboxTable } from '../schema.ts';
 import type { Capabilities } from '../capabilities.ts';
 import { type Executor, insertChunked } from './executor.ts';
 import { idIn } from './id-list.ts';
-import type { MessageEventRow, MessageRow } from './messages.ts';
+import type { MessageRow } from './messages.ts';
 
 export type ProviderRefRow = Selectable<ProviderRefsTable>;
 export type SandboxInboxRow = Selectable<SandboxInboxTable>;
@@ -55,11 +55,8 @@ export class DeliveryRepo {
       .execute();
   }
 
-  async addEvent(row: MessageEventRow): Promise<void> {
-    await this.db.insertInto('message_events').values(row).execute();
-  }
-
-  async addEvents(rows: MessageEventRow[]): Promise<void> {
+  /** Timeline entries; the rows of one call must name the same columns (they share one INSERT). */
+  async addEvents(rows: Array<Insertable<MessageEventsTable>>): Promise<void> {
     await insertChunked(rows, (chunk) => this.db.insertInto('message_events').values(chunk).execute());
   }
 
