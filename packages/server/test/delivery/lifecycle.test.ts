@@ -315,6 +315,8 @@ describe.each(BACKENDS)('delivery lifecycle on %s', (backend) => {
     expect(m.status).toBe('failed');
     expect(m.error).toMatch(/^gave up: simulator: simulated temporary network error/);
     expect(timeline(m)).toEqual(['scheduled', 'sending', 'failed']);
+    // The job is settled in the worker's next transaction, a moment after the message failed.
+    await until('the job settled as failed', async () => (await jobOf(id)).status === 'failed', { last: () => jobOf(id) });
     expect(await jobOf(id)).toMatchObject({ status: 'failed', attempts: 1 });
     expect((await refunds(a.id)).map((l) => [l.reference, l.amount_micros])).toEqual([[id, parseMicros(sent.messages[0]!.price)]]);
     expect(await expectBalanced(a)).toBe(start);
