@@ -22,16 +22,19 @@ function newest(path) {
   return best;
 }
 
-/** Why the build must be made again (a sentence), or null when it is up to date. */
-export function staleReason() {
-  const index = join(distDir, 'index.html');
+/**
+ * Why the build must be made again (a sentence), or null when it is up to date: no index.html in
+ * dist/, or a source newer than it. `at` points the check at another folder (the tests do).
+ */
+export function staleReason(at = { root, distDir }) {
+  const index = join(at.distDir, 'index.html');
   if (!existsSync(index)) return 'it has not been built yet';
   const built = statSync(index).mtimeMs;
   for (const source of SOURCES) {
-    const path = join(root, source);
+    const path = join(at.root, source);
     if (!existsSync(path)) continue;
     const n = newest(path);
-    if (n.mtime > built) return `${relative(root, n.path)} changed since the last build`;
+    if (n.mtime > built) return `${relative(at.root, n.path)} changed since the last build`;
   }
   return null;
 }
