@@ -1,4 +1,4 @@
-import type { ColumnType } from 'kysely';
+import type { ColumnType, Insertable } from 'kysely';
 
 /**
  * Row types of every table. Timestamps are epoch milliseconds and money is integer micro-units,
@@ -512,3 +512,6 @@ export interface Database {
   audit_log: AuditLogTable;
   sender_requests: SenderRequestsTable;
 }
+
+/** A row of `T` as it is written (columns with a default or only some rows fill may be left out). */
+export type NewRow<T extends keyof Database> = Insertable<Database[T]>;

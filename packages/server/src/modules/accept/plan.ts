@@ -1,13 +1,12 @@
-import type { Insertable } from 'kysely';
 import type { NewJob } from '../../queue/catalogue.ts';
-import type { Database } from '../../store/schema.ts';
+import type { Database, NewRow } from '../../store/schema.ts';
 import type { Store } from '../../store/store.ts';
 import type { Principal } from '../access/auth.ts';
 import type { IdempotencyClaim } from '../access/idempotency.ts';
 import type { NewEvent } from '../webhooks/events.ts';
 
 /** Rows by table, as a plan adds them (timeline entries without the columns only `retrying` entries fill). */
-export type PlanRows = { [T in keyof Database]?: Array<T extends 'message_events' ? Insertable<Database[T]> : Database[T]> };
+export type PlanRows = { [T in keyof Database]?: Array<T extends 'message_events' ? NewRow<T> : Database[T]> };
 
 /**
  * Everything one charged request writes, described as data before any of it is written, so that
