@@ -97,7 +97,6 @@ async function walk(page: Page, check: (name: string) => Promise<void>): Promise
 /** Waits for the page's heading and for its loading states to end. */
 async function settled(page: Page): Promise<void> {
   await page.getByRole('heading', { level: 1 }).first().waitFor();
-  await page.getByText(/^Loading/).first().waitFor({ state: 'detached', timeout: 15_000 }).catch(() => undefined);
   await expect.poll(() => page.getByText(/^Loading/).count(), { timeout: 15_000 }).toBe(0);
 }
 

@@ -172,7 +172,8 @@ describe('messages', () => {
     for (const path of [`messages/${id}`, 'messages', `campaigns/${campaign.body.campaign_id}`]) {
       await phone.page.goto(`${hellio.url}/dashboard/accounts/${accountId}/${path}`);
       await phone.page.getByRole('heading', { level: 1 }).waitFor();
-      await phone.page.getByRole('status').filter({ hasText: 'Loading' }).waitFor({ state: 'detached' });
+      // Every section's loading state over (a page may load several lists at once).
+      await expect.poll(() => phone.page.getByRole('status').filter({ hasText: 'Loading' }).count()).toBe(0);
       expect(await phone.page.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(390);
     }
     await phone.page.goto(`${hellio.url}/dashboard/accounts/${accountId}/messages/${id}`);

@@ -167,7 +167,7 @@ describe('webhooks', () => {
     for (const path of ['webhooks', `webhooks/${okId}`]) {
       await phone.page.goto(`${hellio.url}/dashboard/accounts/${accountId}/${path}`);
       await phone.page.getByRole('heading', { level: 1 }).waitFor();
-      await phone.page.getByRole('status').filter({ hasText: 'Loading' }).first().waitFor({ state: 'detached' });
+      await expect.poll(() => phone.page.getByRole('status').filter({ hasText: 'Loading' }).count()).toBe(0);
       expect(await phone.page.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(390);
     }
     await phone.page.getByRole('list', { name: 'Delivery log' }).getByText('HTTP 200').first().waitFor();
