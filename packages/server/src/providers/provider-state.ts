@@ -8,7 +8,7 @@ export type LinkState = 'idle' | 'connecting' | 'bound' | 'backoff' | 'closed';
  */
 export interface ProviderState {
   /** What carries the messages. */
-  kind: 'simulator' | 'smpp' | 'http' | 'smtp';
+  kind: 'simulator' | 'smpp' | 'http' | 'smtp' | 'sip';
   /** The standing connection's state; null for adapters that connect per message (HTTP APIs, SMTP, the simulators). */
   link: LinkState | null;
   /** Parts handed to the network and not yet answered (the SMPP window); 0 where nothing waits. */
