@@ -15,6 +15,9 @@ import { type InboxEntry, SmsSimulator } from './providers/sms/sms-simulator.ts'
 import type { SmsProvider } from './providers/sms/sms-provider.ts';
 import { SmppProvider } from './providers/sms/smpp-provider.ts';
 import { HttpSmsProvider } from './providers/sms/http-sms-provider.ts';
+import { VoiceSimulator } from './providers/voice/voice-simulator.ts';
+import { voiceHandlers } from './workers/voice-call.ts';
+import type { Speech } from './modules/voice/speech.ts';
 import { catalogueDefinitions, type JobHandlers } from './queue/handlers.ts';
 import { Worker } from './queue/worker.ts';
 import { newId } from './lib/ids.ts';
@@ -94,7 +97,18 @@ function buildChannels(store: Store, clock: Clock, config: Config, logger: Logge
   }
   // Built lazily by nodemailer: no connection is opened until the first message.
   const emailLive = config.smtpUrl ? SmtpProvider.fromUrl(config.smtpUrl, { logger }) : emailSandbox;
-  return makeChannels({ sms, defaultSms: smpp ? smpp.name : smsSandbox.name, smsSandbox, emailLive, emailSandbox });
+  const voiceSandbox = new VoiceSimulator({ speed: config.voiceSimulatorSpeed });
+  const trunks: VoiceSimulator[] = []; // MERGE: SipTrunk per config.sipTrunks
+  return makeChannels({
+    sms,
+    defaultSms: smpp ? smpp.name : smsSandbox.name,
+    smsSandbox,
+    voice: [voiceSandbox, ...trunks],
+    defaultVoice: trunks[0]?.name ?? voiceSandbox.name,
+    voiceSandbox,
+    emailLive,
+    emailSandbox,
+  });
 }
 
 /**
@@ -152,6 +166,7 @@ export async function openRuntime(config: Config, logger = createLogger(config.l
   // One writer (SQLite): one batch at a time makes the biggest batches (measured best). With
   // concurrent writers (PostgreSQL), batches of different accounts do not wait for each other.
   const writers = config.acceptBatches ?? (store.capabilities.concurrentWriters ? 4 : 1);
+  const speech: Speech = { voices: async () => [], check: () => null, synthesize: async () => new Int16Array(8000) }; // MERGE: the TTS
   const ctx: ModuleContext = {
     store,
     clock,
@@ -173,12 +188,14 @@ export async function openRuntime(config: Config, logger = createLogger(config.l
       mail: new PlatformMailer(() => ctx, config.people.mailFrom),
       later: new Background((err) => logger.error({ err }, 'work started by a request failed')),
     },
+    speech,
   };
   const channels = buildChannels(store, clock, config, logger);
   // Every kind of the job catalogue with its handler (the type makes a missing one an error).
   const handlers: JobHandlers = {
     ...deliveryHandlers({ store, channels, clock, otpKeys: otp.keys }),
     ...webhookHandlers({ store, sender: webhookSender, clock }, { timeoutMs: config.webhookTimeoutMs }),
+    ...voiceHandlers({ store, clock, channels, speech, otpKeys: otp.keys, currency: config.currency, log: (msg, extra) => logger.warn(extra, msg) }),
   };
   return {
     config,
@@ -202,6 +219,7 @@ export async function openRuntime(config: Config, logger = createLogger(config.l
     async close() {
       await ctx.people.later.settled();
       await channels.close();
+      await speech.close?.();
       await webhookSender.close();
       await rateLimiter.close();
       if (redis) await redis.quit().catch(() => undefined);

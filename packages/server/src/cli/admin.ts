@@ -312,16 +312,16 @@ export function sandboxCommands(program: Command, run: Run): void {
 
 /** `hellio routes`: which provider carries SMS to which destination prefix, with failover. */
 export function routeCommands(program: Command, run: Run): void {
-  const routes = program.command('routes').description('SMS routes per destination prefix, with a fallback provider');
+  const routes = program.command('routes').description('SMS and voice routes per destination prefix, with a fallback provider');
   routes
     .command('set')
-    .option('--channel <channel>', 'sms', 'sms')
+    .option('--channel <channel>', 'sms or voice', 'sms')
     .option('--prefix <digits>', 'destination prefix without "+" (omit for the default route)', '')
-    .requiredOption('--provider <name>', 'provider name: simulator, smpp, or a configured HTTP provider')
+    .requiredOption('--provider <name>', 'provider name: simulator, smpp or a configured HTTP provider (sms); simulator, sip or a configured trunk (voice)')
     .option('--fallback <name>', 'provider to try when the first cannot connect or throttles')
     .action((o: { channel: string; prefix: string; provider: string; fallback?: string }) =>
       run(async (rt) => {
-        const row = await setRouteAs(rt.ctx, null, [...rt.channels.sms.keys()], {
+        const row = await setRouteAs(rt.ctx, null, rt.channels.known, {
           channel: o.channel,
           prefix: o.prefix,
           provider: o.provider,
@@ -332,7 +332,7 @@ export function routeCommands(program: Command, run: Run): void {
     );
   routes
     .command('remove')
-    .option('--channel <channel>', 'sms', 'sms')
+    .option('--channel <channel>', 'sms or voice', 'sms')
     .option('--prefix <digits>', 'the prefix of the route', '')
     .action((o: { channel: string; prefix: string }) =>
       run(async (rt) => {

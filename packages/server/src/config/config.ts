@@ -1,3 +1,4 @@
+import { parseSipUrl } from '../providers/voice/sip-url.ts';
 import { resolve } from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { type HttpSmsProviderConfig, parseHttpSmsProviderConfig } from '../providers/sms/http-sms-provider.ts';
@@ -40,6 +41,13 @@ export interface Config {
   smppWindow: number;
   /** Mail server for live email (smtp:// or smtps://); the simulator when unset. */
   smtpUrl: string | null;
+  /**
+   * SIP trunks for live calls: "sip" from HELLIO_SIP_URL (the default) and the named ones of
+   * HELLIO_SIP_TRUNKS (routes choose among them); the simulator carries calls when there is none.
+   */
+  sipTrunks: SipTrunkSetting[];
+  /** How much faster than real time the voice simulator's calls run (demos and tests). */
+  voiceSimulatorSpeed: number;
   /** Jobs one worker process runs at once. */
   workerConcurrency: number;
   /** How long a worker's claim on a job lasts (a dead worker's jobs wait this long); null = the longest job timeout + 30 s. */
@@ -79,6 +87,7 @@ export const DEFAULTS = {
   HELLIO_PG_POOL_SIZE: '16',
   HELLIO_WORKER_CONCURRENCY: '1000',
   HELLIO_SMPP_WINDOW: '10',
+  HELLIO_VOICE_SIMULATOR_SPEED: '1',
   HELLIO_WEBHOOK_TIMEOUT_MS: '15000',
   HELLIO_OTP_SMS_FROM: 'Verify',
   HELLIO_OTP_RESEND_COOLDOWN_SECONDS: '30',
@@ -163,6 +172,44 @@ function dnsServers(raw: string | undefined): string[] {
     if (!m || !ipaddr.isValid(ip)) throw new ConfigError(`HELLIO_DNS_SERVERS: "${s}" is not an IP address with an optional :port`);
   }
   return list;
+}
+
+/** One SIP trunk: its name (what routes say) and its sip: URL, validated by the adapter's parser. */
+export interface SipTrunkSetting {
+  name: string;
+  url: string;
+}
+
+function sipTrunks(env: Record<string, string | undefined>): SipTrunkSetting[] {
+  const out: SipTrunkSetting[] = [];
+  const check = (where: string, url: unknown) => {
+    if (typeof url !== 'string') throw new ConfigError(`${where} must be a sip: URL (sip:user:password@host:port)`);
+    try {
+      parseSipUrl(url);
+    } catch (err) {
+      throw new ConfigError(`${where}: ${(err as Error).message}`);
+    }
+    return url;
+  };
+  if (env.HELLIO_SIP_URL) out.push({ name: 'sip', url: check('HELLIO_SIP_URL', env.HELLIO_SIP_URL) });
+  const raw = env.HELLIO_SIP_TRUNKS;
+  if (!raw) return out;
+  let list: unknown;
+  try {
+    list = JSON.parse(raw);
+  } catch {
+    list = null;
+  }
+  if (!Array.isArray(list)) throw new ConfigError('HELLIO_SIP_TRUNKS must be a JSON array of {"name", "url"} objects');
+  for (const [i, item] of list.entries()) {
+    const name: unknown = (item as { name?: unknown } | null)?.name;
+    if (typeof name !== 'string' || !/^[a-z0-9][a-z0-9_-]{0,31}$/.test(name)) {
+      throw new ConfigError(`HELLIO_SIP_TRUNKS[${i}].name must be 1–32 lower-case letters, digits, "-" or "_"`);
+    }
+    if (name === 'simulator' || out.some((t) => t.name === name)) throw new ConfigError(`HELLIO_SIP_TRUNKS: the name "${name}" is taken`);
+    out.push({ name, url: check(`HELLIO_SIP_TRUNKS[${i}].url`, (item as { url?: unknown }).url) });
+  }
+  return out;
 }
 
 function httpSmsProviders(raw: string | undefined): HttpSmsProviderConfig[] {
@@ -313,6 +360,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smppUrl: url(env, 'HELLIO_SMPP_URL', ['smpp:']),
     smppWindow: int(env, 'HELLIO_SMPP_WINDOW', 1, 10_000),
     smtpUrl: url(env, 'HELLIO_SMTP_URL', ['smtp:', 'smtps:']),
+    sipTrunks: sipTrunks(env),
+    voiceSimulatorSpeed: int(env, 'HELLIO_VOICE_SIMULATOR_SPEED', 1, 1000),
     workerConcurrency: int(env, 'HELLIO_WORKER_CONCURRENCY', 1, 10_000),
     jobLeaseMs: optionalInt(env, 'HELLIO_JOB_LEASE_MS', 1000, 86_400_000),
     dnsServers: dnsServers(env.HELLIO_DNS_SERVERS),

@@ -31,6 +31,7 @@ import { emailRoutes } from './routes/email.ts';
 import { emailVerifyRoutes } from './routes/email-verify.ts';
 import { healthRoutes } from './routes/health.ts';
 import { lookupRoutes } from './routes/lookup.ts';
+import { voiceRoutes } from './routes/voice.ts';
 import { otpRoutes } from './routes/otp.ts';
 import { campaignRoutes } from './routes/campaigns.ts';
 import { messageRoutes } from './routes/messages.ts';
@@ -127,6 +128,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   smsRoutes(app, deps.ctx);
   otpRoutes(app, deps.ctx);
   lookupRoutes(app, deps.ctx);
+  voiceRoutes(app, deps.ctx);
   emailVerifyRoutes(app, deps.ctx);
   balanceRoutes(app, deps.ctx);
   messageRoutes(app, deps.ctx);

@@ -6,6 +6,7 @@ import type { MailDnsSettings } from './messages/domains.ts';
 import type { Deps } from './deps.ts';
 import type { OtpDeps } from './otp/deps.ts';
 import type { PeopleDeps } from './people/deps.ts';
+import type { Speech } from './voice/speech.ts';
 
 /** Verifies an address (modules/email-verify/verifier.ts), with the installation's settings. */
 export interface AddressVerifier {
@@ -35,4 +36,6 @@ export interface ModuleContext extends Deps {
   emailVerifier: AddressVerifier;
   /** Sign-in, sign-up, invitations: their settings, the attempt counters, the platform's own mail. */
   people: PeopleDeps;
+  /** Text to speech: the voices installed, and speech for calls and previews. */
+  speech: Speech;
 }

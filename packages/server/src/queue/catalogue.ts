@@ -13,6 +13,8 @@ export interface JobPayloads {
   'deliver.email': { message_id: string };
   /** POST one event to one webhook endpoint (one row of webhook_deliveries). */
   'webhook.deliver': { delivery_id: string };
+  /** Place one accepted call: synthesise its speech, dial, play, hang up, bill. */
+  'voice.call': { call_id: string };
 }
 
 export type JobKind = keyof JobPayloads;
@@ -28,6 +30,8 @@ export interface JobPolicy {
   groupConcurrency?: number;
   /** At most this many jobs of the kind run at once in one worker process. */
   concurrency?: number;
+  /** Runs for minutes: its claim is renewed while it runs (queue/job-definition.ts). */
+  renewsLease?: boolean;
 }
 
 /** About a day of retries (5 s doubling to a 1 h cap) before a message is failed and refunded. */
@@ -53,6 +57,15 @@ export const WEBHOOK_TIMEOUT_MS = 15_000;
  */
 export const EMAIL_CONCURRENCY = 256;
 
+/**
+ * Calls one worker process carries at once (docs/performance.md measures what one core holds).
+ * A call job runs as long as its ringing and answered time, so it renews its claim.
+ */
+export const VOICE_CONCURRENCY = 100;
+
+/** The longest a call job runs: the longest ring, the longest time limit, and synthesis. */
+export const VOICE_CALL_TIMEOUT_MS = (120 + 3_600 + 120) * 1_000;
+
 /** Every kind's policy. */
 export const JOB_POLICIES: { readonly [K in JobKind]: JobPolicy } = {
   'deliver.sms': { timeoutMs: 60_000, ...DELIVERY_RETRIES },
@@ -64,6 +77,15 @@ export const JOB_POLICIES: { readonly [K in JobKind]: JobPolicy } = {
     backoff: { scheduleMs: WEBHOOK_RETRY_SCHEDULE_MS, jitter: 0.2 },
     groupConcurrency: WEBHOOK_ENDPOINT_CONCURRENCY,
   },
+  // A call whose trunks all failed is tried again twice within the minute, then failed and
+  // refunded: a late call (an OTP code that has expired) is worth less than an honest failure.
+  'voice.call': {
+    timeoutMs: VOICE_CALL_TIMEOUT_MS,
+    maxAttempts: 3,
+    backoff: { baseMs: 10_000, maxMs: 30_000 },
+    concurrency: VOICE_CONCURRENCY,
+    renewsLease: true,
+  },
 };
 
 /** The payload fields of each kind (all strings): what a stored payload is checked against before its handler sees it. */
@@ -71,6 +93,7 @@ export const PAYLOAD_FIELDS: { readonly [K in JobKind]: ReadonlyArray<keyof JobP
   'deliver.sms': ['message_id'],
   'deliver.email': ['message_id'],
   'webhook.deliver': ['delivery_id'],
+  'voice.call': ['call_id'],
 };
 
 declare const madeByJobs: unique symbol;
@@ -99,6 +122,11 @@ export const Jobs = {
     if (m.channel === 'sms') return job({ kind: 'deliver.sms', payload, ...(runAt !== undefined ? { runAt } : {}) });
     if (m.channel === 'email') return job({ kind: 'deliver.email', payload, ...(runAt !== undefined ? { runAt } : {}) });
     throw new Error(`no delivery job for the channel ${m.channel}`);
+  },
+
+  /** Places an accepted call. */
+  placeCall(callId: string): NewJob<'voice.call'> {
+    return job({ kind: 'voice.call', payload: { call_id: callId } });
   },
 
   /** Delivers one event to one endpoint, on the retry schedule; `{ once: true }` for a manual retry (one attempt). */

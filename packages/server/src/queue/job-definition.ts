@@ -21,6 +21,12 @@ export interface JobDefinition {
    * jobs do not sit claimed in its queue while their time runs out.
    */
   concurrency?: number;
+  /**
+   * The job runs for minutes (a call): its claim is renewed while it runs instead of lasting its
+   * whole timeout, so the lease of every other kind — how soon a dead worker's jobs are taken
+   * over — stays short. A dead worker's long job is taken over one lease after its last renewal.
+   */
+  renewsLease?: boolean;
   handle(payload: unknown, ctx: JobContext): Promise<void>;
   /** Called once when the job is given up on (attempts exhausted or a permanent failure). */
   giveUp?(payload: unknown, error: Error): Promise<void>;

@@ -84,7 +84,8 @@ export class Worker {
     this.pollMs = opts.pollMs ?? 200;
     this.claimWhenFree = Math.min(this.concurrency, Math.max(1, opts.claimWhenFree ?? Math.floor(this.concurrency / 4)));
     this.claimBatch = Math.max(1, opts.claimBatch ?? 500);
-    const maxTimeout = Math.max(0, ...opts.definitions.map((d) => d.timeoutMs));
+    // Kinds that renew their claim while they run do not stretch everyone's lease.
+    const maxTimeout = Math.max(0, ...opts.definitions.filter((d) => !d.renewsLease).map((d) => d.timeoutMs));
     this.leaseMs = opts.leaseMs ?? maxTimeout + (opts.leaseMarginMs ?? 30_000);
   }
 
@@ -203,6 +204,7 @@ export class Worker {
     const payload: unknown = JSON.parse(job.payload);
     const maxAttempts = Math.min(def.maxAttempts, job.max_attempts);
     const ctx: JobContext = { attempt: job.attempts, jobId: job.id, maxAttempts, claim };
+    const renewal = def.renewsLease ? this.keepClaimed(claim) : null;
     try {
       await this.withTimeout(def.handle(payload, ctx), def.timeoutMs);
       // The handler may have settled the job in the transaction of its outcome (queue/settle.ts).
@@ -229,7 +231,20 @@ export class Worker {
         return;
       }
       await store.jobs.settle(claim, { status: 'failed', error: err.message }, this.clock.now());
+    } finally {
+      if (renewal) clearInterval(renewal);
     }
+  }
+
+  /** Renews a long job's lease every third of it while it runs. */
+  private keepClaimed(claim: { id: string; lockedBy: string; attempts: number }): NodeJS.Timeout {
+    const timer = setInterval(() => {
+      this.opts.store.jobs.renew(claim, this.clock.now() + this.leaseMs).catch((err: unknown) => {
+        this.opts.logger.warn({ job: claim.id, err: (err as Error).message }, 'renewing a job lease failed');
+      });
+    }, Math.max(100, Math.floor(this.leaseMs / 3)));
+    timer.unref();
+    return timer;
   }
 
   private withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

@@ -304,7 +304,7 @@ export interface OtpVerificationsTable {
   id: string;
   account_id: string;
   key_id: string;
-  channel: 'sms' | 'email';
+  channel: 'sms' | 'email' | 'voice';
   /** E.164 number, or the lower-cased email address. */
   recipient: string;
   /** The SMS-pumping defence's prefix (leading E.164 digits); null for email. */
@@ -511,7 +511,76 @@ export interface Database {
   user_tokens: UserTokensTable;
   audit_log: AuditLogTable;
   sender_requests: SenderRequestsTable;
+  calls: CallsTable;
+  call_events: CallEventsTable;
+  call_audio: CallAudioTable;
 }
 
 /** A row of `T` as it is written (columns with a default or only some rows fill may be left out). */
 export type NewRow<T extends keyof Database> = Insertable<Database[T]>;
+
+/** A text-to-speech call (POST /voice/send, or an OTP by voice); see docs/voice.md. */
+export interface CallsTable {
+  id: string;
+  account_id: string;
+  key_id: string;
+  status: string;
+  /** E.164. */
+  to_number: string;
+  from_number: string | null;
+  /** The text as shown (an OTP call's code redacted). */
+  text: string;
+  /** An OTP call's real text, sealed for the worker alone (modules/otp/otp-keys.ts); null otherwise. */
+  sealed_text: string | null;
+  otp_id: string | null;
+  language: string;
+  voice: string | null;
+  repeat: number;
+  /** Seconds. */
+  ring_timeout: number;
+  /** Seconds of answered time at most. */
+  time_limit: number;
+  /** The destination's price per started minute, when the call was accepted. */
+  rate_micros: number;
+  /** What accept debited: the rate × the minutes of `time_limit`. */
+  hold_micros: number;
+  /** What the call costs: the hold until it ends, then the answered minutes × the rate. */
+  price_micros: number;
+  sandbox: number;
+  reference: string | null;
+  /** The trunk (or "simulator") that carried it. */
+  provider: string | null;
+  sip_code: number | null;
+  hangup_by: string | null;
+  codec: string | null;
+  duration_seconds: number | null;
+  error: string | null;
+  created_at: number;
+  updated_at: number;
+  ringing_at: number | null;
+  answered_at: number | null;
+  ended_at: number | null;
+  alive_at: number | null;
+  cancel_requested_at: number | null;
+}
+
+/** One step of a call's timeline. */
+export interface CallEventsTable {
+  id: string;
+  call_id: string;
+  status: string;
+  detail: string | null;
+  created_at: number;
+}
+
+/** The audio a call sent: one pass of the speech in its codec, and how much of the whole was sent. */
+export interface CallAudioTable {
+  call_id: string;
+  codec: string;
+  /** Base64 of the G.711 bytes of one pass. */
+  speech: string;
+  repeat: number;
+  pause_ms: number;
+  frames_sent: number;
+  created_at: number;
+}

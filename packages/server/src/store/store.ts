@@ -1,3 +1,4 @@
+import { CallsRepo } from './repos/calls.ts';
 import { sql } from 'kysely';
 import type { Capabilities } from './capabilities.ts';
 import type { Db } from './db.ts';
@@ -64,6 +65,7 @@ export class Store {
   readonly userTokens: UserTokensRepo;
   readonly audit: AuditRepo;
   readonly senderRequests: SenderRequestsRepo;
+  readonly calls: CallsRepo;
 
   private constructor(
     private readonly db: Executor,
@@ -98,6 +100,7 @@ export class Store {
     this.userTokens = new UserTokensRepo(db);
     this.audit = new AuditRepo(db);
     this.senderRequests = new SenderRequestsRepo(db);
+    this.calls = new CallsRepo(db);
     // Inside a transaction reads go to it: a cache on the pool would wait for the connection
     // the transaction holds (SQLite has one), and the transaction must see its own writes.
     this.cache = new ReadCache(db, this, { passThrough: inTransaction });

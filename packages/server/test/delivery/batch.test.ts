@@ -180,6 +180,9 @@ describe.each(BACKENDS)('batched delivery writes on %s', (backend) => {
       sms: [quick],
       defaultSms: 'quick',
       smsSandbox: quick,
+      voice: [...h.rt.channels.voice.values()],
+      defaultVoice: h.rt.channels.defaultVoice,
+      voiceSandbox: h.rt.channels.voiceSandbox,
       emailLive: h.rt.channels.email(false),
       emailSandbox: h.rt.channels.email(true),
     });

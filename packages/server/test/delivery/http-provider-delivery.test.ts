@@ -28,7 +28,7 @@ describe.each(BACKENDS)('HTTP SMS provider through routes and callbacks on %s', 
     h = await createHarness(backend, {
       env: { HELLIO_HTTP_SMS_PROVIDERS: JSON.stringify(providers), HELLIO_PROVIDER_CALLBACK_TOKEN: TOKEN },
     });
-    await setRoute(h.rt.ctx, [...h.rt.channels.sms.keys()], { channel: 'sms', prefix: '49', provider: 'acme', fallback: null });
+    await setRoute(h.rt.ctx, h.rt.channels.known, { channel: 'sms', prefix: '49', provider: 'acme', fallback: null });
   });
   afterAll(async () => {
     await h?.close();

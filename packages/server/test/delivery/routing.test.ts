@@ -42,12 +42,15 @@ describe.each(BACKENDS)('SMS routing and failover on %s', (backend) => {
       sms: [alpha, beta, dflt],
       defaultSms: 'default',
       smsSandbox: sandbox,
+      voice: [...h.rt.channels.voice.values()],
+      defaultVoice: h.rt.channels.defaultVoice,
+      voiceSandbox: h.rt.channels.voiceSandbox,
       emailLive: h.rt.channels.email(false),
       emailSandbox: h.rt.channels.email(true),
     });
     const def = (handler = deliveryHandlers({ store: h.rt.store, channels, clock: h.rt.clock })['deliver.sms']);
     deliver = (id) => def.handle({ message_id: id }, { attempt: 1, jobId: 'job_test', maxAttempts: 30, claim: { id: 'job_test', lockedBy: 'test', attempts: 1 } });
-    const known = ['alpha', 'beta', 'default'];
+    const known = () => ['alpha', 'beta', 'default'];
     await setRoute(h.rt.ctx, known, { channel: 'sms', prefix: '44', provider: 'alpha', fallback: 'beta' });
     await setRoute(h.rt.ctx, known, { channel: 'sms', prefix: '447', provider: 'beta', fallback: null });
     await setRoute(h.rt.ctx, known, { channel: 'sms', prefix: '33', provider: 'alpha', fallback: null });
@@ -164,8 +167,8 @@ describe.each(BACKENDS)('SMS routing and failover on %s', (backend) => {
   });
 
   it('refuses routes to providers it does not know', async () => {
-    await expect(setRoute(h.rt.ctx, ['alpha'], { channel: 'sms', prefix: '49', provider: 'nope', fallback: null })).rejects.toMatchObject({ code: 'validation_failed' });
-    await expect(setRoute(h.rt.ctx, ['alpha'], { channel: 'sms', prefix: '+49', provider: 'alpha', fallback: null })).rejects.toMatchObject({ code: 'validation_failed' });
-    await expect(setRoute(h.rt.ctx, ['alpha'], { channel: 'sms', prefix: '49', provider: 'alpha', fallback: 'alpha' })).rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(setRoute(h.rt.ctx, () => ['alpha'], { channel: 'sms', prefix: '49', provider: 'nope', fallback: null })).rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(setRoute(h.rt.ctx, () => ['alpha'], { channel: 'sms', prefix: '+49', provider: 'alpha', fallback: null })).rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(setRoute(h.rt.ctx, () => ['alpha'], { channel: 'sms', prefix: '49', provider: 'alpha', fallback: 'alpha' })).rejects.toMatchObject({ code: 'validation_failed' });
   });
 });

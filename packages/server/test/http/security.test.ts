@@ -1,3 +1,4 @@
+import { placeCall } from '../../src/modules/voice/place.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteEntry } from '../../src/http/types.ts';
 import { newId } from '../../src/lib/ids.ts';
@@ -36,6 +37,8 @@ const ENV = {
   // Account B's key makes a few hundred requests a minute here; the limiter is not under test.
   HELLIO_RATE_LIMIT_PER_MINUTE: '1000000',
   HELLIO_PROVIDER_CALLBACK_TOKEN: CALLBACK_TOKEN,
+  // The audio fixture places a call on the simulator: faster than real time.
+  HELLIO_VOICE_SIMULATOR_SPEED: '100',
 };
 
 /**
@@ -106,6 +109,15 @@ const make = {
     return id;
   },
   lookup: async (w: World, acc: TestAccount) => (await ok(w, acc, 'POST', '/lookup', { number: smsTo })).id as string,
+  /** A queued call (no worker runs here), which its owner may still cancel. */
+  call: async (w: World, acc: TestAccount) => (await ok(w, acc, 'POST', '/voice/send', { to: '+14155550199', text: 'security' })).id as string,
+  /** A call placed on the simulator, so that its audio exists. */
+  placedCall: async (w: World, acc: TestAccount) => {
+    const id = await make.call(w, acc);
+    const rt = w.h.rt;
+    await placeCall({ store: rt.store, clock: rt.clock, channels: rt.channels, speech: rt.ctx.speech, otpKeys: rt.ctx.otp.keys, currency: 'USD' }, id, { attempt: 1, maxAttempts: 3 });
+    return id;
+  },
   verification: async (w: World, acc: TestAccount) => {
     // Answered from the syntax check alone (no DNS, no SMTP), and stored like any other.
     const v = await ok(w, acc, 'POST', '/email/verify', { email: 'not an address' });
@@ -169,6 +181,9 @@ const FIXTURES: Record<string, IdFixture> = {
   'POST /messages/:id/cancel': one('msg', (w) => make.scheduledMessage(w, w.a), { watch: ['/messages/:id'] }),
   'GET /campaigns/:id': one('cmp', (w) => make.campaign(w, w.a)),
   'GET /lookup/:id': one('lkp', (w) => make.lookup(w, w.a)),
+  'GET /voice/:id': one('call', (w) => make.call(w, w.a)),
+  'POST /voice/:id/cancel': one('call', (w) => make.call(w, w.a), { watch: ['/voice/:id'] }),
+  'GET /voice/:id/audio': one('call', (w) => make.placedCall(w, w.a)),
   'GET /email/verifications/:id': one('emv', (w) => make.verification(w, w.a)),
   'GET /domains/:id': one('dom', (w) => make.domain(w, w.a)),
   'POST /domains/:id/verify': one('dom', (w) => make.domain(w, w.a), { watch: ['/domains/:id'] }),

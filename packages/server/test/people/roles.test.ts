@@ -1,3 +1,4 @@
+import { placeCall } from '../../src/modules/voice/place.ts';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteEntry } from '../../src/http/types.ts';
@@ -41,6 +42,8 @@ const ENV = {
   HELLIO_RATE_LIMIT_PER_MINUTE: '1000000',
   // Everyone in the suite signs in from 127.0.0.1.
   HELLIO_LOGIN_PER_IP: '1000',
+  // The audio fixture places a call on the simulator: faster than real time.
+  HELLIO_VOICE_SIMULATOR_SPEED: '100',
 };
 
 const ROUTES = await loadRouteTable(ENV);
@@ -99,6 +102,15 @@ const make = {
     (await ok(w, a, 'POST', '/sms/send', { from: 'HELLIO', to: smsTo, message: 'later', scheduled_at: inAnHour() })).messages[0].id as string,
   campaign: async (w: World, a: Acc) => (await ok(w, a, 'POST', '/sms/send', { from: 'HELLIO', to: [smsTo, '+447911123457'], message: 'many' })).campaign_id as string,
   lookup: async (w: World, a: Acc) => (await ok(w, a, 'POST', '/lookup', { number: smsTo })).id as string,
+  /** A queued call (no worker runs here): its owner may still cancel it. */
+  call: async (w: World, a: Acc) => (await ok(w, a, 'POST', '/voice/send', { to: '+14155550199', text: 'roles' })).id as string,
+  /** A call placed on the (sped-up) simulator, so that its audio exists. */
+  placedCall: async (w: World, a: Acc) => {
+    const id = await make.call(w, a);
+    const rt = w.h.rt;
+    await placeCall({ store: rt.store, clock: rt.clock, channels: rt.channels, speech: rt.ctx.speech, otpKeys: rt.ctx.otp.keys, currency: 'USD' }, id, { attempt: 1, maxAttempts: 3 });
+    return id;
+  },
   verification: async (w: World, a: Acc) => (await ok(w, a, 'POST', '/email/verify', { email: 'not an address' })).id as string,
   domain: async (w: World, a: Acc) => (await ok(w, a, 'POST', '/domains', { domain: `roles-${next(w)}-${newId('d').slice(-6)}.example.org` })).id as string,
   endpoint: async (w: World, a: Acc) => (await ok(w, a, 'POST', '/webhooks', { url: `http://127.0.0.1:${w.closedPort}/hook`, events: ['*'] })).id as string,
@@ -136,6 +148,9 @@ const FIXTURES: Record<string, Fixture> = {
   [`POST ${A}/messages/:id/cancel`]: one('msg', make.scheduled),
   [`GET ${A}/campaigns/:id`]: one('cmp', make.campaign),
   [`GET ${A}/lookup/:id`]: one('lkp', make.lookup),
+  [`GET ${A}/voice/:id`]: one('call', make.call),
+  [`POST ${A}/voice/:id/cancel`]: one('call', make.call),
+  [`GET ${A}/voice/:id/audio`]: one('call', make.placedCall),
   [`GET ${A}/email/verifications/:id`]: one('emv', make.verification),
   [`POST ${A}/domains`]: sends({ make: async (w) => ({ domain: `roles-new-${next(w)}-${newId('d').slice(-6)}.example.org` }), body: (v) => ({ domain: v.domain! }) }),
   [`GET ${A}/domains/:id`]: one('dom', make.domain),

@@ -35,6 +35,8 @@ describe('loadConfig', () => {
       smppUrl: null,
       smppWindow: 10,
       smtpUrl: null,
+      sipTrunks: [],
+      voiceSimulatorSpeed: 1,
       workerConcurrency: 1000,
       jobLeaseMs: null,
       dnsServers: [],

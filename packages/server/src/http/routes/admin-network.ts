@@ -71,14 +71,14 @@ export function adminNetworkRoutes(app: FastifyInstance, ctx: ModuleContext, cha
 
   signedIn(
     app,
-    { method: 'GET', url: '/admin/routes', operator, tag, summary: 'SMS routes per destination prefix, the default provider and the known ones', schema: { response: { 200: routeListSchema } } },
+    { method: 'GET', url: '/admin/routes', operator, tag, summary: 'SMS and voice routes per destination prefix, the default providers and the known ones', schema: { response: { 200: routeListSchema } } },
     async () => listRoutes(ctx.store, channels),
   );
   signedIn(
     app,
     { method: 'PUT', url: '/admin/routes', operator, tag, summary: 'Set the route of a prefix, with an optional fallback (audited: route.set)', schema: { body: putRouteBody, response: { 200: routeItemSchema } } },
     async (req, actor) =>
-      setRouteAs(ctx, actor, [...channels.sms.keys()], {
+      setRouteAs(ctx, actor, channels.known, {
         channel: req.body.channel ?? 'sms',
         prefix: req.body.prefix ?? '',
         provider: req.body.provider,

@@ -136,7 +136,7 @@ export const putPriceBody = {
   type: 'object',
   additionalProperties: false,
   required: ['channel', 'price'],
-  properties: { channel: str({ enum: PRICE_CHANNELS }), prefix: prefix('the channel\'s default rate'), price: amount('Decimal string per SMS segment / email recipient / lookup / verification') },
+  properties: { channel: str({ enum: PRICE_CHANNELS }), prefix: prefix('the channel\'s default rate'), price: amount('Decimal string per SMS segment / email recipient / lookup / verification / started minute of a call') },
 } as const;
 
 export const deletePriceBody = {
@@ -175,7 +175,13 @@ export const routeItemSchema = routeSchema;
 
 export const routeListSchema = {
   type: 'object',
-  properties: { default_sms: str(), providers: { type: 'array', items: str() }, data: { type: 'array', items: routeSchema } },
+  properties: {
+    default_sms: str(),
+    providers: { type: 'array', items: str(), description: 'SMS providers a route may name' },
+    default_voice: str(),
+    voice_providers: { type: 'array', items: str(), description: 'Voice trunks a route may name' },
+    data: { type: 'array', items: routeSchema },
+  },
 } as const;
 
 export const putRouteBody = {
@@ -183,7 +189,7 @@ export const putRouteBody = {
   additionalProperties: false,
   required: ['provider'],
   properties: {
-    channel: str({ enum: ['sms'], description: 'sms (the default; the only channel with routes so far)' }),
+    channel: str({ enum: ['sms', 'voice'], description: 'sms (the default) or voice' }),
     prefix: prefix('every destination without a longer match'),
     provider: str({ minLength: 1, maxLength: 100 }),
     fallback: { type: ['string', 'null'], maxLength: 100, description: 'Tried when the provider cannot connect or throttles' },
@@ -193,15 +199,15 @@ export const putRouteBody = {
 export const deleteRouteBody = {
   type: 'object',
   additionalProperties: false,
-  properties: { channel: str({ enum: ['sms'] }), prefix: prefix('the default route') },
+  properties: { channel: str({ enum: ['sms', 'voice'] }), prefix: prefix('the default route') },
 } as const;
 
 const providerSchema = {
   type: 'object',
   properties: {
     name: str(),
-    channel: str({ enum: ['sms', 'email'] }),
-    kind: str({ enum: ['simulator', 'smpp', 'http', 'smtp'] }),
+    channel: str({ enum: ['sms', 'voice', 'email'] }),
+    kind: str({ enum: ['simulator', 'smpp', 'http', 'smtp', 'sip'] }),
     default: { type: 'boolean', description: 'Carries live traffic that no route sends elsewhere' },
     sandbox: { type: 'boolean', description: 'Carries sandbox (cs_test_) traffic' },
     link: { type: ['string', 'null'], enum: ['idle', 'connecting', 'bound', 'backoff', 'closed', null] },

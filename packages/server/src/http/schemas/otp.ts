@@ -20,7 +20,7 @@ const otpProperties = {
   id: str({ description: 'otp_…' }),
   status: { type: 'string', enum: ['pending', 'approved', 'expired', 'max_attempts_reached'] },
   to: str(),
-  channel: { type: 'string', enum: ['sms', 'email'] },
+  channel: { type: 'string', enum: ['sms', 'voice', 'email'] },
   sends: { type: 'integer', description: 'codes sent for this verification (at most 5)' },
   attempts_remaining: { type: 'integer' },
   message_id: str({ description: 'the message that carried the latest code (redacted in reports)' }),

@@ -1,10 +1,11 @@
 import type { Channels } from '../../providers/channels.ts';
 import type { EmailProvider } from '../../providers/email/email-provider.ts';
 import type { SmsProvider } from '../../providers/sms/sms-provider.ts';
+import type { VoiceProvider } from '../../providers/voice/voice-provider.ts';
 import { JOB_POLICIES } from '../../queue/catalogue.ts';
 import type { Deps } from '../deps.ts';
 
-function providerView(channel: 'sms' | 'email', p: SmsProvider | EmailProvider, roles: { default: boolean; sandbox: boolean }) {
+function providerView(channel: 'sms' | 'email' | 'voice', p: SmsProvider | EmailProvider | VoiceProvider, roles: { default: boolean; sandbox: boolean }) {
   const s = p.state();
   return {
     name: p.name,
@@ -21,7 +22,7 @@ function providerView(channel: 'sms' | 'email', p: SmsProvider | EmailProvider, 
 }
 
 /**
- * Every SMS and email provider of this process with its live state: what it is, whether it carries
+ * Every SMS, voice and email provider of this process with its live state: what it is, whether it carries
  * live traffic by default or sandbox (cs_test_) traffic, and its link (SMPP: bound or not). The
  * state is the answering process's own view (docs/admin.md).
  */
@@ -31,7 +32,9 @@ export function providerStates(channels: Channels) {
   const live = channels.email(false);
   const sandbox = channels.email(true);
   const email = live === sandbox ? [providerView('email', live, { default: true, sandbox: true })] : [providerView('email', live, { default: true, sandbox: false }), providerView('email', sandbox, { default: false, sandbox: true })];
-  return [...sms, ...email];
+  const voice = [...channels.voice.values()].map((p) => providerView('voice', p, { default: p.name === channels.defaultVoice, sandbox: p === channels.voiceSandbox }));
+  if (![...channels.voice.values()].includes(channels.voiceSandbox)) voice.push(providerView('voice', channels.voiceSandbox, { default: false, sandbox: true }));
+  return [...sms, ...voice, ...email];
 }
 
 /**

@@ -13,16 +13,22 @@ export function routeView(r: Pick<RouteRow, 'channel' | 'prefix' | 'provider' | 
 
 const sameRoute = (channel: string, prefix: string) => (r: RouteRow) => r.channel === channel && r.prefix === prefix;
 
-/** The routes, the default SMS provider and the providers this process knows. */
+/** The routes, the default SMS and voice providers and the providers this process knows. */
 export async function listRoutes(store: Store, channels: Channels) {
-  return { default_sms: channels.defaultSms, providers: [...channels.sms.keys()], data: (await store.routes.list()).map(routeView) };
+  return {
+    default_sms: channels.defaultSms,
+    providers: channels.known('sms'),
+    default_voice: channels.defaultVoice,
+    voice_providers: channels.known('voice'),
+    data: (await store.routes.list()).map(routeView),
+  };
 }
 
 /** Sets the route of a prefix (audited as route.set, with the route it replaced). */
 export async function setRouteAs(
   { store, clock }: Deps,
   actor: AuditActor,
-  known: readonly string[],
+  known: Channels['known'],
   r: { channel: string; prefix: string; provider: string; fallback: string | null },
 ) {
   return store.transaction(async (tx) => {

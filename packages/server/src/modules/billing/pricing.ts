@@ -5,12 +5,12 @@ import type { Store } from '../../store/store.ts';
  * The channels that have a price list: what `hellio prices set|list --channel` accepts. A product
  * that charges adds its channel here and its default rows in its migration.
  */
-export const PRICE_CHANNELS = ['sms', 'email', 'lookup', 'email_verify'] as const;
+export const PRICE_CHANNELS = ['sms', 'email', 'lookup', 'email_verify', 'voice'] as const;
 
 export type PriceChannel = (typeof PRICE_CHANNELS)[number];
 
 /** How a channel's price is named to people. */
-const PRODUCT: Record<PriceChannel, string> = { sms: 'SMS', email: 'email', lookup: 'lookup', email_verify: 'email verification' };
+const PRODUCT: Record<PriceChannel, string> = { sms: 'SMS', email: 'email', lookup: 'lookup', email_verify: 'email verification', voice: 'voice' };
 
 const built = new WeakMap<object, PriceTable>();
 

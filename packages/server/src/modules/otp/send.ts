@@ -28,10 +28,24 @@ import {
 } from './codes.ts';
 import { enforceCountry, enforcePrefixOpen, enforceSendLimit, pumpingPrefix, retrySeconds, tripPumpingDefence } from './defences.ts';
 import { SEALED_FIELD } from './sealed-message.ts';
+import { parseCallerId, VOICE_LIMITS } from '../voice/input.ts';
+import { callPlan, newCallRow } from '../voice/send.ts';
+import type { CallRow } from '../../store/repos/calls.ts';
 import { OTP_MAX_SENDS } from './settings.ts';
 import { otpView, type OtpView } from './view.ts';
 
 export type OtpChannel = 'sms' | 'voice' | 'email';
+
+/** What an OTP call says (twice), unless the request gives a template. */
+export const DEFAULT_VOICE_TEMPLATE = 'Your verification code is {code}.';
+
+/** An OTP call's time limit: its hold is one minute's rate; the code twice takes well under a minute. */
+const OTP_CALL_TIME_LIMIT = 60;
+
+/** The code's digits spaced, so every text-to-speech engine reads them one by one. */
+function spaceDigits(text: string): string {
+  return text.replace(/\d+/g, (run) => run.split('').join(' '));
+}
 
 export interface OtpSendInput {
   to: string;
@@ -45,9 +59,9 @@ export interface OtpSendInput {
 export type OtpSendResult = OtpView & { price: string; currency: string };
 
 interface Destination {
-  channel: 'sms' | 'email';
+  channel: OtpChannel;
   recipient: string;
-  /** The SMS sender, or the email From address. */
+  /** The SMS sender, the email From address, or a call's caller id ("" for the trunk's own). */
   sender: string;
   /** The From: header of an email, display name included. */
   fromHeader: string | null;
@@ -61,7 +75,7 @@ export function normaliseDestination(to: string): string | null {
   return parseE164(to);
 }
 
-function validate(ctx: ModuleContext, input: OtpSendInput, channel: 'sms' | 'email'): Destination {
+function validate(ctx: ModuleContext, input: OtpSendInput, channel: OtpChannel): Destination {
   const s = ctx.otp.settings;
   const errors: FieldError[] = [];
   const length = input.length ?? OTP_DEFAULT_LENGTH;
@@ -80,6 +94,11 @@ function validate(ctx: ModuleContext, input: OtpSendInput, channel: 'sms' | 'ema
     if (!recipient) errors.push({ field: 'to', message: 'must be a valid E.164 number such as +14155550123' });
     sender = input.sender === undefined ? s.smsFrom : normaliseSmsSender(input.sender);
     if (!sender) errors.push({ field: 'sender', message: 'must be an alphanumeric sender id (1–11 characters), a short code or an E.164 number' });
+  } else if (channel === 'voice') {
+    recipient = parseE164(input.to);
+    if (!recipient) errors.push({ field: 'to', message: 'must be a valid E.164 number such as +14155550123' });
+    sender = input.sender === undefined ? '' : parseCallerId(input.sender);
+    if (sender === null) errors.push({ field: 'sender', message: 'must be a caller id in E.164 format (an approved sender number)' });
   } else {
     const mb = parseMailbox(input.to);
     recipient = mb ? mb.address.toLowerCase() : null;
@@ -98,7 +117,7 @@ function validate(ctx: ModuleContext, input: OtpSendInput, channel: 'sms' | 'ema
 async function enforceSender(ctx: ModuleContext, accountId: string, d: Destination): Promise<void> {
   if (d.requestedSender === null) return;
   const approved =
-    d.channel === 'sms'
+    d.channel !== 'email'
       ? await ctx.store.cache.anyApproved(accountId, [{ kind: 'sms', value: d.requestedSender }])
       : await emailSenderApproved(ctx.store, accountId, d.requestedSender, d.requestedSender.split('@')[1]!.toLowerCase());
   if (!approved) throw new AppError('sender_not_approved', `The sender "${d.requestedSender}" is not approved for this account`);
@@ -114,19 +133,17 @@ async function enforceSender(ctx: ModuleContext, accountId: string, d: Destinati
 export async function planOtpSend(ctx: ModuleContext, principal: Principal, input: OtpSendInput, meta: { clientIp: string }): Promise<Charged<OtpSendResult>> {
   const { store, otp } = ctx;
   const channel = input.channel ?? 'sms';
-  if (channel === 'voice') {
-    throw new AppError('channel_unavailable', 'OTP by voice call is not available yet on this installation; use "sms" or "email"');
-  }
   const d = validate(ctx, input, channel);
+  const phone = d.channel !== 'email';
   const length = input.length ?? OTP_DEFAULT_LENGTH;
   const expiresIn = input.expires_in ?? OTP_DEFAULT_EXPIRES_IN;
   const accountId = principal.accountId;
   await enforceSender(ctx, accountId, d);
-  if (d.channel === 'sms') await enforceCountry(store, accountId, d.recipient);
+  if (phone) await enforceCountry(store, accountId, d.recipient);
   await enforceSendLimit(otp, 'ip', accountId, meta.clientIp);
 
   let now = ctx.clock.now();
-  const prefix = d.channel === 'sms' ? pumpingPrefix(d.recipient, otp.settings.pumping.prefixDigits) : null;
+  const prefix = phone ? pumpingPrefix(d.recipient, otp.settings.pumping.prefixDigits) : null;
   const watched = prefix !== null && !principal.test;
   const countSince = watched ? await enforcePrefixOpen(store, otp, accountId, prefix, now) : now;
 
@@ -152,15 +169,16 @@ export async function planOtpSend(ctx: ModuleContext, principal: Principal, inpu
 
   now = ctx.clock.now();
   const otpId = current?.id ?? newId('otp');
-  const messageId = newId('msg');
+  const messageId = newId(d.channel === 'voice' ? 'call' : 'msg');
   const code = newCode(length);
-  const template = input.template ?? (d.channel === 'sms' ? DEFAULT_SMS_TEMPLATE : defaultEmailTemplate(expiresIn));
+  const template = input.template ?? (d.channel === 'sms' ? DEFAULT_SMS_TEMPLATE : d.channel === 'voice' ? DEFAULT_VOICE_TEMPLATE : defaultEmailTemplate(expiresIn));
   const text = render(template, code);
   const shown = redact(template, length);
   const sealed = { otp_id: otpId, [SEALED_FIELD]: otp.keys.seal(text, messageId) };
 
   let price: number;
-  let message: MessageRow;
+  let message: MessageRow | null = null;
+  let call: CallRow | null = null;
   const base = {
     id: messageId,
     account_id: accountId,
@@ -181,6 +199,11 @@ export async function planOtpSend(ctx: ModuleContext, principal: Principal, inpu
     const { encoding, segments } = analyzeSms(text);
     price = (await PriceTable.load(store, 'sms')).priceOf(d.recipient, 'to') * segments;
     message = { ...base, channel: 'sms', subject: null, body: shown, payload: JSON.stringify(sealed), segments, encoding, price_micros: price };
+  } else if (d.channel === 'voice') {
+    // Spoken twice, so a listener who missed it hears it again; the call's audio is not kept.
+    const spec = { to: d.recipient, from: d.sender || null, text: shown, language: 'en', voice: null, repeat: 2, ringTimeout: VOICE_LIMITS.ringTimeout.default, timeLimit: OTP_CALL_TIME_LIMIT };
+    call = await newCallRow(store, principal, spec, { id: messageId, sealed: otp.keys.seal(spaceDigits(text), messageId), otpId }, now);
+    price = call.hold_micros;
   } else {
     price = (await PriceTable.load(store, 'email')).priceOf('', 'to');
     const payload: EmailPayload & typeof sealed = {
@@ -241,7 +264,7 @@ export async function planOtpSend(ctx: ModuleContext, principal: Principal, inpu
       headers: { 'retry-after': String(Math.max(1, otp.settings.resendCooldownSeconds)) },
     });
   const plan: ChargePlan = {
-    ...messagesPlan(principal, { messages: [message], campaign: null, price }, ctx.currency, now),
+    ...(call ? callPlan(principal, call, now) : messagesPlan(principal, { messages: [message!], campaign: null, price }, ctx.currency, now)),
     // The verification is written in the accept transaction, guarded against a concurrent send to
     // the same destination: the loser rolls back whole (no message, no charge) and is told to wait.
     async write(tx) {

@@ -15,6 +15,7 @@ import * as accountReads from './0013_account_reads.ts';
 import * as totpLastStep from './0014_totp_last_step.ts';
 import * as deliverySubject from './0015_delivery_subject.ts';
 import * as eventAttempts from './0016_event_attempts.ts';
+import * as voice from './0017_voice.ts';
 
 /**
  * Migrations are code, in order, never edited once released. Column types are the common
@@ -43,6 +44,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migrat
   ['0014_totp_last_step', totpLastStep],
   ['0015_delivery_subject', deliverySubject],
   ['0016_event_attempts', eventAttempts],
+  ['0017_voice', voice],
 ];
 
 const provider: MigrationProvider = { getMigrations: async () => Object.fromEntries(MIGRATIONS) };

@@ -235,4 +235,17 @@ export class JobsRepo {
       .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   }
+
+  /** Extends a running claim's lease to `until`; false when the claim was lost. */
+  async renew(claim: JobClaim, until: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('jobs')
+      .set({ locked_until: until })
+      .where('id', '=', claim.id)
+      .where('locked_by', '=', claim.lockedBy)
+      .where('attempts', '=', claim.attempts)
+      .where('status', '=', 'running')
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
 }
