@@ -563,6 +563,52 @@ describe.each(BACKENDS)('job queue on %s', (backend) => {
     expect(runs).toEqual([2]);
   });
 
+  it('renews the claim of a long job (a call) while it runs, without stretching the lease of the other kinds', async () => {
+    const long = kindOf('long');
+    const short = kindOf('short');
+    const runs: Array<{ by: string; attempt: number }> = [];
+    const release = gate();
+    const entered = gate();
+    // A's lease is 300 ms; the long job runs for many of them.
+    const a = worker(
+      store,
+      [
+        definition(
+          long,
+          async (_p, ctx) => {
+            runs.push({ by: 'A', attempt: ctx.attempt });
+            entered.open();
+            await release.promise;
+          },
+          { timeoutMs: 3_600_000, renewsLease: true },
+        ),
+      ],
+      { leaseMs: 300 },
+    );
+    const b = worker(store, [definition(long, async (_p, ctx) => void runs.push({ by: 'B', attempt: ctx.attempt }))], { pollMs: 20 });
+    const job = await insert(store, long);
+    expect(await a.tick()).toBe(1);
+    await entered.promise;
+    b.start();
+    await sleep(1_200);
+    // Four leases later B has not taken it: A renewed its claim.
+    expect(runs).toEqual([{ by: 'A', attempt: 1 }]);
+    expect(await store.jobs.get(job.id)).toMatchObject({ status: 'running', locked_by: a.id });
+    release.open();
+    await until('A to finish the job', async () => (await store.jobs.get(job.id))!.status === 'done');
+    await b.stop();
+    expect(runs).toEqual([{ by: 'A', attempt: 1 }]);
+
+    // A worker with a one-hour renewing kind still leases its other kinds for their timeout + 30 s.
+    const mixed = worker(store, [definition(long, async () => {}, { timeoutMs: 3_600_000, renewsLease: true }), definition(short, async () => {}, { timeoutMs: 5_000 })]);
+    const shortJob = await insert(store, short);
+    const hold = vi.spyOn(store.jobs, 'claim');
+    await mixed.tick();
+    expect(hold.mock.calls[0]![0].leaseMs).toBe(35_000);
+    hold.mockRestore();
+    await until('the short job to be done', async () => (await store.jobs.get(shortJob.id))!.status === 'done');
+  });
+
   it('fences a slow Worker whose lease ran out: its late settle is refused and the job is not rerun', async () => {
     const kind = kindOf('fence');
     const slow = gate();
