@@ -16,7 +16,6 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   conflict: 409,
   otp_already_approved: 409,
   country_not_allowed: 403,
-  channel_unavailable: 422,
   otp_cooldown: 429,
   otp_max_sends: 429,
   otp_prefix_blocked: 429,

@@ -23,7 +23,6 @@ export const ERROR_MESSAGES = {
   method_not_allowed: 'Method not allowed',
   not_ready: 'Not ready',
   conflict: 'Conflict',
-  channel_unavailable: 'This channel is not available on this installation yet',
   country_not_allowed: 'Sending codes to this country is not allowed for this account',
   otp_cooldown: 'A code was sent to this destination moments ago; wait before sending another',
   otp_max_sends: 'This verification has been sent the most times allowed',
