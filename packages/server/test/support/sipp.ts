@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,17 +47,28 @@ export interface Sipp {
 
 /**
  * Starts sipp as a UAS on a free port of 127.0.0.1 with a scenario of test/fixtures/sipp and
- * `-set` variables, for one call; waits until its SIP port is bound.
+ * `-set` variables, for one call; waits until its SIP port is bound. `fill` replaces `{{name}}`
+ * in the scenario first, for what sipp reads before any variable exists (a status code).
  */
-export async function startSippUas(scenario: string, vars: Record<string, string | number> = {}, opts: { timeoutS?: number } = {}): Promise<Sipp> {
-  const dir = mkdtempSync(join(tmpdir(), 'hellio-sipp-'));
+export async function startSippUas(
+  scenario: string,
+  vars: Record<string, string | number> = {},
+  opts: { timeoutS?: number; fill?: Record<string, string | number> } = {},
+): Promise<Sipp> {
   for (let attempt = 0; ; attempt++) {
+    const dir = mkdtempSync(join(tmpdir(), 'hellio-sipp-'));
     const port = await freeUdpPort();
     const mediaPort = await freeUdpPort({ even: true });
     const controlPort = await freeUdpPort();
     const errorFile = join(dir, 'errors.log');
+    let file = join(SIPP_SCENARIOS, scenario);
+    if (opts.fill) {
+      const text = Object.entries(opts.fill).reduce((t, [k, v]) => t.replaceAll(`{{${k}}}`, String(v)), readFileSync(file, 'utf8'));
+      file = join(dir, scenario);
+      writeFileSync(file, text);
+    }
     const args = [
-      '-sf', join(SIPP_SCENARIOS, scenario),
+      '-sf', file,
       '-i', '127.0.0.1', '-p', String(port), '-mp', String(mediaPort), '-cp', String(controlPort),
       '-m', '1', '-nostdin', '-timeout', `${opts.timeoutS ?? 20}s`, '-timeout_error',
       '-trace_err', '-error_file', errorFile,
@@ -68,7 +79,12 @@ export async function startSippUas(scenario: string, vars: Record<string, string
     child.stdout!.on('data', (d) => (output += d));
     child.stderr!.on('data', (d) => (output += d));
     let exitedNow = false;
-    const exited = new Promise<{ code: number | null; output: string; errors: string }>((res) =>
+    const exited = new Promise<{ code: number | null; output: string; errors: string }>((res) => {
+      child.once('error', (err) => {
+        exitedNow = true;
+        rmSync(dir, { recursive: true, force: true });
+        res({ code: null, output: `${output}\n${err.message}`, errors: '' });
+      });
       child.once('exit', (code) => {
         exitedNow = true;
         let errors = '';
@@ -79,8 +95,8 @@ export async function startSippUas(scenario: string, vars: Record<string, string
         }
         rmSync(dir, { recursive: true, force: true });
         res({ code, output, errors });
-      }),
-    );
+      });
+    });
     try {
       await until(`sipp on port ${port}`, async () => exitedNow || !(await udpPortFree(port)), { timeoutMs: 5000 });
     } catch {
@@ -88,7 +104,7 @@ export async function startSippUas(scenario: string, vars: Record<string, string
     }
     if (exitedNow) {
       // Lost a race for a port: try again with others.
-      if (attempt < 3) continue;
+      if (attempt < 3 && !/ENOENT/.test((await exited).output)) continue;
       throw new Error(`sipp did not start: ${(await exited).output.slice(-2000)}`);
     }
     return {
