@@ -1,5 +1,6 @@
 import { type FieldError, notFound, validationError } from '../../lib/errors.ts';
 import { decodeG711 } from '../../lib/g711.ts';
+import { playoutOf } from '../../providers/voice/rtp-playout.ts';
 import type { CallFilter } from '../../store/repos/calls.ts';
 import type { ModuleContext } from '../context.ts';
 import { parseRange } from '../date-range.ts';
@@ -59,29 +60,6 @@ export async function callAudio(ctx: ModuleContext, accountId: string, id: strin
   const audio = await ctx.store.calls.audio(id);
   if (!audio || audio.frames_sent === 0) throw notFound('Audio of this call');
   const law = audio.codec === 'PCMA' ? 'PCMA' : 'PCMU';
-  const speech = decodeG711(Buffer.from(audio.speech, 'base64'), law);
-  return streamOf(speech, audio.repeat, audio.pause_ms, audio.frames_sent, law);
-}
-
-/** Samples of one 20 ms frame at 8 kHz. */
-export const FRAME_SAMPLES = 160;
-
-/**
- * The sample stream a call sends: each pass padded to whole frames, the pauses as G.711 silence
- * decoded, all cut at `frames` frames. The SIP adapter sends the same frames in the same order.
- */
-export function streamOf(speech: Int16Array, repeat: number, pauseMs: number, frames: number, law: 'PCMU' | 'PCMA'): Int16Array {
-  const passFrames = Math.ceil(speech.length / FRAME_SAMPLES);
-  const pauseFrames = Math.ceil(pauseMs / 20);
-  const silence = law === 'PCMU' ? 0 : 8;
-  const out = new Int16Array(frames * FRAME_SAMPLES).fill(silence);
-  let at = 0;
-  for (let pass = 0; pass < repeat && at < out.length; pass++) {
-    if (pass > 0) at += pauseFrames * FRAME_SAMPLES;
-    const room = Math.max(0, Math.min(speech.length, out.length - at));
-    out.set(speech.subarray(0, room), at);
-    // The last frame of a pass is padded with silence.
-    at += passFrames * FRAME_SAMPLES;
-  }
-  return out;
+  const frames = playoutOf(Buffer.from(audio.speech, 'base64'), law, audio.repeat, audio.pause_ms).slice(0, audio.frames_sent);
+  return decodeG711(Buffer.concat(frames.map((f) => f.payload)), law);
 }

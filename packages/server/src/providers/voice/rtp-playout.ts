@@ -18,7 +18,11 @@ export interface RtpFrame {
  * silence), `repeat` passes, `pauseMs` of silence frames between two passes.
  */
 export function buildPlayout(speech: Int16Array, codec: Codec, repeat: number, pauseMs: number): RtpFrame[] {
-  const encoded = encodeG711(speech, codec);
+  return playoutOf(encodeG711(speech, codec), codec, repeat, pauseMs);
+}
+
+/** `buildPlayout` of speech already encoded in `codec` (what a call's stored audio holds). */
+export function playoutOf(encoded: Buffer, codec: Codec, repeat: number, pauseMs: number): RtpFrame[] {
   const speechFrames: Buffer[] = [];
   for (let at = 0; at < encoded.length; at += FRAME_SAMPLES) {
     const frame = Buffer.alloc(FRAME_SAMPLES, G711_SILENCE[codec]);
