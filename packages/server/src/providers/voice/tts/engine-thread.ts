@@ -73,7 +73,12 @@ export class EngineThread {
   }
 
   private start(): Live {
-    const worker = new Worker(WORKER_URL, { workerData: { engine: this.engine } satisfies EngineWorkerData });
+    const worker = new Worker(WORKER_URL, {
+      workerData: { engine: this.engine } satisfies EngineWorkerData,
+      // A worker inherits the process's flags, and `--input-type` (a server started with
+      // `node --input-type=module -e …`) makes a worker started from a file fail.
+      execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
+    });
     this.startedThreads++;
     const live: Live = { worker, ready: false, running: null };
     worker.on('message', (reply: EngineReply) => this.onReply(live, reply));
