@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
-import { dirname, resolve } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -128,6 +130,18 @@ describe('text to speech (flite and espeak-ng in worker threads)', () => {
     } finally {
       await strict.close();
     }
+  });
+
+  it('keeps flite’s files in one scratch directory per thread and removes it when the thread ends', async () => {
+    const scratchDirs = () => new Set(readdirSync(tmpdir()).filter((n) => n.startsWith('hellio-flite-')));
+    const before = scratchDirs();
+    const own = new WorkerSpeechSynthesizer();
+    await own.synthesize({ text: 'Your code is 12.' });
+    const during = [...scratchDirs()].filter((d) => !before.has(d));
+    expect(during).toHaveLength(1);
+    expect(readdirSync(join(tmpdir(), during[0]!))).toEqual([]); // each request's files are gone already
+    await own.close();
+    expect(scratchDirs().has(during[0]!)).toBe(false);
   });
 
   it('loads its worker when the server runs from source through tsx (as bin/hellio.js does), without the WASI warning', async () => {

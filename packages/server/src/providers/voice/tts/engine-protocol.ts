@@ -10,7 +10,7 @@ export type EngineRequest = EngineCommand & { id: number };
 
 /** What the worker answers: `ready` once its engine is loaded, then one reply per request. */
 export type EngineReply =
-  | { op: 'ready'; loadMs: number }
+  | { op: 'ready'; loadMs: number; scratch: string | null }
   | { id: number; ok: true; pcm: Int16Array; engineRate: number; engineMs: number }
   | { id: number; ok: true; voices: Pick<VoiceInfo, 'id' | 'name' | 'languages'>[] }
   | { id: number; ok: false; error: string };

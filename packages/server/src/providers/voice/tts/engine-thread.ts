@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import type { EngineCommand, EngineReply, EngineRequest, EngineWorkerData } from './engine-protocol.ts';
 import type { TtsEngine } from './speech-synthesizer.ts';
@@ -26,6 +27,8 @@ type Job = {
 interface Live {
   worker: Worker;
   ready: boolean;
+  /** The thread's scratch directory, removed when it ends. */
+  scratch: string | null;
   /** The job on the thread, and its deadline timer. */
   running: { id: number; job: Job; timer: NodeJS.Timeout } | null;
 }
@@ -69,6 +72,7 @@ export class EngineThread {
         live.running.job.reject(err);
       }
       await live.worker.terminate();
+      if (live.scratch) await rm(live.scratch, { recursive: true, force: true });
     }
   }
 
@@ -80,7 +84,10 @@ export class EngineThread {
       execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
     });
     this.startedThreads++;
-    const live: Live = { worker, ready: false, running: null };
+    const live: Live = { worker, ready: false, scratch: null, running: null };
+    worker.once('exit', () => {
+      if (live.scratch) void rm(live.scratch, { recursive: true, force: true });
+    });
     worker.on('message', (reply: EngineReply) => this.onReply(live, reply));
     worker.on('error', (e) => this.onEnd(live, `crashed: ${e.message}`));
     worker.on('exit', (code) => this.onEnd(live, `stopped (exit code ${code})`));
@@ -110,6 +117,7 @@ export class EngineThread {
     if (live !== this.live) return;
     if ('op' in reply) {
       live.ready = true;
+      live.scratch = reply.scratch;
     } else if (live.running && reply.id === live.running.id) {
       const { job, timer } = live.running;
       clearTimeout(timer);

