@@ -18,6 +18,7 @@ import { HttpSmsProvider } from './providers/sms/http-sms-provider.ts';
 import { VoiceSimulator } from './providers/voice/voice-simulator.ts';
 import { voiceHandlers } from './workers/voice-call.ts';
 import type { Speech } from './modules/voice/speech.ts';
+import { WorkerSpeechSynthesizer } from './providers/voice/tts/worker-speech-synthesizer.ts';
 import { catalogueDefinitions, type JobHandlers } from './queue/handlers.ts';
 import { Worker } from './queue/worker.ts';
 import { newId } from './lib/ids.ts';
@@ -166,7 +167,8 @@ export async function openRuntime(config: Config, logger = createLogger(config.l
   // One writer (SQLite): one batch at a time makes the biggest batches (measured best). With
   // concurrent writers (PostgreSQL), batches of different accounts do not wait for each other.
   const writers = config.acceptBatches ?? (store.capabilities.concurrentWriters ? 4 : 1);
-  const speech: Speech = { voices: async () => [], check: () => null, synthesize: async () => new Int16Array(8000) }; // MERGE: the TTS
+  // Engines start in worker threads at the first synthesis, so an API process that never speaks pays nothing.
+  const speech: Speech = new WorkerSpeechSynthesizer();
   const ctx: ModuleContext = {
     store,
     clock,
@@ -219,7 +221,7 @@ export async function openRuntime(config: Config, logger = createLogger(config.l
     async close() {
       await ctx.people.later.settled();
       await channels.close();
-      await speech.close?.();
+      await speech.close();
       await webhookSender.close();
       await rateLimiter.close();
       if (redis) await redis.quit().catch(() => undefined);

@@ -7,6 +7,8 @@ import { moneyOf } from '../support/accept-peek.ts';
 import { BACKENDS, bearer, createHarness, type Harness, type TestAccount } from '../support/harness.ts';
 import { expectError } from '../support/http-assert.ts';
 import { until } from '../support/wait.ts';
+import { recogniseDigits } from '../support/speech.ts';
+import { parseWav } from '../../src/lib/wav.ts';
 
 /**
  * POST /voice/send, GET /voice, GET /voice/{id}, cancel and audio (SPEC §3, docs/voice.md) on the
@@ -15,7 +17,8 @@ import { until } from '../support/wait.ts';
  * The default US rate is 0.0140 a minute (migration 0017_voice).
  */
 const US_RATE = 14_000;
-const ENV = { HELLIO_VOICE_SIMULATOR_SPEED: '50' };
+// Calls are polled until they end: the per-key limit is not under test.
+const ENV = { HELLIO_VOICE_SIMULATOR_SPEED: '50', HELLIO_RATE_LIMIT_PER_MINUTE: '1000000' };
 const FINAL = ['completed', 'busy', 'no_answer', 'failed', 'canceled'];
 
 let serial = 0;
@@ -45,7 +48,7 @@ describe.each(BACKENDS)('voice on %s', (backend) => {
     until(`call ${id} to end`, async () => {
       const c = (await get(key, `/voice/${id}`)).json();
       return FINAL.includes(c.status) ? c : undefined;
-    });
+    }, { everyMs: 50 });
   const eventsOf = async (accountId: string, type: string) =>
     (await h.rt.store.events.list(accountId, { type, limit: 100 })).map((e) => JSON.parse(e.payload).data as { id: string; status: string });
 
@@ -254,5 +257,27 @@ describe.each(BACKENDS)('voice on %s', (backend) => {
     expect(code).toHaveLength(6);
     const verify = await h.app.inject({ method: 'POST', url: '/otp/verify', headers: bearer(a.key), payload: { id: otp.id, code } });
     expect(verify.json()).toMatchObject({ status: 'approved' });
+  });
+
+  it('lists the voices installed, and previews speech as WAV without a call or a charge', async () => {
+    const voices = (await get(a.key, '/voice/voices')).json().data as Array<{ id: string; engine: string; languages: string[] }>;
+    expect(voices.some((v) => v.engine === 'flite' && v.languages.includes('en'))).toBe(true);
+    expect(voices.some((v) => v.engine === 'espeak-ng' && v.languages.includes('de'))).toBe(true);
+
+    const before = (await moneyOf(h, a.id)).balance;
+    const res = await h.app.inject({ method: 'POST', url: '/voice/preview', headers: bearer(a.key), payload: { text: 'Your code is 3901.' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('audio/wav');
+    const wav = parseWav(res.rawPayload);
+    expect(wav.sampleRate).toBe(8000);
+    expect(await recogniseDigits(wav.samples, { leadIn: 'your code is' })).toBe('3901');
+    const german = parseWav((await h.app.inject({ method: 'POST', url: '/voice/preview', headers: bearer(a.key), payload: { text: 'Guten Tag', language: 'de' } })).rawPayload);
+    expect(german.samples.length).toBeGreaterThan(4000);
+    expect((await moneyOf(h, a.id)).balance).toBe(before);
+
+    const badVoice = expectError(await h.app.inject({ method: 'POST', url: '/voice/preview', headers: bearer(a.key), payload: { text: 'x', voice: 'nobody' } }), 422, 'validation_failed');
+    expect(badVoice.errors![0]!.field).toBe('voice');
+    const badLanguage = expectError(await send(a.key, { to: freshNumber(), text: 'x', language: 'xx-QQ' }), 422, 'validation_failed');
+    expect(badLanguage.errors![0]!.field).toBe('language');
   });
 });

@@ -91,7 +91,13 @@ export const voicesSchema = {
       type: 'array',
       items: {
         type: 'object',
-        properties: { id: str(), name: str(), engine: str(), languages: { type: 'array', items: str() } },
+        properties: {
+          id: str({ description: 'What `voice` takes' }),
+          name: str(),
+          engine: str({ enum: ['flite', 'espeak-ng'] }),
+          languages: { type: 'array', items: str(), description: 'BCP 47 tags, what `language` takes' },
+          gender: { type: ['string', 'null'], enum: ['female', 'male', null] },
+        },
       },
     },
   },

@@ -3,7 +3,8 @@ import type { ModuleContext } from '../context.ts';
 
 /** GET /voice/voices: the voices and languages this installation can speak. */
 export async function listVoices(ctx: ModuleContext) {
-  return { data: await ctx.speech.voices() };
+  const voices = await ctx.speech.voices();
+  return { data: voices.map((v) => ({ id: v.id, name: v.name, engine: v.engine, languages: v.languages, gender: v.gender ?? null })) };
 }
 
 /** POST /voice/preview: what a call would say, as 8 kHz audio, without calling anyone or paying. */
