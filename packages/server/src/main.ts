@@ -16,6 +16,7 @@ import type { SmsProvider } from './providers/sms/sms-provider.ts';
 import { SmppProvider } from './providers/sms/smpp-provider.ts';
 import { HttpSmsProvider } from './providers/sms/http-sms-provider.ts';
 import { VoiceSimulator } from './providers/voice/voice-simulator.ts';
+import { SipTrunk } from './providers/voice/sip-trunk.ts';
 import { voiceHandlers } from './workers/voice-call.ts';
 import type { Speech } from './modules/voice/speech.ts';
 import { WorkerSpeechSynthesizer } from './providers/voice/tts/worker-speech-synthesizer.ts';
@@ -99,7 +100,7 @@ function buildChannels(store: Store, clock: Clock, config: Config, logger: Logge
   // Built lazily by nodemailer: no connection is opened until the first message.
   const emailLive = config.smtpUrl ? SmtpProvider.fromUrl(config.smtpUrl, { logger }) : emailSandbox;
   const voiceSandbox = new VoiceSimulator({ speed: config.voiceSimulatorSpeed });
-  const trunks: VoiceSimulator[] = []; // MERGE: SipTrunk per config.sipTrunks
+  const trunks = config.sipTrunks.map((t) => new SipTrunk({ name: t.name, url: t.url }));
   return makeChannels({
     sms,
     defaultSms: smpp ? smpp.name : smsSandbox.name,

@@ -1,4 +1,4 @@
-import { parseSipUrl } from '../providers/voice/sip-url.ts';
+import { parseSipTrunkUrl } from '../providers/voice/sip/trunk-url.ts';
 import { resolve } from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { type HttpSmsProviderConfig, parseHttpSmsProviderConfig } from '../providers/sms/http-sms-provider.ts';
@@ -185,7 +185,7 @@ function sipTrunks(env: Record<string, string | undefined>): SipTrunkSetting[] {
   const check = (where: string, url: unknown) => {
     if (typeof url !== 'string') throw new ConfigError(`${where} must be a sip: URL (sip:user:password@host:port)`);
     try {
-      parseSipUrl(url);
+      parseSipTrunkUrl(url);
     } catch (err) {
       throw new ConfigError(`${where}: ${(err as Error).message}`);
     }

@@ -70,6 +70,36 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ HELLIO_WORKER_CONCURRENCY: '0' })).toThrow(/HELLIO_WORKER_CONCURRENCY/);
   });
 
+  it('reads the SIP trunks (HELLIO_SIP_URL, HELLIO_SIP_TRUNKS) and refuses malformed ones without echoing a password', () => {
+    const c = loadConfig({
+      HELLIO_SIP_URL: 'sip:hellio:s3cret@127.0.0.1:5070',
+      HELLIO_SIP_TRUNKS: JSON.stringify([{ name: 'backup', url: 'sip:acme:pw@sip.example.net' }]),
+      HELLIO_VOICE_SIMULATOR_SPEED: '20',
+    });
+    expect(c.sipTrunks).toEqual([
+      { name: 'sip', url: 'sip:hellio:s3cret@127.0.0.1:5070' },
+      { name: 'backup', url: 'sip:acme:pw@sip.example.net' },
+    ]);
+    expect(c.voiceSimulatorSpeed).toBe(20);
+    for (const bad of ['http://hellio:s3cret@127.0.0.1', 'sip:hellio:s3cret@', 'sip:hellio:s3cret@127.0.0.1:99999', 'sips:hellio:s3cret@host']) {
+      let message = '';
+      try {
+        loadConfig({ HELLIO_SIP_URL: bad });
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        message = (err as Error).message;
+      }
+      expect(message).toMatch(/^HELLIO_SIP_URL/);
+      expect(message).not.toContain('s3cret');
+    }
+    expect(() => loadConfig({ HELLIO_SIP_TRUNKS: '{"name":"x"}' })).toThrow(/HELLIO_SIP_TRUNKS must be a JSON array/);
+    expect(() => loadConfig({ HELLIO_SIP_TRUNKS: '[{"name":"Bad Name","url":"sip:a:b@h"}]' })).toThrow(/HELLIO_SIP_TRUNKS\[0\]\.name/);
+    expect(() => loadConfig({ HELLIO_SIP_TRUNKS: '[{"name":"simulator","url":"sip:a:b@h"}]' })).toThrow(/taken/);
+    expect(() => loadConfig({ HELLIO_SIP_URL: 'sip:a:b@h', HELLIO_SIP_TRUNKS: '[{"name":"sip","url":"sip:a:b@h"}]' })).toThrow(/taken/);
+    expect(() => loadConfig({ HELLIO_SIP_TRUNKS: '[{"name":"b","url":"http://h"}]' })).toThrow(/HELLIO_SIP_TRUNKS\[0\]\.url/);
+    expect(() => loadConfig({ HELLIO_VOICE_SIMULATOR_SPEED: '0' })).toThrow(/HELLIO_VOICE_SIMULATOR_SPEED/);
+  });
+
   it('reads every documented variable', () => {
     const c = loadConfig({
       PORT: '8080',
