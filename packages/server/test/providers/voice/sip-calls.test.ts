@@ -94,7 +94,7 @@ describe('SipTrunk against sipp', () => {
       const cap = await capture();
       const far = await sipp('uas-answer.xml', { media_ip: '127.0.0.1', media_port: cap.port, formats: `${pt} 101` });
       const trunk = trunkTo(far);
-      const req = request({ speech: tone(300), repeat: 2, pauseMs: 100 });
+      const req = request({ speech: tone(1000), repeat: 2, pauseMs: 100 });
       const outcome = await trunk.call(req);
       expect(outcome).toMatchObject({ status: 'completed', sipCode: 200, hangupBy: 'caller', codec, error: null });
       expect(outcome.ringingAt).not.toBeNull();
@@ -107,8 +107,8 @@ describe('SipTrunk against sipp', () => {
       expect(packets.length).toBe(want.length);
       expectWellFormedStream(packets, pt);
       packets.forEach((p, i) => expect(p.payload.equals(want[i]!), `frame ${i}`).toBe(true));
-      // Marker on the first packet of each pass only: 15 frames of speech, 5 of pause.
-      expect(packets.flatMap((p, i) => (p.marker ? [i] : []))).toEqual([0, 20]);
+      // Marker on the first packet of each pass only: 50 frames of speech, 5 of pause.
+      expect(packets.flatMap((p, i) => (p.marker ? [i] : []))).toEqual([0, 55]);
     });
   }
 
@@ -217,7 +217,7 @@ describe('SipTrunk against sipp', () => {
     await until('RTP from the call', () => cap.packets.length >= 5);
     const ours = cap.packets[0]!.from;
     const probe = buildRtpPacket({ payloadType: 0, marker: true, sequence: 1, timestamp: 0, ssrc: 42 }, Buffer.alloc(160, 0xff));
-    other.socket.send(probe, ours.port, ours.address);
+    other.send(probe, ours.port, ours.address);
     const outcome = await call;
     expect(outcome).toMatchObject({ status: 'completed', framesSent: 50 });
     expect(other.packets.length).toBeGreaterThan(10);
