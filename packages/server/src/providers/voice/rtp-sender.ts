@@ -1,12 +1,13 @@
 /**
  * Sends a call's frames as RTP every 20 ms. The timer corrects itself: frame n is due at
- * start + n × 20 ms and each wait is computed from that, so lateness never accumulates; frames
+ * start + n × 20 ms on the shared media clock, so lateness never accumulates; frames
  * that fell behind (a stalled event loop) go out at once, keeping the stream's clock. Symmetric
  * RTP (RFC 4961) for NAT: the first RTP the far end sends us moves our destination to its source.
  */
 import { randomInt } from 'node:crypto';
 import type { Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
+import { mediaClock } from './rtp-clock.ts';
 import { buildRtpPacket } from './rtp-packet.ts';
 import { FRAME_MS, FRAME_SAMPLES, type RtpFrame } from './rtp-playout.ts';
 
@@ -28,7 +29,7 @@ export interface RtpSenderStats {
 export class RtpSender {
   private next = 0;
   private startedAt = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private cancelTimer: (() => void) | undefined;
   private sequence = randomInt(0, 0x10000);
   private timestamp = randomInt(0, 0x100000000);
   private readonly ssrc = randomInt(0, 0x100000000);
@@ -67,7 +68,7 @@ export class RtpSender {
   private tick(): void {
     if (this.stopped) return;
     const now = performance.now();
-    // Sub-millisecond earliness is allowed: timers fire on whole milliseconds.
+    // The clock may serve us a fraction of a millisecond early, with another stream.
     while (this.next < this.frames.length && this.startedAt + this.next * FRAME_MS <= now + 0.5) {
       const late = now - (this.startedAt + this.next * FRAME_MS);
       this.send(this.frames[this.next]!);
@@ -75,11 +76,7 @@ export class RtpSender {
       this.record(late);
     }
     const due = this.startedAt + this.next * FRAME_MS;
-    if (this.next >= this.frames.length) {
-      this.timer = setTimeout(() => this.finish(), Math.max(0, Math.round(due - performance.now())));
-      return;
-    }
-    this.timer = setTimeout(() => this.tick(), Math.max(0, Math.floor(due - performance.now())));
+    this.cancelTimer = mediaClock.at(due, () => (this.next >= this.frames.length ? this.finish() : this.tick()));
   }
 
   private finish(): void {
@@ -126,6 +123,6 @@ export class RtpSender {
   /** Stops sending; onDone is not called. */
   stop(): void {
     this.stopped = true;
-    clearTimeout(this.timer);
+    this.cancelTimer?.();
   }
 }
