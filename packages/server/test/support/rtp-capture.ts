@@ -71,6 +71,11 @@ export interface RtpTiming {
   gaps: number[];
   /** Share of gaps within 20 ± 1 ms. */
   onTime: number;
+  /**
+   * Share of packets within ± 1 ms of their slot on the stream's 20 ms grid (the grid placed at
+   * the median offset). One packet held up by a busy machine is one miss here, but two bad gaps.
+   */
+  onSlot: number;
   /** From the first packet to the last, ms. */
   span: number;
 }
@@ -79,5 +84,8 @@ export interface RtpTiming {
 export function rtpTiming(packets: CapturedRtp[]): RtpTiming {
   const gaps = packets.slice(1).map((p, i) => p.at - packets[i]!.at);
   const onTime = gaps.length === 0 ? 1 : gaps.filter((g) => Math.abs(g - 20) <= 1).length / gaps.length;
-  return { gaps, onTime, span: packets.length ? packets[packets.length - 1]!.at - packets[0]!.at : 0 };
+  const offsets = packets.map((p, i) => p.at - packets[0]!.at - 20 * i);
+  const median = [...offsets].sort((a, b) => a - b)[Math.floor(offsets.length / 2)] ?? 0;
+  const onSlot = offsets.length === 0 ? 1 : offsets.filter((o) => Math.abs(o - median) <= 1).length / offsets.length;
+  return { gaps, onTime, onSlot, span: packets.length ? packets[packets.length - 1]!.at - packets[0]!.at : 0 };
 }

@@ -83,8 +83,11 @@ function expectWellFormedStream(packets: CapturedRtp[], pt: number) {
     }
   });
   const timing = rtpTiming(packets);
-  // 20 ± 1 ms is the protocol figure; a noisy 2-core machine is allowed a few outliers.
-  expect(timing.onTime, `gaps: ${timing.gaps.map((g) => g.toFixed(1)).join(' ')}`).toBeGreaterThanOrEqual(0.95);
+  // 20 ± 1 ms is the protocol figure; a noisy shared 2-core machine is allowed a few outliers:
+  // 95 % of packets on their 20 ms slot ± 1 ms, and 90 % of the gaps (one late packet spoils two gaps).
+  const gaps = `gaps: ${timing.gaps.map((g) => g.toFixed(1)).join(' ')}`;
+  expect(timing.onSlot, gaps).toBeGreaterThanOrEqual(0.95);
+  expect(timing.onTime, gaps).toBeGreaterThanOrEqual(0.9);
   expect(Math.abs(timing.span - (packets.length - 1) * 20)).toBeLessThanOrEqual(20);
 }
 
