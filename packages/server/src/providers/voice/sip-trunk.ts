@@ -175,7 +175,7 @@ export class SipTrunk implements VoiceProvider {
     const pending = [...this.calls.values()];
     for (const c of pending) c.shutdown();
     await Promise.race([Promise.all(pending.map((c) => c.done)), new Promise((r) => setTimeout(r, CLOSE_WAIT_MS).unref())]);
-    for (const c of pending) c.finish({ status: 'canceled', hangupBy: 'system', error: 'the SIP trunk was closed' });
+    for (const c of pending) c.forceEnd();
     const open = await this.opening?.catch(() => null);
     open?.transport.shutdown();
     open?.socket.close();

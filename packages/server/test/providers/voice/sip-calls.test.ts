@@ -227,4 +227,29 @@ describe('SipTrunk against sipp', () => {
     expect(cap.packets.length + other.packets.length).toBe(50);
     expect(other.packets[0]!.sequence).toBe((cap.packets.at(-1)!.sequence + 1) & 0xffff);
   });
+
+  it('hangs up an answered call when its signal aborts: completed, hung up by the system', async () => {
+    const cap = await capture();
+    const far = await sipp('uas-answer.xml', { media_ip: '127.0.0.1', media_port: cap.port, formats: '0 101' });
+    const abort = new AbortController();
+    const req = request({ speech: tone(5000), signal: abort.signal, onProgress: (p) => p.type === 'answered' && setTimeout(() => abort.abort(), 300) });
+    const outcome = await trunkTo(far).call(req);
+    expect(outcome).toMatchObject({ status: 'completed', sipCode: 200, hangupBy: 'system' });
+    expect(outcome.framesSent).toBeGreaterThan(10);
+    expect(outcome.framesSent).toBeLessThan(30);
+    expect((await far.exited).code).toBe(0);
+  });
+
+  it('close() CANCELs a ringing call and counts calls in flight meanwhile', async () => {
+    const far = await sipp('uas-ring.xml');
+    const trunk = trunkTo(far);
+    let ringing = false;
+    const call = trunk.call(request({ onProgress: (p) => (ringing ||= p.type === 'ringing') }));
+    await until('ringing', () => ringing);
+    expect(trunk.state()).toEqual({ kind: 'sip', link: null, inFlight: 1, queued: 0, lastError: null });
+    await trunk.close();
+    expect(await call).toMatchObject({ status: 'canceled', sipCode: 487, hangupBy: 'system' });
+    expect(trunk.state().inFlight).toBe(0);
+    expect((await far.exited).code).toBe(0);
+  });
 });

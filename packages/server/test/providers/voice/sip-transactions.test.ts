@@ -2,7 +2,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getHeader, getHeaderList, parseMessage, serialiseMessage, type SipHeader, type SipRequest } from '../../../src/providers/voice/sip/message.ts';
-import { SipTrunk } from '../../../src/providers/voice/sip-trunk.ts';
+import { SipTrunk, type SipTrunkOptions } from '../../../src/providers/voice/sip-trunk.ts';
 import type { CallRequest } from '../../../src/providers/voice/voice-provider.ts';
 import { startRtpCapture } from '../../support/rtp-capture.ts';
 import { until } from '../../support/wait.ts';
@@ -73,8 +73,8 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function trunk(port: number, t1Ms?: number): SipTrunk {
-  const t = new SipTrunk({ name: 'fake', url: `sip:hellio:pw@127.0.0.1:${port}`, t1Ms });
+function trunk(port: number, t1Ms?: number, more: Partial<SipTrunkOptions> = {}): SipTrunk {
+  const t = new SipTrunk({ name: 'fake', url: `sip:hellio:pw@127.0.0.1:${port}`, t1Ms, ...more });
   cleanups.push(() => t.close());
   return t;
 }
@@ -228,5 +228,29 @@ describe('SIP transactions and dialog against a scripted peer', () => {
     peer.socket.send(options('BYE', ';tag=unknown'), port, '127.0.0.1');
     await until('the BYE answer', () => answers.length === 2);
     expect(answers[1]).toMatch(/^SIP\/2\.0 481 /);
+  });
+
+  it('says the advertised address in Via, Contact and SDP, takes RTP ports from rtpPorts, and From from the request', async () => {
+    const peer = await FakePeer.start();
+    const t = trunk(peer.port, undefined, { advertisedAddress: '192.0.2.7', rtpPorts: [41000, 41010] });
+    const call = t.call(request({ from: '+15559998888' }));
+    const invite = (await peer.wait('INVITE')).msg;
+    expect(getHeaderList(invite, 'Via')[0]).toMatch(/^SIP\/2\.0\/UDP 192\.0\.2\.7:\d+;branch=z9hG4bK/);
+    expect(getHeader(invite, 'Contact')).toMatch(/^<sip:hellio@192\.0\.2\.7:\d+>$/);
+    expect(getHeader(invite, 'From')).toMatch(/^<sip:\+15559998888@127\.0\.0\.1>;tag=/);
+    const body = invite.body.toString();
+    expect(body).toContain('c=IN IP4 192.0.2.7');
+    const port = Number(/m=audio (\d+) RTP\/AVP 0 8 101/.exec(body)![1]);
+    expect(port % 2).toBe(0);
+    expect(port).toBeGreaterThanOrEqual(41000);
+    expect(port).toBeLessThanOrEqual(41010);
+    peer.reply(await peer.wait('INVITE'), 486);
+    expect(await call).toMatchObject({ status: 'busy', sipCode: 486 });
+  });
+
+  it('advertises the address the OS uses towards the trunk when bound to any address', async () => {
+    const peer = await FakePeer.start();
+    const t = trunk(peer.port, undefined, { bindAddress: '0.0.0.0' });
+    expect((await t.open()).advertised).toBe('127.0.0.1');
   });
 });

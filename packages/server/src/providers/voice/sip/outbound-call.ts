@@ -368,6 +368,13 @@ export class OutboundCall {
     } else if (this.phase === 'answered') this.hangUp({ status: 'completed', hangupBy: 'system', error: null });
   }
 
+  /** The trunk could not wait any longer (closing): settle now with what the call was ending as. */
+  forceEnd(): void {
+    if (this.phase === 'hanging_up' && this.pendingEnd) this.finish(this.pendingEnd);
+    else if (this.phase === 'answered') this.finish({ status: 'completed', hangupBy: 'system', error: 'the SIP trunk was closed' });
+    else this.finish({ status: 'canceled', hangupBy: 'system', error: 'the SIP trunk was closed' });
+  }
+
   /** Settles the outcome (once) and releases timers and the media socket. */
   finish(end: { status: CallEnd; hangupBy: HangupBy; error: string | null; trunkFailure?: boolean }): void {
     if (this.phase === 'done') return;
