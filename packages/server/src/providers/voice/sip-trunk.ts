@@ -6,6 +6,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP, isIPv6 } from 'node:net';
 import type { ProviderState } from '../provider-state.ts';
+import type { RtpSenderStats } from './rtp-sender.ts';
 import { OutboundCall, type CallContext } from './sip/outbound-call.ts';
 import { getHeader, parseCSeq, type SipRequest, type SipResponse } from './sip/message.ts';
 import { DEFAULT_TIMERS, type Destination, type SipTimers } from './sip/transaction.ts';
@@ -45,6 +46,7 @@ export class SipTrunk implements VoiceProvider {
   private readonly rtpSockets = new Set<Socket>();
   private lastError: string | null = null;
   private closed = false;
+  private readonly media: RtpSenderStats = { framesSent: 0, latenessHistogram: new Uint32Array(1001), maxLatenessMs: 0 };
 
   constructor(private readonly options: SipTrunkOptions) {
     this.name = options.name;
@@ -108,6 +110,12 @@ export class SipTrunk implements VoiceProvider {
     try {
       return await call.start();
     } finally {
+      const stats = call.rtp?.stats;
+      if (stats) {
+        this.media.framesSent += stats.framesSent;
+        stats.latenessHistogram.forEach((n, i) => (this.media.latenessHistogram[i]! += n));
+        this.media.maxLatenessMs = Math.max(this.media.maxLatenessMs, stats.maxLatenessMs);
+      }
       this.calls.delete(call.callId);
       this.lingering.set(call.callId, call);
       setTimeout(() => this.lingering.delete(call.callId), LINGER_MS).unref();
@@ -162,6 +170,11 @@ export class SipTrunk implements VoiceProvider {
       return;
     }
     (this.calls.get(callId) ?? this.lingering.get(callId))?.onStrayResponse(res);
+  }
+
+  /** How punctually RTP frames left, over the calls ended so far (frames, lateness histogram in 0.1 ms). */
+  mediaStats(): RtpSenderStats {
+    return { framesSent: this.media.framesSent, latenessHistogram: this.media.latenessHistogram.slice(), maxLatenessMs: this.media.maxLatenessMs };
   }
 
   state(): ProviderState {
