@@ -8,7 +8,7 @@
 import { performance } from 'node:perf_hooks';
 
 /** How early the timer is set before the earliest due time; the rest is slept precisely. */
-const LEAD_MS = 1.5;
+const LEAD_MS = 2.5;
 /** Streams due this soon after the one being served go out with it (a shared wake-up). */
 const GROUP_MS = 0.25;
 

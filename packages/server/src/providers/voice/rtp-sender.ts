@@ -59,10 +59,14 @@ export class RtpSender {
     return { ...this.dest };
   }
 
-  /** Starts sending now. */
+  /**
+   * Starts sending at the media clock's next 20 ms mark. Every stream of the process shares that
+   * phase, so the clock wakes once per 20 ms however many calls are up (rather than once per call,
+   * each wake-up ending in a short blocking sleep); the first frame waits at most 20 ms for it.
+   */
   start(): void {
-    this.startedAt = performance.now();
-    this.tick();
+    this.startedAt = Math.ceil(performance.now() / FRAME_MS) * FRAME_MS;
+    this.cancelTimer = mediaClock.at(this.startedAt, () => this.tick());
   }
 
   private tick(): void {

@@ -253,4 +253,20 @@ describe('SIP transactions and dialog against a scripted peer', () => {
     const t = trunk(peer.port, undefined, { bindAddress: '0.0.0.0' });
     expect((await t.open()).advertised).toBe('127.0.0.1');
   });
+
+  it('answers a challenge to its BYE with credentials', async () => {
+    const peer = await FakePeer.start();
+    const cap = await startRtpCapture();
+    cleanups.push(() => cap.close());
+    const call = trunk(peer.port).call(request());
+    const invite = await peer.wait('INVITE');
+    peer.reply(invite, 200, [['Contact', `<sip:far@127.0.0.1:${peer.port}>`], ['Content-Type', 'application/sdp']], sdp(cap.port));
+    const bye = await peer.wait('BYE');
+    peer.reply(bye, 407, [['Proxy-Authenticate', 'Digest realm="trunk", nonce="n0nce", qop="auth"']]);
+    const again = await peer.wait('BYE', 2);
+    expect(getHeader(again.msg, 'Proxy-Authorization')).toMatch(/^Digest username="hellio", realm="trunk", nonce="n0nce", uri="sip:far@127\.0\.0\.1:\d+", response="[0-9a-f]{32}"/);
+    expect(getHeader(again.msg, 'CSeq')).toBe('3 BYE');
+    peer.reply(again, 200);
+    expect(await call).toMatchObject({ status: 'completed', hangupBy: 'caller', framesSent: 5 });
+  });
 });
