@@ -17,12 +17,19 @@ export interface MediaAddress {
   port: number;
 }
 
-/** How punctual the sender was: lateness of each frame against its due time, in 0.1 ms buckets up to 100 ms. */
+/** How punctual the sender was, in 0.1 ms buckets up to 100 ms (the last bucket: 100 ms or more). */
 export interface RtpSenderStats {
   framesSent: number;
-  /** histogram[i] counts frames sent i/10 ms after their due time (the last bucket: 100 ms or more). */
+  /** histogram[i] counts frames sent i/10 ms after their due time. */
   latenessHistogram: Uint32Array;
+  /** histogram[i] counts gaps between two frames of a stream that were i/10 ms off 20 ms. */
+  gapDeviationHistogram: Uint32Array;
   maxLatenessMs: number;
+}
+
+/** Empty statistics. */
+export function emptyRtpStats(): RtpSenderStats {
+  return { framesSent: 0, latenessHistogram: new Uint32Array(1001), gapDeviationHistogram: new Uint32Array(1001), maxLatenessMs: 0 };
 }
 
 /** One call's RTP stream. */
@@ -36,7 +43,8 @@ export class RtpSender {
   private latched = false;
   private stopped = false;
   private dest: MediaAddress;
-  readonly stats: RtpSenderStats = { framesSent: 0, latenessHistogram: new Uint32Array(1001), maxLatenessMs: 0 };
+  readonly stats: RtpSenderStats = emptyRtpStats();
+  private lastSentAt = -1;
 
   constructor(
     private readonly socket: Socket,
@@ -77,7 +85,7 @@ export class RtpSender {
       const late = now - (this.startedAt + this.next * FRAME_MS);
       this.send(this.frames[this.next]!);
       this.next++;
-      this.record(late);
+      this.record(late, now);
     }
     const due = this.startedAt + this.next * FRAME_MS;
     this.cancelTimer = mediaClock.at(due, () => (this.next >= this.frames.length ? this.finish() : this.tick()));
@@ -89,7 +97,9 @@ export class RtpSender {
     this.onDone();
   }
 
-  private record(lateMs: number): void {
+  private record(lateMs: number, at: number): void {
+    if (this.lastSentAt >= 0) this.stats.gapDeviationHistogram[Math.min(1000, Math.floor(Math.abs(at - this.lastSentAt - FRAME_MS) * 10))]!++;
+    this.lastSentAt = at;
     const l = Math.max(0, lateMs);
     this.stats.latenessHistogram[Math.min(1000, Math.floor(l * 10))]!++;
     if (l > this.stats.maxLatenessMs) this.stats.maxLatenessMs = l;

@@ -6,7 +6,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP, isIPv6 } from 'node:net';
 import type { ProviderState } from '../provider-state.ts';
-import type { RtpSenderStats } from './rtp-sender.ts';
+import { emptyRtpStats, type RtpSenderStats } from './rtp-sender.ts';
 import { OutboundCall, type CallContext } from './sip/outbound-call.ts';
 import { getHeader, parseCSeq, type SipRequest, type SipResponse } from './sip/message.ts';
 import { DEFAULT_TIMERS, type Destination, type SipTimers } from './sip/transaction.ts';
@@ -14,6 +14,7 @@ import { SipTransport } from './sip/transport.ts';
 import { parseSipTrunkUrl, type SipTrunkUrl } from './sip/trunk-url.ts';
 import type { CallOutcome, CallRequest, VoiceProvider } from './voice-provider.ts';
 
+/** The trunk URL parser, for config/ (its errors never hold the password). */
 export { parseSipTrunkUrl, type SipTrunkUrl } from './sip/trunk-url.ts';
 
 /** How to reach the trunk and which local addresses to use. */
@@ -46,7 +47,7 @@ export class SipTrunk implements VoiceProvider {
   private readonly rtpSockets = new Set<Socket>();
   private lastError: string | null = null;
   private closed = false;
-  private readonly media: RtpSenderStats = { framesSent: 0, latenessHistogram: new Uint32Array(1001), maxLatenessMs: 0 };
+  private readonly media: RtpSenderStats = emptyRtpStats();
 
   constructor(private readonly options: SipTrunkOptions) {
     this.name = options.name;
@@ -114,6 +115,7 @@ export class SipTrunk implements VoiceProvider {
       if (stats) {
         this.media.framesSent += stats.framesSent;
         stats.latenessHistogram.forEach((n, i) => (this.media.latenessHistogram[i]! += n));
+        stats.gapDeviationHistogram.forEach((n, i) => (this.media.gapDeviationHistogram[i]! += n));
         this.media.maxLatenessMs = Math.max(this.media.maxLatenessMs, stats.maxLatenessMs);
       }
       this.calls.delete(call.callId);
@@ -172,9 +174,9 @@ export class SipTrunk implements VoiceProvider {
     (this.calls.get(callId) ?? this.lingering.get(callId))?.onStrayResponse(res);
   }
 
-  /** How punctually RTP frames left, over the calls ended so far (frames, lateness histogram in 0.1 ms). */
+  /** How punctually RTP frames left, over the calls ended so far (lateness and gap histograms in 0.1 ms). */
   mediaStats(): RtpSenderStats {
-    return { framesSent: this.media.framesSent, latenessHistogram: this.media.latenessHistogram.slice(), maxLatenessMs: this.media.maxLatenessMs };
+    return { ...this.media, latenessHistogram: this.media.latenessHistogram.slice(), gapDeviationHistogram: this.media.gapDeviationHistogram.slice() };
   }
 
   state(): ProviderState {
