@@ -110,8 +110,10 @@ describe('SIP transactions and dialog against a scripted peer', () => {
     // Timer B: 64 × T1 = 3.2 s.
     expect(elapsed).toBeGreaterThanOrEqual(3200 - 5);
     const invites = peer.requests('INVITE');
-    // Sent at 0, 50, 150, 350, 750, 1550, 3150 ms.
-    expect(invites.length).toBe(7);
+    // Sent at 0, 50, 150, 350, 750, 1550, 3150 ms (the last is 50 ms before timer B: a very busy
+    // machine may push it past B, which is still right).
+    expect(invites.length).toBeGreaterThanOrEqual(6);
+    expect(invites.length).toBeLessThanOrEqual(7);
     const gaps = invites.slice(1).map((g, i) => g.at - invites[i]!.at);
     gaps.forEach((gap, i) => expect(Math.abs(gap - 50 * 2 ** i), `gap ${i}: ${gaps.join(', ')}`).toBeLessThan(15 + 2 ** i));
     // Retransmissions are the same request: same branch.
