@@ -271,4 +271,20 @@ describe('SIP transactions and dialog against a scripted peer', () => {
     peer.reply(again, 200);
     expect(await call).toMatchObject({ status: 'completed', hangupBy: 'caller', framesSent: 5 });
   });
+
+  it('takes a 183 as ringing (once, whatever follows) and a 600 as busy', async () => {
+    const peer = await FakePeer.start();
+    const progress: string[] = [];
+    const call = trunk(peer.port).call(request({ onProgress: (p) => progress.push(p.type) }));
+    const invite = await peer.wait('INVITE');
+    peer.reply(invite, 100);
+    peer.reply(invite, 183);
+    peer.reply(invite, 180);
+    await until('ringing', () => progress.length > 0);
+    peer.reply(invite, 600);
+    const outcome = await call;
+    expect(outcome).toMatchObject({ status: 'busy', sipCode: 600, hangupBy: 'callee' });
+    expect(outcome.ringingAt).not.toBeNull();
+    expect(progress).toEqual(['ringing']);
+  });
 });
