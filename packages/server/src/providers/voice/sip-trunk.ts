@@ -6,6 +6,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP, isIPv6 } from 'node:net';
 import type { ProviderState } from '../provider-state.ts';
+import { emptyRtpStats, type RtpSenderStats } from './rtp-sender.ts';
 import { OutboundCall, type CallContext } from './sip/outbound-call.ts';
 import { getHeader, parseCSeq, type SipRequest, type SipResponse } from './sip/message.ts';
 import { DEFAULT_TIMERS, type Destination, type SipTimers } from './sip/transaction.ts';
@@ -13,6 +14,7 @@ import { SipTransport } from './sip/transport.ts';
 import { parseSipTrunkUrl, type SipTrunkUrl } from './sip/trunk-url.ts';
 import type { CallOutcome, CallRequest, VoiceProvider } from './voice-provider.ts';
 
+/** The trunk URL parser, for config/ (its errors never hold the password). */
 export { parseSipTrunkUrl, type SipTrunkUrl } from './sip/trunk-url.ts';
 
 /** How to reach the trunk and which local addresses to use. */
@@ -45,6 +47,7 @@ export class SipTrunk implements VoiceProvider {
   private readonly rtpSockets = new Set<Socket>();
   private lastError: string | null = null;
   private closed = false;
+  private readonly media: RtpSenderStats = emptyRtpStats();
 
   constructor(private readonly options: SipTrunkOptions) {
     this.name = options.name;
@@ -108,6 +111,13 @@ export class SipTrunk implements VoiceProvider {
     try {
       return await call.start();
     } finally {
+      const stats = call.rtp?.stats;
+      if (stats) {
+        this.media.framesSent += stats.framesSent;
+        stats.latenessHistogram.forEach((n, i) => (this.media.latenessHistogram[i]! += n));
+        stats.gapDeviationHistogram.forEach((n, i) => (this.media.gapDeviationHistogram[i]! += n));
+        this.media.maxLatenessMs = Math.max(this.media.maxLatenessMs, stats.maxLatenessMs);
+      }
       this.calls.delete(call.callId);
       this.lingering.set(call.callId, call);
       setTimeout(() => this.lingering.delete(call.callId), LINGER_MS).unref();
@@ -164,6 +174,11 @@ export class SipTrunk implements VoiceProvider {
     (this.calls.get(callId) ?? this.lingering.get(callId))?.onStrayResponse(res);
   }
 
+  /** How punctually RTP frames left, over the calls ended so far (lateness and gap histograms in 0.1 ms). */
+  mediaStats(): RtpSenderStats {
+    return { ...this.media, latenessHistogram: this.media.latenessHistogram.slice(), gapDeviationHistogram: this.media.gapDeviationHistogram.slice() };
+  }
+
   state(): ProviderState {
     return { kind: 'sip', link: null, inFlight: this.calls.size, queued: 0, lastError: this.lastError };
   }
@@ -175,7 +190,7 @@ export class SipTrunk implements VoiceProvider {
     const pending = [...this.calls.values()];
     for (const c of pending) c.shutdown();
     await Promise.race([Promise.all(pending.map((c) => c.done)), new Promise((r) => setTimeout(r, CLOSE_WAIT_MS).unref())]);
-    for (const c of pending) c.finish({ status: 'canceled', hangupBy: 'system', error: 'the SIP trunk was closed' });
+    for (const c of pending) c.forceEnd();
     const open = await this.opening?.catch(() => null);
     open?.transport.shutdown();
     open?.socket.close();

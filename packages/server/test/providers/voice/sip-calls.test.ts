@@ -83,18 +83,23 @@ function expectWellFormedStream(packets: CapturedRtp[], pt: number) {
     }
   });
   const timing = rtpTiming(packets);
-  // 20 ± 1 ms is the protocol figure; a noisy 2-core machine is allowed a few outliers.
-  expect(timing.onTime, `gaps: ${timing.gaps.map((g) => g.toFixed(1)).join(' ')}`).toBeGreaterThanOrEqual(0.95);
+  // 20 ± 1 ms is the protocol figure; a noisy shared 2-core machine is allowed a few outliers:
+  // 95 % of packets on their 20 ms slot ± 1 ms, and 90 % of the gaps (one late packet spoils two gaps).
+  const gaps = `gaps: ${timing.gaps.map((g) => g.toFixed(1)).join(' ')}`;
+  expect(timing.onSlot, gaps).toBeGreaterThanOrEqual(0.95);
+  expect(timing.onTime, gaps).toBeGreaterThanOrEqual(0.9);
   expect(Math.abs(timing.span - (packets.length - 1) * 20)).toBeLessThanOrEqual(20);
 }
 
 describe('SipTrunk against sipp', () => {
   for (const [codec, pt] of [['PCMU', 0], ['PCMA', 8]] as const) {
-    it(`places a call that is answered, sends the speech in ${codec} and hangs up (caller)`, async () => {
+    // Spacing is judged by the wall clock: on a shared 2-core machine another process can stall
+    // this one for tens of milliseconds at any time, so a miss is tried again (twice at most).
+    it(`places a call that is answered, sends the speech in ${codec} and hangs up (caller)`, { retry: 2 }, async () => {
       const cap = await capture();
       const far = await sipp('uas-answer.xml', { media_ip: '127.0.0.1', media_port: cap.port, formats: `${pt} 101` });
       const trunk = trunkTo(far);
-      const req = request({ speech: tone(300), repeat: 2, pauseMs: 100 });
+      const req = request({ speech: tone(1000), repeat: 2, pauseMs: 100 });
       const outcome = await trunk.call(req);
       expect(outcome).toMatchObject({ status: 'completed', sipCode: 200, hangupBy: 'caller', codec, error: null });
       expect(outcome.ringingAt).not.toBeNull();
@@ -107,8 +112,8 @@ describe('SipTrunk against sipp', () => {
       expect(packets.length).toBe(want.length);
       expectWellFormedStream(packets, pt);
       packets.forEach((p, i) => expect(p.payload.equals(want[i]!), `frame ${i}`).toBe(true));
-      // Marker on the first packet of each pass only: 15 frames of speech, 5 of pause.
-      expect(packets.flatMap((p, i) => (p.marker ? [i] : []))).toEqual([0, 20]);
+      // Marker on the first packet of each pass only: 50 frames of speech, 5 of pause.
+      expect(packets.flatMap((p, i) => (p.marker ? [i] : []))).toEqual([0, 55]);
     });
   }
 
@@ -217,11 +222,36 @@ describe('SipTrunk against sipp', () => {
     await until('RTP from the call', () => cap.packets.length >= 5);
     const ours = cap.packets[0]!.from;
     const probe = buildRtpPacket({ payloadType: 0, marker: true, sequence: 1, timestamp: 0, ssrc: 42 }, Buffer.alloc(160, 0xff));
-    other.socket.send(probe, ours.port, ours.address);
+    other.send(probe, ours.port, ours.address);
     const outcome = await call;
     expect(outcome).toMatchObject({ status: 'completed', framesSent: 50 });
     expect(other.packets.length).toBeGreaterThan(10);
     expect(cap.packets.length + other.packets.length).toBe(50);
     expect(other.packets[0]!.sequence).toBe((cap.packets.at(-1)!.sequence + 1) & 0xffff);
+  });
+
+  it('hangs up an answered call when its signal aborts: completed, hung up by the system', async () => {
+    const cap = await capture();
+    const far = await sipp('uas-answer.xml', { media_ip: '127.0.0.1', media_port: cap.port, formats: '0 101' });
+    const abort = new AbortController();
+    const req = request({ speech: tone(5000), signal: abort.signal, onProgress: (p) => p.type === 'answered' && setTimeout(() => abort.abort(), 300) });
+    const outcome = await trunkTo(far).call(req);
+    expect(outcome).toMatchObject({ status: 'completed', sipCode: 200, hangupBy: 'system' });
+    expect(outcome.framesSent).toBeGreaterThan(10);
+    expect(outcome.framesSent).toBeLessThan(30);
+    expect((await far.exited).code).toBe(0);
+  });
+
+  it('close() CANCELs a ringing call and counts calls in flight meanwhile', async () => {
+    const far = await sipp('uas-ring.xml');
+    const trunk = trunkTo(far);
+    let ringing = false;
+    const call = trunk.call(request({ onProgress: (p) => (ringing ||= p.type === 'ringing') }));
+    await until('ringing', () => ringing);
+    expect(trunk.state()).toEqual({ kind: 'sip', link: null, inFlight: 1, queued: 0, lastError: null });
+    await trunk.close();
+    expect(await call).toMatchObject({ status: 'canceled', sipCode: 487, hangupBy: 'system' });
+    expect(trunk.state().inFlight).toBe(0);
+    expect((await far.exited).code).toBe(0);
   });
 });

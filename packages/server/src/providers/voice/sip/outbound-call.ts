@@ -275,12 +275,26 @@ export class OutboundCall {
     this.sender?.stop();
     this.endedAt = Date.now();
     this.pendingEnd = end;
-    const bye = this.dialog.request('BYE', this.via(), [['User-Agent', 'Hellio']]);
+    this.sendBye(end, []);
+  }
+
+  /** BYE, once more with credentials if the trunk challenges it (some do). */
+  private sendBye(end: { status: CallEnd; hangupBy: HangupBy; error: string | null }, auth: SipHeader[]): void {
+    const bye = this.dialog!.request('BYE', this.via(), [['User-Agent', 'Hellio'], ...auth]);
     void this.ctx.transport.resolve(nextHopUri(bye)).then(
       (dest) =>
         this.ctx.transport.transaction(bye, dest, {
           response: (res) => {
-            if (res.status >= 200) this.finish(end);
+            if (res.status < 200) return;
+            if ((res.status === 401 || res.status === 407) && auth.length === 0) {
+              const name = res.status === 401 ? 'Authorization' : 'Proxy-Authorization';
+              const challenge = parseChallenge(getHeader(res, res.status === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate') ?? '');
+              if (challenge) {
+                this.sendBye(end, [[name, authorizationHeader(challenge, { username: this.ctx.user, password: this.ctx.password }, 'BYE', bye.uri)]]);
+                return;
+              }
+            }
+            this.finish(end);
           },
           timeout: () => this.finish(end),
         }),
@@ -366,6 +380,13 @@ export class OutboundCall {
       this.cancel('abort');
       if (!this.provisional) this.finish({ status: 'canceled', hangupBy: 'system', error: 'the SIP trunk was closed' });
     } else if (this.phase === 'answered') this.hangUp({ status: 'completed', hangupBy: 'system', error: null });
+  }
+
+  /** The trunk could not wait any longer (closing): settle now with what the call was ending as. */
+  forceEnd(): void {
+    if (this.phase === 'hanging_up' && this.pendingEnd) this.finish(this.pendingEnd);
+    else if (this.phase === 'answered') this.finish({ status: 'completed', hangupBy: 'system', error: 'the SIP trunk was closed' });
+    else this.finish({ status: 'canceled', hangupBy: 'system', error: 'the SIP trunk was closed' });
   }
 
   /** Settles the outcome (once) and releases timers and the media socket. */
