@@ -128,9 +128,9 @@ describe.each(BACKENDS)('calls over a SIP trunk on %s', (backend) => {
     }
   });
 
-  it("fails over to the route's fallback trunk when the first does not take the call (503)", async () => {
+  it("fails over to the route's fallback trunk when the first does not take the call (503 without ringing)", async () => {
     await setRouteAs(h.rt.ctx, null, h.rt.channels.known, { channel: 'voice', prefix: '1415', provider: 'backup', fallback: 'sip' });
-    const refusing = await startSippUas('uas-final.xml', {}, { port: backupPort, fill: { code: 503 } });
+    const refusing = await startSippUas('uas-unavailable.xml', {}, { port: backupPort, fill: { code: 503 } });
     const sipp = await farEnd(sipPort);
     try {
       const { id } = (await h.app.inject({ method: 'POST', url: '/voice/send', headers: bearer(a.key), payload: { to: '+14155550125', text: 'Hello' } })).json();
@@ -139,6 +139,7 @@ describe.each(BACKENDS)('calls over a SIP trunk on %s', (backend) => {
       expect(call.events.map((e: { status: string }) => e.status)).toEqual(['queued', 'retrying', 'ringing', 'in_progress', 'completed']);
       expect(call.events[1].detail).toMatch(/^backup: .*503.*trying the next trunk/);
       expect(call.events[2].detail).toBe('via sip');
+      expect((await refusing.exited).code).toBe(0);
     } finally {
       await refusing.stop();
       await sipp.stop();

@@ -53,11 +53,12 @@ export interface Sipp {
 export async function startSippUas(
   scenario: string,
   vars: Record<string, string | number> = {},
-  opts: { timeoutS?: number; fill?: Record<string, string | number> } = {},
+  opts: { timeoutS?: number; fill?: Record<string, string | number>; port?: number } = {},
 ): Promise<Sipp> {
   for (let attempt = 0; ; attempt++) {
     const dir = mkdtempSync(join(tmpdir(), 'hellio-sipp-'));
-    const port = await freeUdpPort();
+    // A given port is where a trunk of the app under test already points.
+    const port = opts.port ?? (await freeUdpPort());
     const mediaPort = await freeUdpPort({ even: true });
     const controlPort = await freeUdpPort();
     const errorFile = join(dir, 'errors.log');
@@ -104,7 +105,7 @@ export async function startSippUas(
     }
     if (exitedNow) {
       // Lost a race for a port: try again with others.
-      if (attempt < 3 && !/ENOENT/.test((await exited).output)) continue;
+      if (attempt < 3 && opts.port === undefined && !/ENOENT/.test((await exited).output)) continue;
       throw new Error(`sipp did not start: ${(await exited).output.slice(-2000)}`);
     }
     return {

@@ -49,7 +49,9 @@ export async function placeCall(d: CallDeps, callId: string, run: CallRun): Prom
     const now = await d.store.calls.byId(callId);
     if (!now || now.status !== 'queued') return;
     const outcome = await dial(d, call, trunk, speech);
-    if (outcome.trunkFailure) {
+    // A trunk that never took the call may be replaced by another; once the phone has rung, the
+    // end is the call's (ringing it again through another trunk would surprise its owner).
+    if (outcome.trunkFailure && outcome.ringingAt === null) {
       const last = i === trunks.length - 1;
       const retry = last && run.attempt < run.maxAttempts;
       if (!last || retry) {
