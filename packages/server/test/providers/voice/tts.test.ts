@@ -106,6 +106,14 @@ describe('text to speech (flite and espeak-ng in worker threads)', () => {
     expect(ticks).toBeGreaterThan(took / 5 / 4);
   });
 
+  it('survives many flite runs in a row (node:wasi crashed the process here before fast API calls were turned off)', async () => {
+    const voices = ['kal', 'kal16', 'slt', 'rms', 'awb'];
+    for (let i = 0; i < 40; i++) {
+      const pcm = await tts.synthesize({ text: `Your verification code is ${1000 + i}.`, voice: voices[i % voices.length]! });
+      expect(pcm.length).toBeGreaterThan(8000);
+    }
+  });
+
   it('keeps one thread per engine and reuses it', async () => {
     await tts.synthesize({ text: 'one' });
     const before = tts.threadStats();
