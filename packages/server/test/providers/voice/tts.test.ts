@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -145,14 +145,18 @@ describe('text to speech (flite and espeak-ng in worker threads)', () => {
     }
   });
 
-  it('keeps flite’s files in one scratch directory per thread and removes it when the thread ends', async () => {
-    const scratchDirs = () => new Set(readdirSync(tmpdir()).filter((n) => n.startsWith('hellio-flite-')));
+  it('keeps flite’s files in one scratch directory per thread, removes it when the thread ends, and sweeps those of dead processes', async () => {
+    const scratchDirs = () => new Set(readdirSync(tmpdir()).filter((n) => n.startsWith(`hellio-flite-${process.pid}-`)));
+    // What a process killed mid-synthesis leaves behind (a pid no process has: above pid_max).
+    const stale = join(tmpdir(), 'hellio-flite-4194304999-test');
+    mkdirSync(join(stale, 'run-x'), { recursive: true });
     const before = scratchDirs();
     const own = new WorkerSpeechSynthesizer();
     await own.synthesize({ text: 'Your code is 12.' });
     const during = [...scratchDirs()].filter((d) => !before.has(d));
     expect(during).toHaveLength(1);
     expect(readdirSync(join(tmpdir(), during[0]!))).toEqual([]); // each request's files are gone already
+    expect(existsSync(stale)).toBe(false); // swept when the thread started
     await own.close();
     expect(scratchDirs().has(during[0]!)).toBe(false);
   });
