@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,7 +43,12 @@ describe('text to speech (flite and espeak-ng in worker threads)', () => {
     expect(short.length / 8000).toBeLessThan(3.5);
     expect(long.length).toBeGreaterThan(short.length * 1.8);
     expect(rms(short)).toBeGreaterThan(500);
-    expect(Math.max(...short)).toBeLessThanOrEqual(32767);
+    // Every flite voice, whatever its own rate (kal 8 kHz, the others 16 kHz), comes out at 8 kHz.
+    for (const voice of ['kal', 'kal16', 'slt', 'rms', 'awb']) {
+      const pcm = await tts.synthesize({ text: 'Your code is 3901.', voice });
+      expect(pcm.length / 8000, voice).toBeGreaterThan(1.2);
+      expect(pcm.length / 8000, voice).toBeLessThan(3.5);
+    }
   });
 
   it('speaks German with espeak-ng', async () => {
@@ -101,6 +106,14 @@ describe('text to speech (flite and espeak-ng in worker threads)', () => {
     expect(ticks).toBeGreaterThan(took / 5 / 4);
   });
 
+  it('survives many flite runs in a row (node:wasi crashed the process here before fast API calls were turned off)', async () => {
+    const voices = ['kal', 'kal16', 'slt', 'rms', 'awb'];
+    for (let i = 0; i < 40; i++) {
+      const pcm = await tts.synthesize({ text: `Your verification code is ${1000 + i}.`, voice: voices[i % voices.length]! });
+      expect(pcm.length).toBeGreaterThan(8000);
+    }
+  });
+
   it('keeps one thread per engine and reuses it', async () => {
     await tts.synthesize({ text: 'one' });
     const before = tts.threadStats();
@@ -132,14 +145,18 @@ describe('text to speech (flite and espeak-ng in worker threads)', () => {
     }
   });
 
-  it('keeps flite’s files in one scratch directory per thread and removes it when the thread ends', async () => {
-    const scratchDirs = () => new Set(readdirSync(tmpdir()).filter((n) => n.startsWith('hellio-flite-')));
+  it('keeps flite’s files in one scratch directory per thread, removes it when the thread ends, and sweeps those of dead processes', async () => {
+    const scratchDirs = () => new Set(readdirSync(tmpdir()).filter((n) => n.startsWith(`hellio-flite-${process.pid}-`)));
+    // What a process killed mid-synthesis leaves behind (a pid no process has: above pid_max).
+    const stale = join(tmpdir(), 'hellio-flite-4194304999-test');
+    mkdirSync(join(stale, 'run-x'), { recursive: true });
     const before = scratchDirs();
     const own = new WorkerSpeechSynthesizer();
     await own.synthesize({ text: 'Your code is 12.' });
     const during = [...scratchDirs()].filter((d) => !before.has(d));
     expect(during).toHaveLength(1);
     expect(readdirSync(join(tmpdir(), during[0]!))).toEqual([]); // each request's files are gone already
+    expect(existsSync(stale)).toBe(false); // swept when the thread started
     await own.close();
     expect(scratchDirs().has(during[0]!)).toBe(false);
   });

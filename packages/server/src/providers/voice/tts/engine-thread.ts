@@ -79,9 +79,9 @@ export class EngineThread {
   private start(): Live {
     const worker = new Worker(WORKER_URL, {
       workerData: { engine: this.engine } satisfies EngineWorkerData,
-      // A worker inherits the process's flags, and `--input-type` (a server started with
-      // `node --input-type=module -e …`) makes a worker started from a file fail.
-      execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
+      // Not the process's flags, which a worker inherits by default: some make a worker fail to
+      // start (`--input-type` of `node -e`, V8 options), and the entry loads tsx by itself.
+      execArgv: [],
     });
     this.startedThreads++;
     const live: Live = { worker, ready: false, scratch: null, running: null };

