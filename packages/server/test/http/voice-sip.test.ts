@@ -90,7 +90,8 @@ describe.each(BACKENDS)('calls over a SIP trunk on %s', (backend) => {
         }
       }
       const pcm = decodeG711(heard(), 'PCMA');
-      expect(await recogniseDigits(pcm, { leadIn: 'your code is' })).toBe('39013901');
+      // Both passes heard whole (a recogniser may insert a digit in the pause between them).
+      expect(await recogniseDigits(pcm, { leadIn: 'your code is' })).toMatch(/3901\d?3901/);
 
       // The audio endpoint is what went out, sample for sample.
       const audio = await h.app.inject({ method: 'GET', url: `/voice/${call.id}/audio`, headers: bearer(a.key) });
@@ -113,14 +114,17 @@ describe.each(BACKENDS)('calls over a SIP trunk on %s', (backend) => {
       const otp = (await h.app.inject({ method: 'POST', url: '/otp/send', headers: bearer(a.key), payload: { to: '+14155550124', channel: 'voice', length: 4 } })).json();
       const call = await ended(otp.message_id);
       expect(call).toMatchObject({ status: 'completed', codec: 'PCMU', otp_id: otp.id, text: 'Your verification code is ****.' });
+      // The code, as the worker alone can open it; the far end must have heard it, twice.
+      const code = h.rt.ctx.otp.keys.open((await h.rt.store.calls.byId(call.id))!.sealed_text!, call.id).replace(/\D/g, '');
+      expect(code).toHaveLength(4);
       const digits = await recogniseDigits(decodeG711(heard(), 'PCMU'), { leadIn: 'your verification code is' });
-      // Said twice.
-      expect(digits).toHaveLength(8);
-      expect(digits.slice(0, 4)).toBe(digits.slice(4));
-      const wrong = String((Number(digits.slice(0, 4)) + 1) % 10_000).padStart(4, '0');
+      // A recogniser may insert a digit between the passes; both passes must be heard whole.
+      expect(digits.indexOf(code)).toBeGreaterThanOrEqual(0);
+      expect(digits.lastIndexOf(code)).toBeGreaterThanOrEqual(digits.indexOf(code) + 4);
+      const wrong = String((Number(code) + 1) % 10_000).padStart(4, '0');
       const no = (await h.app.inject({ method: 'POST', url: '/otp/verify', headers: bearer(a.key), payload: { id: otp.id, code: wrong } })).json();
       expect(no.status).toBe('pending');
-      const yes = (await h.app.inject({ method: 'POST', url: '/otp/verify', headers: bearer(a.key), payload: { id: otp.id, code: digits.slice(0, 4) } })).json();
+      const yes = (await h.app.inject({ method: 'POST', url: '/otp/verify', headers: bearer(a.key), payload: { id: otp.id, code } })).json();
       expect(yes.status).toBe('approved');
     } finally {
       await sipp.stop();

@@ -44,7 +44,7 @@ describe.each(BACKENDS)('admin API: prices, routes, providers (%s)', (backend) =
       expect(sms.data).toEqual(expect.arrayContaining([{ channel: 'sms', prefix: '', price: '0.0500' }, { channel: 'sms', prefix: '44', price: '0.0400' }]));
       expect(new Set(sms.data.map((r: { channel: string }) => r.channel))).toEqual(new Set(['sms']));
       const all = (await admin('GET', '/admin/prices')).json();
-      expect(new Set(all.data.map((r: { channel: string }) => r.channel))).toEqual(new Set(['sms', 'email', 'lookup', 'email_verify']));
+      expect(new Set(all.data.map((r: { channel: string }) => r.channel))).toEqual(new Set(['sms', 'email', 'lookup', 'email_verify', 'voice']));
       expectError(await admin('GET', '/admin/prices?channel=fax'), 422, 'validation_failed');
     });
 
@@ -143,7 +143,7 @@ describe.each(BACKENDS)('admin API: prices, routes, providers (%s)', (backend) =
     it('lists the routes with the default provider and the known ones', async () => {
       const res = await admin('GET', '/admin/routes');
       expect(res.statusCode).toBe(200);
-      expect(res.json()).toEqual({ default_sms: 'smpp', providers: expect.arrayContaining(['simulator', 'smpp']), data: [] });
+      expect(res.json()).toEqual({ default_sms: 'smpp', providers: expect.arrayContaining(['simulator', 'smpp']), default_voice: 'simulator', voice_providers: ['simulator'], data: [] });
     });
 
     it('sets a route (route.set, with the route it replaced) and removes it (route.remove)', async () => {
@@ -203,10 +203,11 @@ describe.each(BACKENDS)('admin API: prices, routes, providers (%s)', (backend) =
         expect.arrayContaining([
           { name: 'simulator', channel: 'sms', kind: 'simulator', default: false, sandbox: true, link: null, bound: null, in_flight: 0, queued: 0, last_error: null },
           { name: 'smpp', channel: 'sms', kind: 'smpp', default: true, sandbox: false, link: 'idle', bound: false, in_flight: 0, queued: 0, last_error: null },
+          { name: 'simulator', channel: 'voice', kind: 'simulator', default: true, sandbox: true, link: null, bound: null, in_flight: 0, queued: 0, last_error: null },
           { name: 'simulator', channel: 'email', kind: 'simulator', default: true, sandbox: true, link: null, bound: null, in_flight: 0, queued: 0, last_error: null },
         ]),
       );
-      expect(list).toHaveLength(3);
+      expect(list).toHaveLength(4);
     });
 
     it('shows the SMPP link bound, a submit in its window, then the link lost with the reason', async () => {
@@ -230,7 +231,7 @@ describe.each(BACKENDS)('admin API: prices, routes, providers (%s)', (backend) =
 
     it('shows the queue per job kind: waiting, due, running, and the age of the oldest due job', async () => {
       const before = (await providers()).queues;
-      expect(before.map((q) => q.kind)).toEqual(['deliver.email', 'deliver.sms', 'webhook.deliver']);
+      expect(before.map((q) => q.kind)).toEqual(['deliver.email', 'deliver.sms', 'voice.call', 'webhook.deliver']);
       const sms = (qs: Array<Record<string, unknown>>) => qs.find((q) => q.kind === 'deliver.sms')!;
       const base = sms(before);
 
