@@ -37,7 +37,7 @@ export interface SenderRequest {
 }
 
 /** The channels with a price list, as the API names them. */
-export const PRICE_CHANNELS = ['sms', 'email', 'lookup', 'email_verify'] as const;
+export const PRICE_CHANNELS = ['sms', 'email', 'lookup', 'email_verify', 'voice'] as const;
 
 /** What one unit of each priced channel is. */
 export const PRICE_UNIT: Record<string, string> = {
@@ -45,6 +45,7 @@ export const PRICE_UNIT: Record<string, string> = {
   email: 'per email recipient',
   lookup: 'per lookup',
   email_verify: 'per verification',
+  voice: 'per started minute of a call',
 };
 
 /** GET /admin/prices. */

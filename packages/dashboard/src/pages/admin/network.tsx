@@ -26,11 +26,12 @@ export function AdminNetworkPage() {
               <p className="mb-3 text-sm">
                 Default provider: <span className="font-mono font-medium">{r.default_sms}</span>
               </p>
-              {r.data.length === 0 ? (
+              {/* Voice routes are set with the API or `hellio routes --channel voice`; this table is SMS's. */}
+              {r.data.filter((x) => x.channel === 'sms').length === 0 ? (
                 <Empty>No route: every SMS goes through the default provider.</Empty>
               ) : (
                 <Table caption="SMS routes" head={['Prefix', 'Provider', 'Fallback', '']}>
-                  {r.data.map((x) => (
+                  {r.data.filter((x) => x.channel === 'sms').map((x) => (
                     <tr key={`${x.channel}:${x.prefix}`}>
                       <Td className="font-mono">{prefixLabel(x.prefix)}</Td>
                       <Td className="font-mono">{x.provider}</Td>
