@@ -1,4 +1,6 @@
 import { lookup, Resolver } from 'node:dns/promises';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -24,13 +26,17 @@ import { catalogueDefinitions, type JobHandlers } from './queue/handlers.ts';
 import { Worker } from './queue/worker.ts';
 import { newId } from './lib/ids.ts';
 import { deliveryHandlers } from './workers/deliver.ts';
+import { receiptHandlers } from './workers/receipts.ts';
 import { openOtp } from './modules/otp/deps.ts';
 import { EmailVerifier } from './modules/email-verify/verifier.ts';
 import { webhookHandlers } from './workers/webhook-deliver.ts';
+import { retentionHandlers } from './workers/retention.ts';
+import { RecurringDriver } from './queue/recurring.ts';
 import { HttpWebhookSender } from './providers/webhooks/http-webhook-sender.ts';
 import { MemoryRateLimiter } from './ratelimit/memory-rate-limiter.ts';
 import type { RateLimiter } from './ratelimit/rate-limiter.ts';
 import { RedisRateLimiter } from './ratelimit/redis-rate-limiter.ts';
+import { FallbackRateLimiter } from './ratelimit/fallback-rate-limiter.ts';
 import { openDb } from './store/db.ts';
 import { AcceptCommitter } from './modules/accept/committer.ts';
 import { IdempotencyClaims } from './modules/access/idempotency.ts';
@@ -40,7 +46,24 @@ import { Background } from './lib/background.ts';
 import { lasting } from './modules/people/emails.ts';
 import { issueSetupLink } from './modules/people/setup.ts';
 import { locateDashboard } from './http/dashboard-build.ts';
+import { type Drain, drainOf } from './http/drain.ts';
 import type { DashboardBuild } from './http/dashboard.ts';
+import { SecretBox } from './lib/sealed-secrets.ts';
+import { ensurePrivateDir, loadOrCreateKeyFile, readKeyFile } from './lib/secret-key-file.ts';
+import { checkSecretKey, KEY_CHECK, KEY_CHECK_TEXT, sealPlaintextSecrets } from './modules/admin/secrets-at-rest.ts';
+import { rmSync } from 'node:fs';
+import { join, resolve as resolvePath } from 'node:path';
+import { AppError } from './lib/errors.ts';
+import { MIGRATIONS } from './store/migrations/index.ts';
+import {
+  DATABASE_FILE,
+  DatabaseFileError,
+  type DatabaseFileInfo,
+  inspectSqliteFile,
+  replaceSqliteDatabase,
+  stageSqliteCopy,
+  storedServerSecret,
+} from './store/sqlite-files.ts';
 
 /**
  * The wiring: the only place that turns configuration into concrete adapters (which database,
@@ -56,8 +79,12 @@ export interface Runtime {
   rateLimiter: RateLimiter;
   redis: Redis | null;
   channels: Channels;
+  /** The keyring that seals secrets at rest (HELLIO_SECRET_KEY or the key file). */
+  secrets: SecretBox;
   /** A worker over every job kind (not started). */
   createWorker(opts?: { concurrency?: number; pollMs?: number }): Worker;
+  /** Keeps one job of every recurring kind on the queue (not started; worker processes start it). */
+  createRecurringDriver(): RecurringDriver;
   close(): Promise<void>;
 }
 
@@ -114,6 +141,31 @@ function buildChannels(store: Store, clock: Clock, config: Config, logger: Logge
 }
 
 /**
+ * Redis's counters, and this process's own while Redis cannot answer (a second at most), so an
+ * outage neither fails nor stalls a request (docs/reliability.md, "Redis gone").
+ */
+function fallbackLimiter(redis: Redis, logger: Logger): FallbackRateLimiter {
+  return new FallbackRateLimiter(new RedisRateLimiter(redis), new MemoryRateLimiter(), {
+    available: () => redis.status === 'ready',
+    timeoutMs: 1_000,
+    onDegraded: (degraded, err) =>
+      degraded
+        ? logger.warn({ err: err?.message }, 'redis unavailable: rate limits are counted per process until it is back')
+        : logger.info('redis is back: rate limits are shared again'),
+  });
+}
+
+/**
+ * Gives Redis a moment to connect, so that the first requests share their counts; a Redis that
+ * refuses or is slow does not hold the start (the limiter decides per process until it answers).
+ */
+async function connectedOrNot(redis: Redis): Promise<void> {
+  const timer = new AbortController();
+  await Promise.race([once(redis, 'ready', { signal: timer.signal }), sleep(1_000, undefined, { signal: timer.signal })]).catch(() => undefined);
+  timer.abort();
+}
+
+/**
  * Host names → addresses for the webhook guard: through HELLIO_DNS_SERVERS when set (both
  * families), else the system's resolver (which also reads /etc/hosts).
  */
@@ -148,15 +200,37 @@ function buildEmailVerifier(config: Config): EmailVerifier {
 // one transaction never holds the wallet rows long.
 const ACCEPT_BATCH_MESSAGES = 2_000;
 
-/** Opens the store (migrating it) and the shared counters. */
+/**
+ * The keyring of secrets at rest: HELLIO_SECRET_KEY (with HELLIO_SECRET_KEY_PREVIOUS for reading),
+ * else the key file in the data directory, made once with mode 0600.
+ */
+export function openSecretBox(config: Pick<Config, 'secretKey' | 'secretKeyPrevious' | 'dataDir'>): SecretBox {
+  return new SecretBox(config.secretKey ?? loadOrCreateKeyFile(config.dataDir), config.secretKeyPrevious);
+}
+
+/** Opens the store (migrating it, checking the key, sealing secrets left in clear) and the shared counters. */
 export async function openRuntime(config: Config, logger = createLogger(config.logLevel), opts: { clock?: Clock } = {}): Promise<Runtime> {
   const clock = opts.clock ?? systemClock;
-  const store = Store.open(openDb(config), { currency: config.currency });
-  await store.migrate();
+  const secrets = openSecretBox(config);
+  const store = Store.open(
+    openDb({ ...config, onConnectionError: (err) => logger.warn({ err: err.message }, 'database connection lost; the pool opens a new one') }),
+    { currency: config.currency, secrets },
+  );
+  try {
+    await store.migrate();
+    await checkSecretKey({ store, clock });
+    const sealed = await sealPlaintextSecrets({ store, clock });
+    if (sealed > 0) logger.info({ sealed }, 'sealed secrets stored in clear by an earlier version');
+  } catch (err) {
+    // A process that may not start leaves no connection behind.
+    await store.close().catch(() => undefined);
+    throw err;
+  }
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : null;
   // ioredis reconnects by itself; without a listener every failed attempt is an unhandled error.
   redis?.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
-  const rateLimiter: RateLimiter = redis ? new RedisRateLimiter(redis) : new MemoryRateLimiter();
+  if (redis) await connectedOrNot(redis);
+  const rateLimiter = redis ? fallbackLimiter(redis, logger) : new MemoryRateLimiter();
   const otp = await openOtp(store, config.otp, rateLimiter, clock.now());
   const resolver = new Resolver();
   if (config.dnsServers.length > 0) resolver.setServers(config.dnsServers);
@@ -197,8 +271,10 @@ export async function openRuntime(config: Config, logger = createLogger(config.l
   // Every kind of the job catalogue with its handler (the type makes a missing one an error).
   const handlers: JobHandlers = {
     ...deliveryHandlers({ store, channels, clock, otpKeys: otp.keys }),
+    ...receiptHandlers({ store, clock, receiptTimeouts: config.receiptTimeoutMs }),
     ...webhookHandlers({ store, sender: webhookSender, clock }, { timeoutMs: config.webhookTimeoutMs }),
     ...voiceHandlers({ store, clock, channels, speech, otpKeys: otp.keys, currency: config.currency, log: (msg, extra) => logger.warn(extra, msg) }),
+    ...retentionHandlers({ store, clock, log: (msg, extra) => logger.info(extra, msg) }, config.retention),
   };
   return {
     config,
@@ -209,6 +285,7 @@ export async function openRuntime(config: Config, logger = createLogger(config.l
     rateLimiter,
     redis,
     channels,
+    secrets,
     createWorker: (opts = {}) =>
       new Worker({
         store,
@@ -219,6 +296,7 @@ export async function openRuntime(config: Config, logger = createLogger(config.l
         ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
         ...(config.jobLeaseMs !== null ? { leaseMs: config.jobLeaseMs } : {}),
       }),
+    createRecurringDriver: () => new RecurringDriver({ store, clock, onError: (err) => logger.error({ err }, 'scheduling recurring jobs failed') }),
     async close() {
       await ctx.people.later.settled();
       await channels.close();
@@ -233,7 +311,7 @@ export async function openRuntime(config: Config, logger = createLogger(config.l
 
 /** Builds the HTTP app on a runtime; `dashboard` is what /dashboard/ serves (none in tests that do not ask). */
 export async function createServer(rt: Runtime, dashboard: DashboardBuild | null = null): Promise<FastifyInstance> {
-  const redis = rt.redis;
+  const limiter = rt.rateLimiter;
   return buildApp({
     ctx: rt.ctx,
     channels: rt.channels,
@@ -243,9 +321,10 @@ export async function createServer(rt: Runtime, dashboard: DashboardBuild | null
     bodyLimit: rt.config.bodyLimit,
     emailBodyLimit: rt.config.emailBodyLimit,
     defaultRateLimitPerMinute: rt.config.defaultRateLimitPerMinute,
-    ...(redis ? { ready: async () => void (await redis.ping()) } : {}),
+    ...(limiter instanceof FallbackRateLimiter ? { degraded: () => (limiter.degraded ? ['redis'] : []) } : {}),
     providerCallbackToken: rt.config.providerCallbackToken,
     dashboard,
+    limits: rt.config.http,
   });
 }
 
@@ -272,17 +351,21 @@ const RECONCILE_EVERY_MS = 2_000;
 
 /**
  * `hellio start` (API and workers), `hellio api`, `hellio worker`: run until SIGINT/SIGTERM,
- * then stop taking work, finish what is in hand, and close.
+ * then stop in order (`shutDown`).
  */
 export async function serve(config: Config, roles: { api: boolean; worker: boolean; buildDashboard?: boolean }): Promise<void> {
   const rt = await openRuntime(config);
   const app = roles.api ? await createServer(rt, await locateDashboard(rt.logger, { rebuild: roles.buildDashboard === true })) : null;
+  const drain = app ? drainOf(app) : null;
   const worker = roles.worker ? rt.createWorker() : null;
+  // Worker processes keep the recurring jobs (retention…) on the queue; they agree through the database.
+  const recurringJobs = worker ? rt.createRecurringDriver() : null;
   if (worker) {
     for (const p of rt.channels.sms.values()) {
       p.connect?.().catch((err: unknown) => rt.logger.warn({ err, provider: p.name }, 'could not connect yet; retrying in the background'));
     }
     worker.start();
+    recurringJobs!.start();
   }
   const sweeper = worker
     ? setInterval(() => {
@@ -292,14 +375,123 @@ export async function serve(config: Config, roles: { api: boolean; worker: boole
   if (app) await app.listen({ port: config.port, host: config.host });
   rt.logger.info({ roles, worker: worker?.id }, 'hellio running');
   if (app) await announceSetupLink(rt);
-  const stop = async (signal: string) => {
-    rt.logger.info({ signal }, 'shutting down');
-    await app?.close();
-    if (sweeper) clearInterval(sweeper);
-    await worker?.stop();
-    await rt.close();
-    process.exit(0);
+  let stopping = false;
+  const stop = (signal: string) => {
+    // A second signal (Ctrl-C again) means "now": exit without waiting for the rest.
+    if (stopping) {
+      rt.logger.warn({ signal }, 'second signal while stopping: exiting at once');
+      process.exit(1);
+    }
+    stopping = true;
+    recurringJobs?.stop();
+    void shutDown(rt, { drain, worker, sweeper, signal });
   };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+// Of the shutdown deadline, the part left for closing the links and the database once the
+// requests and jobs in hand had their time (SMPP unbind waits up to a second, SMTP sends two).
+const CLOSE_RESERVE = 0.4;
+
+/**
+ * Graceful shutdown (docs/reliability.md): stop accepting and answer what is in flight, let the
+ * worker finish its jobs and give back the claims of those it cannot finish in time, then close
+ * the links (SMPP unbinds) and the store, and exit 0. Past HELLIO_SHUTDOWN_TIMEOUT_MS it exits
+ * anyway, with 1: whatever was not given back is taken over when its lease expires.
+ */
+async function shutDown(
+  rt: Runtime,
+  parts: { drain: Drain | null; worker: Worker | null; sweeper: NodeJS.Timeout | null; signal: string },
+): Promise<void> {
+  const timeoutMs = rt.config.shutdownTimeoutMs;
+  const started = Date.now();
+  rt.logger.info({ signal: parts.signal, timeout_ms: timeoutMs }, 'shutting down');
+  // What the shutdown is waiting for, for the log line of a deadline that passes.
+  let waitingFor = 'requests and jobs in hand';
+  const hard = setTimeout(() => {
+    rt.logger.error({ timeout_ms: timeoutMs, waiting_for: waitingFor }, 'shutdown deadline passed: exiting without closing everything');
+    process.exit(1);
+  }, timeoutMs);
+  const handsFreeBy = started + Math.floor(timeoutMs * (1 - CLOSE_RESERVE));
+  if (parts.sweeper) clearInterval(parts.sweeper);
+  try {
+    const [http, released] = await Promise.all([
+      parts.drain?.close(handsFreeBy),
+      // Jobs given back wait for this process's deadline: their handlers may run until then.
+      parts.worker?.stop({ graceMs: Math.max(0, handsFreeBy - Date.now()), retakeAt: rt.clock.now() + (started + timeoutMs - Date.now()) }),
+    ]);
+    waitingFor = 'links and store to close';
+    await rt.close();
+    clearTimeout(hard);
+    rt.logger.info({ ms: Date.now() - started, http_cut: http?.forced ?? false, jobs_released: released ?? 0 }, 'stopped');
+    process.exit(0);
+  } catch (err) {
+    rt.logger.error({ err }, 'shutdown failed');
+    process.exit(1);
+  }
+}
+
+/** What `hellio restore` did. */
+export interface RestoreResult {
+  database: string;
+  /** Where the replaced database was kept (null when there was none). */
+  kept_aside: string | null;
+  migrations: number;
+  /** Whether this installation's key opens the restored secrets ("unchecked": a backup older than the key check). */
+  secrets: 'readable' | 'unchecked';
+}
+
+/**
+ * Replaces the SQLite database of the data directory with the backup `from`: checks that it is an
+ * intact Hellio database this version knows, that this installation's key opens its secrets, and
+ * that no process has the live database open; keeps the old one aside. PostgreSQL: pg_restore.
+ */
+export async function restoreDatabase(config: Config, from: string, now: Date = new Date()): Promise<RestoreResult> {
+  if (config.databaseUrl) {
+    throw new AppError('conflict', 'hellio restore replaces the embedded SQLite database; on PostgreSQL restore a pg_dump with pg_restore (docs/reliability.md)');
+  }
+  const source = resolvePath(from);
+  let info: DatabaseFileInfo;
+  try {
+    info = inspectSqliteFile(source);
+  } catch (err) {
+    if (err instanceof DatabaseFileError) throw new AppError('validation_failed', err.message);
+    throw err;
+  }
+  const known = new Set(MIGRATIONS.map(([name]) => name));
+  const unknown = info.migrations.filter((m) => !known.has(m));
+  if (unknown.length > 0) throw new AppError('validation_failed', `${from} was made by a newer Hellio (migrations ${unknown.join(', ')}): restore it with that version`);
+  ensurePrivateDir(config.dataDir);
+  const staged = await stageSqliteCopy(source, config.dataDir);
+  try {
+    const secrets = restoredSecrets(config, staged);
+    const stamp = now.toISOString().replace(/[:.]/g, '-');
+    const { keptAside } = replaceSqliteDatabase(staged, config.dataDir, join(config.dataDir, `${DATABASE_FILE}.before-restore-${stamp}`));
+    return { database: join(config.dataDir, DATABASE_FILE), kept_aside: keptAside, migrations: info.migrations.length, secrets };
+  } catch (err) {
+    rmSync(staged, { force: true });
+    if (err instanceof DatabaseFileError) throw new AppError('conflict', err.message);
+    throw err;
+  }
+}
+
+// A backup whose secrets this installation's key cannot open is refused: once in place, no process could start on it.
+function restoredSecrets(config: Config, staged: string): RestoreResult['secrets'] {
+  const key = config.secretKey ?? readKeyFile(config.dataDir);
+  const check = storedServerSecret(staged, KEY_CHECK);
+  if (check === undefined) return 'unchecked';
+  if (!key) {
+    // A key would be made at the next start, and could open none of the backup's secrets.
+    throw new AppError('conflict', "this installation has no key yet (HELLIO_SECRET_KEY or secret.key in the data directory) and the backup's secrets are sealed: put the backed-up installation's key in place, then restore");
+  }
+  try {
+    if (new SecretBox(key, config.secretKeyPrevious).open(check, 'server_secrets.value') === KEY_CHECK_TEXT) return 'readable';
+  } catch {
+    // answered below
+  }
+  throw new AppError(
+    'conflict',
+    'the backup\'s secrets were sealed under another key than this installation\'s (HELLIO_SECRET_KEY or secret.key in the data directory): put that key in place, then restore',
+  );
 }

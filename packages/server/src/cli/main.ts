@@ -5,20 +5,27 @@ import { createLogger } from '../lib/logger.ts';
 import { openRuntime, type Runtime, serve } from '../main.ts';
 import { adminCommands, domainCommands, routeCommands, sandboxCommands } from './admin.ts';
 import { otpCommands } from './otp-commands.ts';
+import { retentionCommands } from './retention-commands.ts';
 import { usersCommands } from './users-commands.ts';
+import { backupCommands } from './backup-commands.ts';
+import { SecretKeyMismatchError } from '../modules/admin/secrets-at-rest.ts';
 
 const program = new Command('hellio')
   .description('Hellio: self-hosted messaging platform')
   .showHelpAfterError()
   .option('--json', 'print one JSON object on stdout');
 
+/** Prints a command's result: one JSON object with --json, else its text. */
+function print(out: { json: unknown; text: string }): void {
+  process.stdout.write(program.opts().json ? `${JSON.stringify(out.json)}\n` : `${out.text}\n`);
+}
+
 /** Runs an admin action on a short-lived runtime and prints its result. */
 export async function withRuntime(fn: (rt: Runtime) => Promise<{ json: unknown; text: string }>): Promise<void> {
   const config = loadConfig();
   const rt = await openRuntime(config, createLogger('warn', process.stderr as never));
   try {
-    const out = await fn(rt);
-    process.stdout.write(program.opts().json ? `${JSON.stringify(out.json)}\n` : `${out.text}\n`);
+    print(await fn(rt));
   } finally {
     await rt.close();
   }
@@ -50,16 +57,18 @@ sandboxCommands(program, withRuntime);
 routeCommands(program, withRuntime);
 domainCommands(program, withRuntime);
 otpCommands(program, withRuntime);
+retentionCommands(program, withRuntime);
 usersCommands(program, withRuntime);
+backupCommands(program, withRuntime, print);
 
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
   const json = program.opts().json;
-  if (err instanceof AppError || err instanceof ConfigError) {
+  if (err instanceof AppError || err instanceof ConfigError || err instanceof SecretKeyMismatchError) {
     const body = err instanceof AppError
       ? { code: err.code, message: err.message, ...(err.errors ? { errors: err.errors } : {}) }
-      : { code: 'invalid_config', message: err.message };
+      : { code: err instanceof ConfigError ? 'invalid_config' : 'secret_key_mismatch', message: err.message };
     process.stderr.write(json ? `${JSON.stringify(body)}\n` : `error: ${body.message}\n`);
     process.exit(1);
   }

@@ -4,9 +4,12 @@ import ipaddr from 'ipaddr.js';
 import { type HttpSmsProviderConfig, parseHttpSmsProviderConfig } from '../providers/sms/http-sms-provider.ts';
 import type { OtpSettings } from '../modules/otp/settings.ts';
 import { parseMailbox } from '../lib/email-address.ts';
+import { parseSecretKey } from '../lib/sealed-secrets.ts';
 import type { EmailVerifySettings } from '../modules/email-verify/verifier.ts';
 import { hostname } from 'node:os';
 import { type PeopleSettings, SIGNUP_MODES, type SignupMode } from '../modules/people/settings.ts';
+import type { RetentionSettings } from '../modules/retention/settings.ts';
+import type { HttpLimits } from '../lib/http-limits.ts';
 
 /** Every setting, validated once at start. Nothing else reads the environment. */
 export interface Config {
@@ -16,6 +19,13 @@ export interface Config {
   dataDir: string;
   /** PostgreSQL connection string; when set the store runs on PostgreSQL instead of SQLite. */
   databaseUrl: string | null;
+  /**
+   * The key that seals secrets at rest (HELLIO_SECRET_KEY, 32 bytes); null = the key file
+   * `<dataDir>/secret.key`, made on first start. Every process of one installation needs the same.
+   */
+  secretKey: Buffer | null;
+  /** Earlier keys, for reading values sealed before a rotation (HELLIO_SECRET_KEY_PREVIOUS, comma-separated). */
+  secretKeyPrevious: Buffer[];
   /** Redis connection string; when set rate limits are shared by every process through it. */
   redisUrl: string | null;
   /** Addresses/CIDRs of proxies whose X-Forwarded-For is believed; empty = none. */
@@ -50,8 +60,15 @@ export interface Config {
   voiceSimulatorSpeed: number;
   /** Jobs one worker process runs at once. */
   workerConcurrency: number;
+  /**
+   * How long a message may stay `sent` without its receipt before it becomes `undelivered`
+   * (receipt_timeout), per channel (docs/reliability.md).
+   */
+  receiptTimeoutMs: { sms: number; email: number };
   /** How long a worker's claim on a job lasts (a dead worker's jobs wait this long); null = the longest job timeout + 30 s. */
   jobLeaseMs: number | null;
+  /** How long a SIGTERM'd process may take to stop in order before it exits anyway. */
+  shutdownTimeoutMs: number;
   /** DNS servers for domain checks ("1.1.1.1", "127.0.0.1:5353"); empty = the system's. */
   dnsServers: string[];
   /** What customers' SPF records should include for mail sent through this installation. */
@@ -72,7 +89,12 @@ export interface Config {
   emailVerify: EmailVerifySettings;
   /** Users, sign-up, sessions and the platform's own mail (HELLIO_SIGNUP, HELLIO_SESSION_*, HELLIO_PUBLIC_URL). */
   people: PeopleSettings;
+  /** Timeouts and caps on every HTTP connection (HELLIO_HTTP_*): docs/reliability.md. */
+  http: HttpLimits;
+  /** How long records are kept and how the purge runs (HELLIO_RETENTION_*, docs/retention.md). */
+  retention: RetentionSettings;
 }
+
 
 export const DEFAULTS = {
   PORT: '3000',
@@ -89,6 +111,9 @@ export const DEFAULTS = {
   HELLIO_SMPP_WINDOW: '10',
   HELLIO_VOICE_SIMULATOR_SPEED: '1',
   HELLIO_WEBHOOK_TIMEOUT_MS: '15000',
+  HELLIO_SMS_RECEIPT_TIMEOUT_MINUTES: '2880',
+  HELLIO_EMAIL_RECEIPT_TIMEOUT_MINUTES: '2880',
+  HELLIO_SHUTDOWN_TIMEOUT_MS: '10000',
   HELLIO_OTP_SMS_FROM: 'Verify',
   HELLIO_OTP_RESEND_COOLDOWN_SECONDS: '30',
   HELLIO_OTP_PER_IP_PER_HOUR: '300',
@@ -110,6 +135,23 @@ export const DEFAULTS = {
   HELLIO_LOGIN_PER_EMAIL: '10',
   HELLIO_LOGIN_WINDOW_MINUTES: '15',
   HELLIO_SESSION_REQUESTS_PER_MINUTE: '600',
+  HELLIO_HTTP_HEADERS_TIMEOUT_MS: '10000',
+  HELLIO_HTTP_REQUEST_TIMEOUT_MS: '30000',
+  HELLIO_HTTP_KEEPALIVE_TIMEOUT_MS: '5000',
+  HELLIO_HTTP_CONNECTION_TIMEOUT_MS: '120000',
+  HELLIO_HTTP_MAX_CONNECTIONS: '1024',
+  HELLIO_HTTP_MAX_IN_FLIGHT: '256',
+  HELLIO_HTTP_MAX_EVENT_LOOP_DELAY_MS: '0',
+  HELLIO_RETENTION_JOBS_DAYS: '7',
+  HELLIO_RETENTION_WEBHOOKS_DAYS: '30',
+  HELLIO_RETENTION_SANDBOX_DAYS: '7',
+  HELLIO_RETENTION_SESSIONS_DAYS: '30',
+  HELLIO_RETENTION_OTP_DAYS: '30',
+  HELLIO_RETENTION_LOOKUPS_DAYS: '90',
+  HELLIO_RETENTION_CALL_AUDIO_DAYS: '30',
+  HELLIO_RETENTION_BODIES_DAYS: '30',
+  HELLIO_RETENTION_BATCH: '500',
+  HELLIO_RETENTION_BUDGET_MS: '20000',
 } as const;
 
 export class ConfigError extends Error {
@@ -329,6 +371,50 @@ function peopleSettings(env: Record<string, string | undefined>, port: number): 
   };
 }
 
+function httpSettings(env: Record<string, string | undefined>): HttpLimits {
+  const headersTimeoutMs = int(env, 'HELLIO_HTTP_HEADERS_TIMEOUT_MS', 100, 600_000);
+  const requestTimeoutMs = int(env, 'HELLIO_HTTP_REQUEST_TIMEOUT_MS', 100, 3_600_000);
+  // Node refuses a headers deadline later than the whole request's, and it would mean nothing.
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError('HELLIO_HTTP_HEADERS_TIMEOUT_MS must not exceed HELLIO_HTTP_REQUEST_TIMEOUT_MS');
+  }
+  return {
+    headersTimeoutMs,
+    requestTimeoutMs,
+    keepAliveTimeoutMs: int(env, 'HELLIO_HTTP_KEEPALIVE_TIMEOUT_MS', 100, 600_000),
+    connectionTimeoutMs: int(env, 'HELLIO_HTTP_CONNECTION_TIMEOUT_MS', 1000, 3_600_000),
+    maxConnections: int(env, 'HELLIO_HTTP_MAX_CONNECTIONS', 1, 1_000_000),
+    maxInFlight: int(env, 'HELLIO_HTTP_MAX_IN_FLIGHT', 1, 1_000_000),
+    maxEventLoopDelayMs: int(env, 'HELLIO_HTTP_MAX_EVENT_LOOP_DELAY_MS', 0, 60_000),
+  };
+}
+
+/** Retention periods in days (0 = keep forever) and the purge's batch and time budget. */
+function retentionSettings(env: Record<string, string | undefined>): RetentionSettings {
+  const days = (name: keyof typeof DEFAULTS) => int(env, name, 0, 36_500) * 86_400_000;
+  return {
+    jobsMs: days('HELLIO_RETENTION_JOBS_DAYS'),
+    webhooksMs: days('HELLIO_RETENTION_WEBHOOKS_DAYS'),
+    sandboxMs: days('HELLIO_RETENTION_SANDBOX_DAYS'),
+    sessionsMs: days('HELLIO_RETENTION_SESSIONS_DAYS'),
+    otpMs: days('HELLIO_RETENTION_OTP_DAYS'),
+    lookupsMs: days('HELLIO_RETENTION_LOOKUPS_DAYS'),
+    callAudioMs: days('HELLIO_RETENTION_CALL_AUDIO_DAYS'),
+    bodiesDays: int(env, 'HELLIO_RETENTION_BODIES_DAYS', 0, 36_500),
+    batchSize: int(env, 'HELLIO_RETENTION_BATCH', 1, 10_000),
+    budgetMs: int(env, 'HELLIO_RETENTION_BUDGET_MS', 100, 60_000),
+  };
+}
+
+// 32 bytes as 64 hex digits or base64; the value itself never appears in the error.
+function secretKey(env: Record<string, string | undefined>, name: string): Buffer | null {
+  const raw = env[name];
+  if (!raw) return null;
+  const key = parseSecretKey(raw);
+  if (!key) throw new ConfigError(`${name} must be 32 bytes as 64 hex digits or base64 (make one with: openssl rand -base64 32)`);
+  return key;
+}
+
 /** Builds the configuration from defaults and the environment; throws ConfigError on bad values. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const currency = (env.HELLIO_CURRENCY ?? DEFAULTS.HELLIO_CURRENCY).toUpperCase();
@@ -347,6 +433,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: env.HOST || DEFAULTS.HOST,
     dataDir: resolve(env.HELLIO_DATA_DIR || DEFAULTS.HELLIO_DATA_DIR),
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    secretKey: secretKey(env, 'HELLIO_SECRET_KEY'),
+    secretKeyPrevious: (env.HELLIO_SECRET_KEY_PREVIOUS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((text, i) => secretKey({ [`HELLIO_SECRET_KEY_PREVIOUS[${i}]`]: text }, `HELLIO_SECRET_KEY_PREVIOUS[${i}]`)!),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     trustProxy,
     logLevel: env.HELLIO_LOG_LEVEL || DEFAULTS.HELLIO_LOG_LEVEL,
@@ -364,6 +456,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     voiceSimulatorSpeed: int(env, 'HELLIO_VOICE_SIMULATOR_SPEED', 1, 1000),
     workerConcurrency: int(env, 'HELLIO_WORKER_CONCURRENCY', 1, 10_000),
     jobLeaseMs: optionalInt(env, 'HELLIO_JOB_LEASE_MS', 1000, 86_400_000),
+    receiptTimeoutMs: {
+      sms: int(env, 'HELLIO_SMS_RECEIPT_TIMEOUT_MINUTES', 1, 43_200) * 60_000,
+      email: int(env, 'HELLIO_EMAIL_RECEIPT_TIMEOUT_MINUTES', 1, 43_200) * 60_000,
+    },
+    shutdownTimeoutMs: int(env, 'HELLIO_SHUTDOWN_TIMEOUT_MS', 1000, 600_000),
     dnsServers: dnsServers(env.HELLIO_DNS_SERVERS),
     spfInclude: env.HELLIO_SPF_INCLUDE || null,
     returnPathHost: env.HELLIO_RETURN_PATH_HOST || null,
@@ -374,5 +471,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     otp: otpSettings(env),
     emailVerify: emailVerifySettings(env),
     people: peopleSettings(env, int(env, 'PORT', 0, 65535)),
+    http: httpSettings(env),
+    retention: retentionSettings(env),
   };
 }

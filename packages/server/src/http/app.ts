@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { AppError } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
 import type { ModuleContext } from '../modules/context.ts';
 import type { Channels } from '../providers/channels.ts';
@@ -9,6 +10,10 @@ import type { RateLimiter } from '../ratelimit/rate-limiter.ts';
 import type { RouteEntry } from './types.ts';
 import { serveDashboard, type DashboardBuild } from './dashboard.ts';
 import { installErrorHandling } from './errors.ts';
+import { installDrain } from './drain.ts';
+import type { HttpLimits } from '../lib/http-limits.ts';
+import { clientErrorHandler, eventLoopBusy, frameworkErrors, installLoadShedding, installStrictJsonParser, serverOptions } from './edge.ts';
+import { validatorFactory } from './validation.ts';
 import { installPipeline } from './pipeline.ts';
 import { installSessions } from './session.ts';
 import { adminRoutes } from './routes/admin.ts';
@@ -53,8 +58,10 @@ export interface AppDeps {
   providerCallbackToken: string | null;
   /** The dashboard's build to serve at /dashboard/; null leaves the path unrouted. */
   dashboard?: DashboardBuild | null;
-  /** Extra readiness checks (Redis, when used). */
-  ready?: () => Promise<void>;
+  /** Backing services that are down but worked around (Redis → per-process limits); /readyz names them. */
+  degraded?: () => string[];
+  /** Timeouts and caps of the HTTP server (docs/reliability.md). */
+  limits: HttpLimits;
 }
 
 /** Builds the HTTP API; knows nothing of which database, limiter or channels sit behind it. */
@@ -65,8 +72,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Only the configured proxies may speak for the client through X-Forwarded-For.
     trustProxy: deps.trustProxy.length > 0 ? deps.trustProxy : false,
     bodyLimit: deps.bodyLimit,
-    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array' } },
+    // Bodies are validated strictly, query strings and path parameters with coercion (validation.ts).
+    schemaController: { compilersFactory: { buildValidator: validatorFactory() } },
+    ...serverOptions(deps.limits),
+    clientErrorHandler: clientErrorHandler(deps.logger),
+    frameworkErrors,
   }) as unknown as FastifyInstance;
+  // Connections beyond the cap are closed as they arrive: each one costs memory before it says anything.
+  app.server.maxConnections = deps.limits.maxConnections;
+  // First of all hooks: a shed request costs nothing more than its answer.
+  installLoadShedding(app, {
+    maxInFlight: deps.limits.maxInFlight,
+    busy: deps.limits.maxEventLoopDelayMs > 0 ? eventLoopBusy(deps.limits.maxEventLoopDelayMs) : null,
+  });
+  installStrictJsonParser(app);
   // The API speaks JSON only; Fastify's built-in text/plain parser would hand a string to the
   // schema (422) instead of answering 415 unsupported_media_type.
   app.removeContentTypeParser('text/plain');
@@ -74,6 +93,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
+  // Before sessions and the pipeline: a request refused while stopping costs no lookup nor rate-limit hit.
+  installDrain(app);
   // Every route as registered, with what the pipeline reads of it (tests walk it: test/http/security.test.ts).
   const routeTable: RouteEntry[] = [];
   app.decorate('routeTable', routeTable);
@@ -91,10 +112,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       });
     }
   });
-  installErrorHandling(app, deps.ctx.idempotency);
+  installErrorHandling(app, deps.ctx.idempotency, routeTable);
+  // Before sessions and the pipeline: they look up ids of the URL in the database.
+  app.addHook('onRequest', async (req) => refuseNul({ params: req.params, query: req.query }));
   await installSessions(app, deps.ctx);
   installPipeline(app, { ctx: deps.ctx, rateLimiter: deps.rateLimiter, defaultRateLimitPerMinute: deps.defaultRateLimitPerMinute });
   app.addSchema(errorSchema);
+  app.addHook('preValidation', async (req) => refuseNul({ body: req.body }));
 
   await app.register(swagger, {
     openapi: {
@@ -150,7 +174,27 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   accountSenderRoutes(app, deps.ctx);
   accountBillingRoutes(app, deps.ctx);
   accountTrafficRoutes(app, deps.ctx);
-  healthRoutes(app, deps.ctx, deps.ready ? { ready: deps.ready } : {});
+  healthRoutes(app, deps.ctx, deps.degraded ? { degraded: deps.degraded } : {});
   if (deps.dashboard) await serveDashboard(app, deps.dashboard);
   return app;
+}
+
+// A NUL character is valid JSON and a valid URL escape, but PostgreSQL refuses it in text
+// (SQLite would store it): refused on both backends as bad input.
+function refuseNul(parts: Record<string, unknown>): void {
+  const field = nulField(parts);
+  if (field) throw new AppError('validation_failed', undefined, { errors: [{ field, message: 'must not contain the NUL character' }] });
+}
+
+/** The path of the first string (or key) holding U+0000 in a parsed request, or null. */
+function nulField(value: unknown, path = '', depth = 0): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path || 'body' : null;
+  if (typeof value !== 'object' || value === null || depth > 64) return null;
+  for (const [k, v] of Object.entries(value)) {
+    const at = path ? `${path}.${k}` : k;
+    if (k.includes('\u0000')) return at;
+    const found = nulField(v, at, depth + 1);
+    if (found) return found;
+  }
+  return null;
 }

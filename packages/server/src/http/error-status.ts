@@ -34,6 +34,11 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   token_invalid: 400,
   internal_error: 500,
   not_ready: 503,
+  overloaded: 503,
+  uri_too_long: 414,
+  bad_request: 400,
+  headers_too_large: 431,
+  request_timeout: 408,
 };
 
 /**

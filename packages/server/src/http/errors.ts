@@ -2,6 +2,9 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { AppError, ERROR_MESSAGES, type ErrorCode, type FieldError } from '../lib/errors.ts';
 import type { IdempotencyGate } from '../modules/access/idempotency.ts';
 import { HTTP_STATUS, REMEMBERED_ERRORS } from './error-status.ts';
+import { isDatabaseUnreachable } from '../lib/database-unreachable.ts';
+import { allowedMethods } from './edge.ts';
+import type { RouteEntry } from './types.ts';
 
 export interface ErrorBody {
   code: ErrorCode;
@@ -79,6 +82,11 @@ function classify(err: FastifyError | AppError | Error): { code: ErrorCode; mess
       return { code: 'payload_too_large' };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return { code: 'unsupported_media_type' };
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return { code: 'uri_too_long' };
+    case 'FST_ERR_BAD_URL':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return { code: 'bad_request' };
   }
   // Fastify reports JSON syntax errors as SyntaxError with status 400.
   if (err instanceof SyntaxError && fe.statusCode === 400) return { code: 'invalid_json' };
@@ -87,14 +95,23 @@ function classify(err: FastifyError | AppError | Error): { code: ErrorCode; mess
   if (fe.statusCode !== undefined && fe.statusCode >= 400 && fe.statusCode < 500) {
     return { code: 'validation_failed', message: 'The request is malformed' };
   }
+  // The database restarting or out of reach: a retry in a moment works, so it is said so.
+  if (isDatabaseUnreachable(err)) return { code: 'not_ready', message: DATABASE_GONE, headers: { 'retry-after': '1' } };
   return { code: 'internal_error' };
 }
 
+const DATABASE_GONE = 'The database does not answer at the moment: retry after the delay in the Retry-After header';
+
+// A path echoed in a 404 is cut here: the message names the miss without repeating a long URL.
+const ECHOED_PATH_CHARS = 120;
+
 /** Installs the error and not-found handlers: every failure leaves in the SPEC's body. */
-export function installErrorHandling(app: FastifyInstance, idempotency: IdempotencyGate): void {
+export function installErrorHandling(app: FastifyInstance, idempotency: IdempotencyGate, routeTable: RouteEntry[]): void {
+  const methodsOf = allowedMethods(routeTable);
   app.setErrorHandler(async (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     const c = classify(err);
     let message = c.message;
+    if (c.code === 'not_ready') req.log.warn({ err: (err as Error).message }, 'database unreachable');
     if (c.code === 'internal_error') {
       // The stack and any SQL stay in the log, next to the request id the client is given.
       req.log.error({ err }, 'request failed');
@@ -117,6 +134,14 @@ export function installErrorHandling(app: FastifyInstance, idempotency: Idempote
   });
 
   app.setNotFoundHandler((req, reply) => {
-    reply.code(404).send(errorBody('route_not_found', `No endpoint ${req.method} ${req.url.split('?')[0]}`));
+    const path = req.url.split('?')[0]!;
+    const allowed = methodsOf(path);
+    if (allowed.length > 0) {
+      // The path exists with other methods: 405, and Allow lists them (RFC 9110 §15.5.6).
+      reply.code(HTTP_STATUS.method_not_allowed).header('allow', allowed.join(', '));
+      return reply.send(errorBody('method_not_allowed', `${req.method} is not allowed here; allowed: ${allowed.join(', ')}`));
+    }
+    const shown = path.length > ECHOED_PATH_CHARS ? `${path.slice(0, ECHOED_PATH_CHARS)}…` : path;
+    return reply.code(HTTP_STATUS.route_not_found).send(errorBody('route_not_found', `No endpoint ${req.method} ${shown}`));
   });
 }

@@ -15,10 +15,16 @@ const MINUTE_MS = 60_000;
 const PRINTABLE = /^[\x21-\x7e]{1,255}$/;
 
 function requestHash(req: FastifyRequest): string {
-  return createHash('sha256')
-    .update(`${req.method} ${req.routeOptions.url}\n`)
-    .update(JSON.stringify(req.body ?? null))
-    .digest('base64url');
+  let body: string;
+  try {
+    body = JSON.stringify(req.body ?? null);
+  } catch (err) {
+    // The parser takes JSON nested deeper than stringify can walk back (tens of thousands of
+    // levels; the schema, which runs after this hook, would refuse such a body anyway).
+    if (err instanceof RangeError) throw validationError([{ field: 'body', message: 'is nested too deeply' }]);
+    throw err;
+  }
+  return createHash('sha256').update(`${req.method} ${req.routeOptions.url}\n`).update(body).digest('base64url');
 }
 
 /**

@@ -35,6 +35,11 @@ export const ERROR_MESSAGES = {
   token_invalid: 'This link is invalid, was already used or has expired',
   signup_closed: 'Sign-up is closed on this installation: ask an operator for an invitation',
   internal_error: 'Internal server error',
+  overloaded: 'The server is busy: retry after the delay in the Retry-After header',
+  uri_too_long: 'The request URI is too long',
+  bad_request: 'The request is not valid HTTP',
+  headers_too_large: 'The request headers are too large',
+  request_timeout: 'The request was not received in time',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_MESSAGES;

@@ -15,6 +15,12 @@ export interface JobPayloads {
   'webhook.deliver': { delivery_id: string };
   /** Place one accepted call: synthesise its speech, dial, play, hang up, bill. */
   'voice.call': { call_id: string };
+  /** Delete and redact what has outlived its retention period, a time budget at a time (recurring). */
+  'retention.purge': Record<string, never>;
+  /** Apply the receipt a simulated network promised for one part, when it is due (as an SMPP receipt is applied). */
+  'sms.simulated_receipt': { provider: string; provider_message_id: string; status: string; detail: string };
+  /** Make `undelivered` (receipt_timeout) the messages left `sent` without a receipt past their channel's timeout; one batch a run. */
+  'messages.expire_receipts': Record<string, never>;
 }
 
 export type JobKind = keyof JobPayloads;
@@ -86,7 +92,30 @@ export const JOB_POLICIES: { readonly [K in JobKind]: JobPolicy } = {
     concurrency: VOICE_CONCURRENCY,
     renewsLease: true,
   },
+  // A failed run is tried again soon; the next scheduled run comes anyway. Its time limit stays
+  // within the longest other kind's (email, 120 s): the worker's lease follows the longest limit,
+  // and a longer one would make every dead worker's jobs wait longer (the run stops at its budget).
+  'retention.purge': { timeoutMs: 120_000, maxAttempts: 3, backoff: { baseMs: 30_000, maxMs: 300_000 } },
+  // A receipt is a few rows in one transaction; retried soon when the database was busy.
+  'sms.simulated_receipt': { timeoutMs: 30_000, maxAttempts: 10, backoff: { baseMs: 1_000, maxMs: 60_000 } },
+  // One sweep batch; the next run (the recurring schedule) takes what is left, so no retries pile up.
+  'messages.expire_receipts': { timeoutMs: 60_000, maxAttempts: 3, backoff: { baseMs: 5_000, maxMs: 60_000 } },
 };
+
+/**
+ * Background work that repeats: the kinds that always have exactly one live job, and how long
+ * after one run ends the next one is due. `queue/recurring.ts` keeps the one job in existence
+ * (any number of worker processes) and its handler wrapper schedules the next run. A kind becomes
+ * recurring with one line here; its payload is `Record<string, never>` and its handler is
+ * wrapped in `recurring(kind, …)`.
+ */
+export const RECURRING: ReadonlyArray<{ kind: RecurringKind; everyMs: number }> = [
+  { kind: 'retention.purge', everyMs: 10 * 60_000 },
+  { kind: 'messages.expire_receipts', everyMs: 5 * 60_000 },
+];
+
+/** The kinds whose payload is empty: the ones that can recur. */
+export type RecurringKind = { [K in JobKind]: JobPayloads[K] extends Record<string, never> ? K : never }[JobKind];
 
 /** The payload fields of each kind (all strings): what a stored payload is checked against before its handler sees it. */
 export const PAYLOAD_FIELDS: { readonly [K in JobKind]: ReadonlyArray<keyof JobPayloads[K]> } = {
@@ -94,6 +123,9 @@ export const PAYLOAD_FIELDS: { readonly [K in JobKind]: ReadonlyArray<keyof JobP
   'deliver.email': ['message_id'],
   'webhook.deliver': ['delivery_id'],
   'voice.call': ['call_id'],
+  'retention.purge': [],
+  'sms.simulated_receipt': ['provider', 'provider_message_id', 'status', 'detail'],
+  'messages.expire_receipts': [],
 };
 
 declare const madeByJobs: unique symbol;
@@ -108,6 +140,8 @@ export interface NewJob<K extends JobKind = JobKind> {
   readonly group?: string;
   /** Fewer attempts than the kind's policy gives. */
   readonly maxAttempts?: number;
+  /** No second live (pending or running) job with this key is made: recurring jobs carry their kind. */
+  readonly dedupeKey?: string;
   readonly [madeByJobs]: true;
 }
 
@@ -129,8 +163,26 @@ export const Jobs = {
     return job({ kind: 'voice.call', payload: { call_id: callId } });
   },
 
+  /** The receipt a simulated network promised for one part, due at `runAt` (written with the message's `sent` step). */
+  simulatedReceipt(
+    r: { provider: string; providerMessageId: string; status: 'delivered' | 'undelivered' | 'failed'; detail: string },
+    runAt: number,
+  ): NewJob<'sms.simulated_receipt'> {
+    return job({ kind: 'sms.simulated_receipt', payload: { provider: r.provider, provider_message_id: r.providerMessageId, status: r.status, detail: r.detail }, runAt });
+  },
+
+  /** A receipt-timeout sweep outside its schedule (the scheduled ones are `recurring`; docs/reliability.md). */
+  expireReceipts(runAt?: number): NewJob<'messages.expire_receipts'> {
+    return job({ kind: 'messages.expire_receipts', payload: {}, ...(runAt !== undefined ? { runAt } : {}) });
+  },
+
   /** Delivers one event to one endpoint, on the retry schedule; `{ once: true }` for a manual retry (one attempt). */
   deliverWebhook(deliveryId: string, endpointId: string, opts: { once?: boolean } = {}): NewJob<'webhook.deliver'> {
     return job({ kind: 'webhook.deliver', payload: { delivery_id: deliveryId }, group: endpointId, ...(opts.once ? { maxAttempts: 1 } : {}) });
+  },
+
+  /** The next run of a recurring kind, due at `runAt`: the only live job of its kind (its dedupe key). */
+  recurring<K extends RecurringKind>(kind: K, runAt: number): NewJob<K> {
+    return job({ kind, payload: {} as JobPayloads[K], runAt, dedupeKey: kind });
   },
 };

@@ -1,3 +1,5 @@
+import type { Clock } from '../lib/clock.ts';
+import { GroupCommit } from '../lib/group-commit.ts';
 import type { JobOutcome } from '../store/repos/jobs.ts';
 import type { Store } from '../store/store.ts';
 import type { JobContext } from './job-definition.ts';
@@ -36,4 +38,29 @@ export async function settleInTransaction(tx: Store, runs: readonly JobContext[]
 /** True once the run's handler has settled its job (the worker must not settle it again). */
 export function wasSettledByHandler(run: JobContext): boolean {
   return settledByHandler.has(run);
+}
+
+/**
+ * Outcomes of runs that arrive together, written with their jobs' settles (done) in one
+ * transaction per batch: `write` records what the items did, and the batch's jobs end with it.
+ */
+export function settlingCommit<I extends { run: JobContext }>(
+  store: Store,
+  clock: Clock,
+  write: (tx: Store, items: I[], now: number) => Promise<void>,
+  opts: { maxBatch?: number; concurrency?: number; lingerMs?: number },
+): GroupCommit<I, void> {
+  return new GroupCommit<I, void>(async (items) => {
+    await store.transaction(async (tx) => {
+      const now = clock.now();
+      await write(tx, items, now);
+      await settleInTransaction(
+        tx,
+        items.map((i) => i.run),
+        { status: 'done' },
+        now,
+      );
+    });
+    return items.map(() => undefined);
+  }, opts);
 }

@@ -44,6 +44,9 @@ function capThreshold(def: JobDefinition): number {
   return Math.max(1, Math.floor(def.concurrency! / 4));
 }
 
+/** What a timer answers when the handler has not settled in time. */
+const LATE: unique symbol = Symbol('late');
+
 class Timeout extends Error {
   override name = 'Timeout';
 }
@@ -66,7 +69,11 @@ export class Worker {
   /** Jobs of each kind in hand, for the kinds with a concurrency of their own. */
   private readonly runningOfKind = new Map<string, number>();
   private running = false;
+  /** Set by stop() with a grace: a job that fails for a passing reason is given back rather than retried later. */
+  private stopping = false;
   private readonly inFlight = new Set<Promise<void>>();
+  /** The claims of the jobs in hand, by job id: what the heartbeat renews, and gives back when stopping runs out of time. */
+  private readonly claims = new Map<string, { id: string; lockedBy: string; attempts: number }>();
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   /** The last claim took all it asked for: more jobs are probably due. */
@@ -75,6 +82,7 @@ export class Worker {
   private readonly cappedBacklog = new Set<string>();
   /** A grouped job (webhook) ended since the last claim: its group may have room for the next. */
   private groupFreed = false;
+  private beat: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: WorkerOptions) {
     this.defs = new Map(opts.definitions.map((d) => [d.kind, d]));
@@ -95,12 +103,56 @@ export class Worker {
     this.loop = this.run();
   }
 
-  /** Stops claiming and waits for the jobs in hand to finish. */
-  async stop(): Promise<void> {
+  /**
+   * Stops claiming and waits for the jobs in hand to finish. With `graceMs`, waits that long at
+   * most, then gives the claims of the jobs still running back to the queue (their attempt not
+   * counted), due at `retakeAt` — when this process is surely gone (its exit deadline), since
+   * their handlers may still be at work until then: a job retaken at once could be handed to the
+   * network twice — rather than when their lease expires; answers how many were given back.
+   * Then, too, a job that fails for a passing reason while the worker stops (the SMPP link
+   * closing, say) is given back, due at once, instead of waiting out a retry delay.
+   */
+  async stop(opts: { graceMs?: number; retakeAt?: number } = {}): Promise<number> {
+    this.stopping = opts.graceMs !== undefined;
     this.running = false;
     this.wake?.();
     await this.loop;
-    await Promise.allSettled([...this.inFlight]);
+    const all = Promise.allSettled([...this.inFlight]).then(() => false);
+    if (opts.graceMs === undefined) {
+      await all;
+      return 0;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const late = await Promise.race([all, new Promise<boolean>((r) => (timer = setTimeout(() => r(true), opts.graceMs)))]);
+    clearTimeout(timer);
+    if (!late || this.claims.size === 0) return 0;
+    const left = [...this.claims.values()];
+    const now = this.clock.now();
+    const released = await this.opts.store.jobs.release(left, now, Math.max(now, opts.retakeAt ?? now));
+    this.opts.logger.warn({ running: left.length, released }, 'stopping: gave the claims of unfinished jobs back to the queue');
+    return released;
+  }
+
+  /**
+   * The heartbeat: while this worker has runs in hand, every third of a lease it extends all
+   * their leases in one UPDATE. A live worker therefore never loses a claim to a lease running
+   * out while its handler is still at work (a busy batch, a slow commit, a run past its time
+   * limit) — the way one message used to be handed to the network twice; only a dead or
+   * unreachable worker's claims expire (docs/reliability.md).
+   */
+  private heartbeat(): void {
+    if (this.beat || this.claims.size === 0) return;
+    this.beat = setInterval(() => {
+      if (this.claims.size === 0) {
+        clearInterval(this.beat!);
+        this.beat = null;
+        return;
+      }
+      this.opts.store.jobs.renewMany(this.id, [...this.claims.keys()], this.clock.now() + this.leaseMs).catch((err: unknown) => {
+        this.opts.logger.warn({ err: (err as Error).message, claims: this.claims.size }, 'renewing job leases failed');
+      });
+    }, Math.max(50, Math.floor(this.leaseMs / 3)));
+    this.beat.unref();
   }
 
   /** Claims and runs what is due once (tests drive the worker with this). */
@@ -204,7 +256,8 @@ export class Worker {
     const payload: unknown = JSON.parse(job.payload);
     const maxAttempts = Math.min(def.maxAttempts, job.max_attempts);
     const ctx: JobContext = { attempt: job.attempts, jobId: job.id, maxAttempts, claim };
-    const renewal = def.renewsLease ? this.keepClaimed(claim) : null;
+    this.claims.set(job.id, claim);
+    this.heartbeat();
     try {
       await this.withTimeout(def.handle(payload, ctx), def.timeoutMs);
       // The handler may have settled the job in the transaction of its outcome (queue/settle.ts).
@@ -212,6 +265,13 @@ export class Worker {
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
       const permanent = err instanceof PermanentFailure;
+      // Not a timed-out run: its handler may still be at work, so its job waits for the lease.
+      if (!permanent && this.stopping && !(err instanceof Timeout)) {
+        // Most likely the stop itself (a link closing): not the job's fault, and not worth a wait.
+        const released = await store.jobs.release([claim], this.clock.now());
+        this.opts.logger.info({ job: job.id, kind: job.kind, released: released === 1, err: err.message }, 'stopping: job given back to the queue');
+        return;
+      }
       if (!permanent && job.attempts < maxAttempts) {
         const delay =
           err instanceof RetryLater && err.exact && err.retryAfterMs !== undefined
@@ -232,26 +292,33 @@ export class Worker {
       }
       await store.jobs.settle(claim, { status: 'failed', error: err.message }, this.clock.now());
     } finally {
-      if (renewal) clearInterval(renewal);
+      if (this.claims.get(job.id)?.attempts === job.attempts) this.claims.delete(job.id);
     }
   }
 
-  /** Renews a long job's lease every third of it while it runs. */
-  private keepClaimed(claim: { id: string; lockedBy: string; attempts: number }): NodeJS.Timeout {
-    const timer = setInterval(() => {
-      this.opts.store.jobs.renew(claim, this.clock.now() + this.leaseMs).catch((err: unknown) => {
-        this.opts.logger.warn({ job: claim.id, err: (err as Error).message }, 'renewing a job lease failed');
+  /**
+   * The handler's promise, rejected with a Timeout when it has not settled after `ms`. A run past
+   * its limit is not abandoned at once: it may be in the middle of a hand-over (a submit_sm whose
+   * answer is on its way), and a retry started beside it would send the message twice. It gets as
+   * long again to finish, its claim renewed all along; only a run that still hangs after that is
+   * abandoned and retried.
+   */
+  private async withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = (after: number) =>
+      new Promise<typeof LATE>((resolve) => {
+        timer = setTimeout(() => resolve(LATE), after);
       });
-    }, Math.max(100, Math.floor(this.leaseMs / 3)));
-    timer.unref();
-    return timer;
-  }
-
-  private withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-    let timer: NodeJS.Timeout;
-    const t = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Timeout(`timed out after ${ms} ms`)), ms);
-    });
-    return Promise.race([p, t]).finally(() => clearTimeout(timer));
+    try {
+      const first = await Promise.race([p, late(ms)]);
+      if (first !== LATE) return first;
+      clearTimeout(timer);
+      this.opts.logger.warn({ timeoutMs: ms }, 'a job ran past its time limit; giving it as long again to finish before it is retried');
+      const second = await Promise.race([p, late(ms)]);
+      if (second !== LATE) return second;
+      throw new Timeout(`timed out after ${ms} ms`);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

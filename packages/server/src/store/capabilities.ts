@@ -25,6 +25,11 @@ export interface Capabilities {
    * one that reads first fails at once, instead of waiting, when another process wrote meanwhile.
    */
   lockOnBegin: boolean;
+  /**
+   * The store copies itself, consistently, while it is in use (SQLite's online backup):
+   * `hellio backup`. Without it a backup is the database server's own tool (pg_dump).
+   */
+  onlineBackup: boolean;
 }
 
 /** PostgreSQL. */
@@ -35,6 +40,7 @@ export const POSTGRES: Capabilities = {
   arrayParameters: true,
   writableCtes: true,
   lockOnBegin: false,
+  onlineBackup: false,
 };
 
 /** SQLite (WAL): one writer at a time, which also makes every claim exclusive. */
@@ -45,4 +51,5 @@ export const SQLITE: Capabilities = {
   arrayParameters: false,
   writableCtes: false,
   lockOnBegin: true,
+  onlineBackup: true,
 };

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, type SqliteDatabase } from 'kysely';
@@ -6,6 +6,8 @@ import pg from 'pg';
 import { type Capabilities, POSTGRES, SQLITE } from './capabilities.ts';
 import type { Database } from './schema.ts';
 import { DurableSqliteDialect, WalSync } from './wal-sync.ts';
+import { ensurePrivateDir } from '../lib/secret-key-file.ts';
+import { backupSqlite, DATABASE_FILE } from './sqlite-files.ts';
 
 // int8 and numeric arrive as strings from pg; our integers (epoch ms, micro-units, counts and
 // sums of them) stay far below 2^53, so numbers are exact and match what SQLite returns.
@@ -16,21 +18,32 @@ export interface DbOptions {
   databaseUrl: string | null;
   dataDir: string;
   pgPoolSize?: number;
+  /** Told when an idle PostgreSQL connection breaks (a server restart, say); the pool replaces it. */
+  onConnectionError?: (err: Error) => void;
 }
 
 export interface Db {
   db: Kysely<Database>;
   capabilities: Capabilities;
+  /** A consistent copy of the live database into `file` (mode 0600); present when `capabilities.onlineBackup`. */
+  backupTo?: (file: string) => Promise<void>;
 }
 
 /** Opens the store: PostgreSQL when a URL is given, else SQLite (WAL, every commit fsync'd before it is answered) in dataDir. */
 export function openDb(opts: DbOptions): Db {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.pgPoolSize ?? 16 });
+    // A connection the server closes (a restart, a failover, an administrator's terminate) is an
+    // 'error' event: on the pool for an idle one, on the client itself for one checked out between
+    // two statements (mid-transaction, say). Unheard, either would end the process. The broken
+    // client fails its next query to its caller, and the pool drops it on release and opens a new one.
+    pool.on('connect', (client) => client.on('error', (err) => opts.onConnectionError?.(err)));
+    pool.on('error', () => undefined); // an idle client's error, already told by its own listener
     return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), capabilities: POSTGRES };
   }
-  mkdirSync(opts.dataDir, { recursive: true });
-  const file = join(opts.dataDir, 'hellio.db');
+  ensurePrivateDir(opts.dataDir);
+  const file = join(opts.dataDir, DATABASE_FILE);
+  createPrivately(file);
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
   // NORMAL, with the WAL fsync'd by WalSync before any commit is answered: as durable as FULL
@@ -41,7 +54,32 @@ export function openDb(opts: DbOptions): Db {
   sqlite.pragma('foreign_keys = ON');
   const written = { dirty: false };
   const dialect = new DurableSqliteDialect({ database: withStatementCache(sqlite, written) }, sqlite, new WalSync(`${file}-wal`), written);
-  return { db: new Kysely<Database>({ dialect }), capabilities: SQLITE };
+  return {
+    db: new Kysely<Database>({ dialect }),
+    capabilities: SQLITE,
+    backupTo: (target) => backupSqlite(sqlite, file, target),
+  };
+}
+
+/**
+ * Creates the database file with mode 0600 before SQLite opens it: SQLite gives the -wal and -shm
+ * files the mode of the database file, so all three stay private. A file made by an older version
+ * (0644) is narrowed, with its -wal and -shm.
+ */
+function createPrivately(file: string): void {
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+      if (!existsSync(f)) continue;
+      try {
+        chmodSync(f, 0o600);
+      } catch {
+        // Not ours to change (another user's file): SQLite reads it all the same.
+      }
+    }
+  }
 }
 
 // Kysely prepares every query afresh; preparing cost more than running in the accept profile.

@@ -516,6 +516,26 @@ export interface Database {
   call_audio: CallAudioTable;
 }
 
+/**
+ * The columns of migration 0018 (retention), known only to the code that uses them
+ * (`db.withTables<RetentionColumns>()` in store/repos/retention.ts and jobs.ts), so that every
+ * row the rest of the code builds need not name them.
+ */
+export type RetentionColumns = {
+  accounts: {
+    /** Days after which a message's body is redacted; null = the installation's default, 0 = never. */
+    body_retention_days: number | null;
+  };
+  messages: {
+    /** When retention removed its body, subject and content; null while it holds them. */
+    body_redacted_at: number | null;
+  };
+  jobs: {
+    /** At most one pending or running job holds a key (a recurring job: its kind); null for the rest. */
+    dedupe_key: string | null;
+  };
+};
+
 /** A row of `T` as it is written (columns with a default or only some rows fill may be left out). */
 export type NewRow<T extends keyof Database> = Insertable<Database[T]>;
 

@@ -30,7 +30,10 @@ import { SessionsRepo } from './repos/sessions.ts';
 import { UserTokensRepo } from './repos/user-tokens.ts';
 import { AuditRepo } from './repos/audit.ts';
 import { SenderRequestsRepo } from './repos/sender-requests.ts';
+import { RetentionRepo } from './repos/retention.ts';
 import { migrateToLatest } from './migrations/index.ts';
+import { SealedColumnsRepo } from './repos/sealed-columns.ts';
+import type { SecretBox } from '../lib/sealed-secrets.ts';
 
 /**
  * The typed repositories over one database handle. `transaction` hands the callback a Store
@@ -66,6 +69,10 @@ export class Store {
   readonly audit: AuditRepo;
   readonly senderRequests: SenderRequestsRepo;
   readonly calls: CallsRepo;
+  /** Bounded deletes and redactions of what outlived its retention period. */
+  readonly retention: RetentionRepo;
+  /** The passes over every sealed column (sealing plaintext, rotating keys). */
+  readonly sealedColumns: SealedColumnsRepo;
 
   private constructor(
     private readonly db: Executor,
@@ -74,6 +81,9 @@ export class Store {
     /** The deployment's currency: stored money is rendered with it wherever a resource is shown. */
     readonly currency: string,
     private readonly inTransaction: boolean,
+    /** Seals and opens the secret columns (lib/sealed-secrets.ts). */
+    private readonly box: SecretBox,
+    private readonly handle: Pick<Db, 'backupTo'>,
   ) {
     this.accounts = new AccountsRepo(db);
     this.keys = new KeysRepo(db);
@@ -88,41 +98,50 @@ export class Store {
     this.charges = new ChargesRepo(db, capabilities);
     this.delivery = new DeliveryRepo(db, capabilities);
     this.routes = new RoutesRepo(db);
-    this.domains = new DomainsRepo(db);
+    this.domains = new DomainsRepo(db, box);
     this.events = new EventsRepo(db);
-    this.webhooks = new WebhooksRepo(db);
+    this.webhooks = new WebhooksRepo(db, box);
     this.otp = new OtpRepo(db);
-    this.secrets = new SecretsRepo(db);
+    this.secrets = new SecretsRepo(db, box);
     this.lookups = new LookupsRepo(db);
     this.emailVerifications = new EmailVerificationsRepo(db);
-    this.users = new UsersRepo(db, capabilities);
+    this.users = new UsersRepo(db, capabilities, box);
     this.sessions = new SessionsRepo(db);
     this.userTokens = new UserTokensRepo(db);
     this.audit = new AuditRepo(db);
     this.senderRequests = new SenderRequestsRepo(db);
     this.calls = new CallsRepo(db);
+    this.retention = new RetentionRepo(db, capabilities);
+    this.sealedColumns = new SealedColumnsRepo(db, box);
     // Inside a transaction reads go to it: a cache on the pool would wait for the connection
     // the transaction holds (SQLite has one), and the transaction must see its own writes.
     this.cache = new ReadCache(db, this, { passThrough: inTransaction });
     this.batchWrites = new BatchWritesRepo(db, capabilities);
   }
 
-  static open(handle: Db, settings: { currency: string }): Store {
-    return new Store(handle.db, handle.capabilities, settings.currency, false);
+  /** The store over an open database; `secrets` seals the secret columns (every process of an installation has the same key). */
+  static open(handle: Db, settings: { currency: string; secrets: SecretBox }): Store {
+    return new Store(handle.db, handle.capabilities, settings.currency, false, settings.secrets, handle);
+  }
+
+  /** A consistent copy of the database into `file` while it is in use; only when `capabilities.onlineBackup`. */
+  async backupTo(file: string): Promise<void> {
+    if (!this.handle.backupTo) throw new Error('this store has no online backup (capabilities.onlineBackup)');
+    await this.handle.backupTo(file);
   }
 
   /** Runs `fn` in one transaction (nested calls join the outer one). */
   async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return fn(this);
     if (!this.capabilities.lockOnBegin) {
-      return this.db.transaction().execute((trx) => fn(new Store(trx, this.capabilities, this.currency, true)));
+      return this.db.transaction().execute((trx) => fn(new Store(trx, this.capabilities, this.currency, true, this.box, this.handle)));
     }
     // BEGIN IMMEDIATE takes the write lock up front. A deferred BEGIN that reads first fails
     // (SQLITE_BUSY) without waiting when another process (the CLI) wrote meanwhile.
     return this.db.connection().execute(async (conn) => {
       await sql`begin immediate`.execute(conn);
       try {
-        const result = await fn(new Store(conn, this.capabilities, this.currency, true));
+        const result = await fn(new Store(conn, this.capabilities, this.currency, true, this.box, this.handle));
         await sql`commit`.execute(conn);
         return result;
       } catch (err) {

@@ -12,7 +12,7 @@ import type { DkimKey } from '../providers/email/email-provider.ts';
 import type { JobHandlers } from '../queue/handlers.ts';
 import { JOB_POLICIES } from '../queue/catalogue.ts';
 import { type JobContext, RetryLater, retryDelayMs } from '../queue/job-definition.ts';
-import { settleInTransaction } from '../queue/settle.ts';
+import { settleInTransaction, settlingCommit } from '../queue/settle.ts';
 import type { MessageRow } from '../store/repos/messages.ts';
 import type { RouteRow } from '../store/repos/routes.ts';
 import type { Store } from '../store/store.ts';
@@ -79,22 +79,7 @@ export function deliveryHandlers(deps: DeliveryDeps): Pick<JobHandlers, 'deliver
 
   /** Outcomes that arrive together: written with their jobs' settles, one commit. */
   const outcomes = <I extends { run: JobContext }>(write: (tx: Store, items: I[], now: number) => Promise<void>) =>
-    new GroupCommit<I, void>(
-      async (items) => {
-        await store.transaction(async (tx) => {
-          const now = clock.now();
-          await write(tx, items, now);
-          await settleInTransaction(
-            tx,
-            items.map((i) => i.run),
-            { status: 'done' },
-            now,
-          );
-        });
-        return items.map(() => undefined);
-      },
-      { ...batch, lingerMs: OUTCOME_LINGER_MS },
-    );
+    settlingCommit<I>(store, clock, write, { ...batch, lingerMs: OUTCOME_LINGER_MS });
 
   // SMS: with the routes as they are now (read once per batch).
   const smsBegin = begin<RouteRow[]>(async (tx) => {
@@ -186,7 +171,13 @@ export function deliveryHandlers(deps: DeliveryDeps): Pick<JobHandlers, 'deliver
             encoding: (m.encoding ?? 'GSM-7') as SmsEncoding,
           });
           if (r.ok) {
-            const sent: SentMessage = { messageId: m.id, provider: provider.name, providerIds: r.providerMessageIds, ...(r.answer ? { answer: r.answer } : {}) };
+            const sent: SentMessage = {
+              messageId: m.id,
+              provider: provider.name,
+              providerIds: r.providerMessageIds,
+              ...(r.answer ? { answer: r.answer } : {}),
+              ...(r.simulatedReceipt ? { simulatedReceipt: r.simulatedReceipt } : {}),
+            };
             return smsSent.add({ sent, run });
           }
           const answer = `${provider.name}: ${r.code ? `${r.code} ` : ''}${r.error}`;

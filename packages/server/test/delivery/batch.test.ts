@@ -12,6 +12,7 @@ import { deliveryHandlers } from '../../src/workers/deliver.ts';
 import { catalogueDefinitions } from '../../src/queue/handlers.ts';
 import { BACKENDS, bearer, createHarness, type Harness, type TestAccount } from '../support/harness.ts';
 import { until } from '../support/wait.ts';
+import { keepEvents } from '../support/events.ts';
 
 const quiet = { info() {}, warn() {}, error() {} };
 
@@ -83,6 +84,7 @@ describe.each(BACKENDS)('batched delivery writes on %s', (backend) => {
   beforeAll(async () => {
     h = await createHarness(backend, { env: { HELLIO_RATE_LIMIT_PER_MINUTE: '100000' } });
     a = await h.account({ balance: '100.00' });
+    await keepEvents(h.rt, a.id);
   });
   afterAll(async () => h?.close());
 

@@ -13,6 +13,7 @@ import { type Db, openDb } from '../../src/store/db.ts';
 import { hellio } from '../support/cli.ts';
 import { BACKENDS, bearer, createHarness, type Harness, type TestAccount } from '../support/harness.ts';
 import { until } from '../support/wait.ts';
+import { keepEvents } from '../support/events.ts';
 
 const DELIVERED_TO = '+14155552671';
 const FINAL = ['delivered', 'failed', 'undelivered', 'bounced', 'canceled'];
@@ -119,6 +120,7 @@ describe.each(BACKENDS)('delivery lifecycle on %s', (backend) => {
 
   it('SMS: every simulator fate ends in its status, with its exact timeline, refunds and campaign counts', async () => {
     const a = await h.account({ balance: '50.00' });
+    await keepEvents(h.rt, a.id);
     const start = await balanceOf(a.key);
     const text = `fates ${randomBytes(4).toString('hex')}`;
     const numbers = [DELIVERED_TO, SMS_MAGIC.rejected, SMS_MAGIC.undelivered, SMS_MAGIC.expired, SMS_MAGIC.flaky];
@@ -202,6 +204,7 @@ describe.each(BACKENDS)('delivery lifecycle on %s', (backend) => {
 
   it('email: delivered, bounced (refunded) and greylisted-then-delivered', async () => {
     const a = await h.account({ balance: '20.00' });
+    await keepEvents(h.rt, a.id);
     const start = await balanceOf(a.key);
     const tag = randomBytes(4).toString('hex');
     const normal = await sendEmail(a, 'reader@example.net', `normal ${tag}`);

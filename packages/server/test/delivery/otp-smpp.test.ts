@@ -3,6 +3,7 @@ import { BACKENDS, bearer, createHarness, type Harness, type TestAccount } from 
 import { expectError } from '../support/http-assert.ts';
 import { startSmsc, type TestSmsc } from '../support/smsc.ts';
 import { until } from '../support/wait.ts';
+import { keepEvents } from '../support/events.ts';
 
 /**
  * OTP end to end through a real SMSC: the API accepts the send, the worker submits the text over
@@ -87,6 +88,7 @@ describe.each(BACKENDS)('OTP over SMPP on %s', (backend) => {
 
   it('the pumping defence pauses a prefix of unverified sends, explains itself, and sends nothing more there', async () => {
     const a: TestAccount = await h.account();
+    await keepEvents(h.rt, a.id);
     const number = (i: number) => `+4474001231${String(i).padStart(2, '0')}`; // prefix "447400"
     for (let i = 0; i < 5; i++) expect((await post(a.key, '/otp/send', { to: number(i) })).statusCode).toBe(200);
     await h.rt.createWorker({ pollMs: 10 }).drain();

@@ -83,9 +83,10 @@ describe.each(BACKENDS)('a worker killed mid-delivery on %s', (backend) => {
 
       // What the dead worker left behind.
       const orphaned = leftJobs.filter((j) => j.status === 'running');
-      const leftStatuses = await statuses();
-      // Its pending receipts died with it (docs/simulators.md): those messages stay "sent".
-      const stuckSent = new Set([...leftStatuses].filter(([, s]) => s === 'sent').map(([id]) => id));
+      // The simulator's receipts are jobs written with each `sent` step (docs/reliability.md): the
+      // messages the dead worker left `sent` still get theirs from the next worker.
+      const leftSent = [...(await statuses()).values()].filter((st) => st === 'sent').length;
+      if (leftSent > 0) console.info(`${leftSent} messages were left "sent" by the crash`);
       expect(leftJobs).toHaveLength(N);
       // The kill landed mid-job (claims held by the dead worker) and left work for the next one.
       expect(orphaned.length).toBeGreaterThan(0);
@@ -101,7 +102,7 @@ describe.each(BACKENDS)('a worker killed mid-delivery on %s', (backend) => {
           const js = await jobs();
           if (js.some((j) => j.status !== 'done')) return false;
           const st = await statuses();
-          return [...st].every(([id, status]) => (stuckSent.has(id) ? status === 'sent' : status === 'delivered'));
+          return [...st].every(([, status]) => status === 'delivered');
         },
         {
           timeoutMs: 25_000,
@@ -110,7 +111,7 @@ describe.each(BACKENDS)('a worker killed mid-delivery on %s', (backend) => {
             const counts: Record<string, number> = {};
             for (const j of await jobs()) counts[`job:${j.status}`] = (counts[`job:${j.status}`] ?? 0) + 1;
             for (const st of (await statuses()).values()) counts[st] = (counts[st] ?? 0) + 1;
-            return counts;
+            return { counts, output: s.output().slice(-3000) };
           },
         },
       );
@@ -123,13 +124,17 @@ describe.each(BACKENDS)('a worker killed mid-delivery on %s', (backend) => {
       const byId = new Map(finalJobs.map((j) => [j.id, j]));
       for (const j of orphaned) expect(byId.get(j.id)!.attempts).toBe(j.attempts + 1);
 
-      // Every message accounted for: delivered, or "sent" with its receipt lost in the crash.
+      // Every message final: delivered, those left "sent" by the crash included.
       const finalStatuses = await statuses();
       expect(finalStatuses.size).toBe(N);
       const counts: Record<string, number> = {};
       for (const st of finalStatuses.values()) counts[st] = (counts[st] ?? 0) + 1;
-      expect(counts).toEqual({ delivered: N - stuckSent.size, ...(stuckSent.size ? { sent: stuckSent.size } : {}) });
-      expect(stuckSent.size).toBeLessThan(N);
+      expect(counts).toEqual({ delivered: N });
+      // Each receipt job ran once to its end.
+      const receiptJobs = await db.db.selectFrom('jobs').select(['status']).where('kind', '=', 'sms.simulated_receipt').execute();
+      // One per message (each one part), made once: with the step that moved the message to `sent`.
+      expect(receiptJobs).toHaveLength(N);
+      expect(receiptJobs.filter((j) => j.status !== 'done')).toEqual([]);
 
       // No transition happened twice: one event per status per message, in lifecycle order.
       const events = await db.db.selectFrom('message_events').select(['message_id', 'status']).where('message_id', 'in', ids).orderBy('id').execute();
@@ -137,7 +142,7 @@ describe.each(BACKENDS)('a worker killed mid-delivery on %s', (backend) => {
       for (const e of events) timelines.set(e.message_id, [...(timelines.get(e.message_id) ?? []), e.status]);
       const wrong = ids.filter((id) => {
         const t = timelines.get(id) ?? [];
-        return stuckSent.has(id) ? t.join() !== 'queued,sending,sent' : t.join() !== 'queued,sending,sent,delivered';
+        return t.join() !== 'queued,sending,sent,delivered';
       });
       expect(wrong.map((id) => [id, timelines.get(id)])).toEqual([]);
 

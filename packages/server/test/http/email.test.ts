@@ -190,6 +190,24 @@ describe.each(BACKENDS)('POST /send (email) on %s', (backend) => {
       expect(await peek.jobsFor([id])).toHaveLength(1);
     });
 
+    it('sends to and charges an address given twice once: in one list, or in to and cc or bcc (the domain in any case)', async () => {
+      const a = await h.account();
+      const res = await send(a.key, {
+        ...base,
+        to: ['a@example.org', 'Ann <a@EXAMPLE.org>', 'b@example.org'],
+        cc: ['b@Example.Org', 'c@example.org'],
+        bcc: ['a@example.org', 'c@example.org', 'B@example.org'],
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      const id = res.json().id;
+      // a, b, c and B (a local part's case is the receiving server's to judge): 4 × 0.0010.
+      expect((await getMessage(a.key, id)).json().price).toBe('0.0040');
+      expect(await h.rt.store.wallet.balance(a.id)).toBe(100_000_000 - 4_000);
+      const stored = await h.rt.store.messages.get(a.id, id);
+      const payload = JSON.parse(stored!.payload!);
+      expect(payload).toMatchObject({ to: ['a@example.org', 'b@example.org'], cc: ['c@example.org'], bcc: ['B@example.org'] });
+    });
+
     it('accepts 50 recipients in `to` and charges 0.0500', async () => {
       const a = await h.account();
       expect((await send(a.key, { ...base, to: addrs(50) })).statusCode).toBe(200);
@@ -303,6 +321,7 @@ describe.each(BACKENDS)('POST /send (email) on %s', (backend) => {
       ['a header name with a space', { ...base, headers: { 'X Custom': 'v' } }, 'headers.X Custom'],
       ['an unknown field', { ...base, priority: 'high' }, 'priority'],
       ['a malformed scheduled_at', { ...base, scheduled_at: 'next tuesday' }, 'scheduled_at'],
+      ['a scheduled_at more than 60 s in the past', { ...base, scheduled_at: '2026-01-01T00:00:00Z' }, 'scheduled_at'],
       ['a tag without a value', { ...base, tags: [{ name: 'x' }] }, 'tags[0].value'],
     ])('refuses %s with 422 naming the field', async (_label, payload, field) => {
       const a = await h.account();

@@ -1,5 +1,8 @@
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BACKENDS, bearer, createHarness, type Harness, REDIS_TEST_URL } from '../support/harness.ts';
+import { BACKENDS, bearer, createHarness, type Harness, REDIS_TEST_URL, throwawayDatabase } from '../support/harness.ts';
+import { rawSql } from '../support/http-assert.ts';
+import { until } from '../support/wait.ts';
 
 const REQUEST_ID = /^req_[0-9a-z]{26}$/;
 
@@ -72,18 +75,95 @@ describe.each(BACKENDS)('health and docs on %s', (backend) => {
       }
     });
 
-    it('/readyz answers 503 not_ready when Redis does not answer, while /healthz stays 200', async () => {
+    it('/readyz stays 200 but names redis as degraded when Redis does not answer (limits fall back per process)', async () => {
       // Nothing listens on port 1.
       const r = await createHarness(backend, { env: { REDIS_URL: 'redis://127.0.0.1:1' } });
       try {
         const res = await r.app.inject({ method: 'GET', url: '/readyz' });
-        expect(res.statusCode).toBe(503);
-        expect(res.json()).toMatchObject({ code: 'not_ready' });
-        expect(res.json().detail).toBe(res.json().message);
+        expect(res.statusCode).toBe(200);
+        expect(res.json()).toEqual({ status: 'ready', degraded: ['redis'] });
         expect(res.body).not.toMatch(/ECONNREFUSED|127\.0\.0\.1/);
         expect((await r.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
       } finally {
         await r.close();
+      }
+    });
+
+    it.runIf(backend === 'postgres')('outlives PostgreSQL closing its connections (a restart): the next requests are served on new ones', async () => {
+      const r = await createHarness(backend);
+      try {
+        const a = await r.account();
+        const balance = () => r.app.inject({ method: 'GET', url: '/balance', headers: bearer(a.key) });
+        // Several requests at once, so that the pool holds several idle connections.
+        expect((await Promise.all([balance(), balance(), balance(), balance()])).map((x) => x.statusCode)).toEqual([200, 200, 200, 200]);
+        // What a restart does to every connection: the server ends them (57P01) — the idle ones
+        // and one held by a transaction between two statements. Unheard, either ended the process.
+        let terminated!: () => void;
+        const done = new Promise<void>((resolve) => (terminated = resolve));
+        const held = r.rt.store.transaction(async (tx) => {
+          await tx.accounts.get(a.id);
+          await done;
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          await tx.accounts.get(a.id);
+        });
+        const heldOutcome = held.then(() => 'committed', () => 'failed');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        await rawSql(r.database.env, 'select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+        terminated();
+        expect(await heldOutcome).toBe('failed');
+        await until('the next requests to be served', async () => {
+          const answers = await Promise.all([balance(), balance()]);
+          return answers.every((x) => x.statusCode === 200);
+        }, { timeoutMs: 10_000, everyMs: 100 });
+        expect((await r.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+      } finally {
+        await r.close();
+      }
+    });
+
+    it.runIf(backend === 'postgres')('answers 503 not_ready with Retry-After while PostgreSQL cannot be reached, and serves again once it can', async () => {
+      // A TCP relay stands between the process and PostgreSQL, so that the test can take the
+      // database away (refused connections, as during a restart) without touching the shared server.
+      const database = await throwawayDatabase(backend);
+      const target = new URL(database.env.DATABASE_URL!);
+      const sockets = new Set<net.Socket>();
+      const relay = net.createServer((client) => {
+        const upstream = net.connect(Number(target.port || 5432), target.hostname);
+        for (const s of [client, upstream]) {
+          sockets.add(s);
+          s.on('close', () => sockets.delete(s));
+          s.on('error', () => s.destroy());
+        }
+        client.pipe(upstream).pipe(client);
+      });
+      await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+      const port = (relay.address() as net.AddressInfo).port;
+      const via = new URL(target);
+      via.host = `127.0.0.1:${port}`;
+      const r = await createHarness(backend, { database, env: { DATABASE_URL: via.toString() } });
+      try {
+        const a = await r.account();
+        const balance = () => r.app.inject({ method: 'GET', url: '/balance', headers: bearer(a.key) });
+        expect((await balance()).statusCode).toBe(200);
+
+        await new Promise<void>((resolve) => {
+          relay.close(() => resolve());
+          for (const s of sockets) s.destroy();
+        });
+        const res = await balance();
+        expect(res.statusCode).toBe(503);
+        expect(res.headers['retry-after']).toBe('1');
+        expect(res.headers['x-request-id']).toMatch(REQUEST_ID);
+        expect(res.json()).toMatchObject({ code: 'not_ready', message: expect.stringMatching(/database/i) });
+        expect(res.body).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|terminated|postgres/i);
+
+        await new Promise<void>((resolve) => relay.listen(port, '127.0.0.1', resolve));
+        await until('the database to be reached again', async () => (await balance()).statusCode === 200, { timeoutMs: 10_000, everyMs: 100 });
+      } finally {
+        await r.close().catch(() => undefined);
+        relay.close();
+        for (const s of sockets) s.destroy();
+        await database.drop();
       }
     });
 

@@ -339,4 +339,18 @@ describe.each(BACKENDS)('Idempotency-Key on %s', (backend) => {
       expect(res.headers['idempotent-replayed']).toBeUndefined();
     });
   });
+
+  it('answers 422 in the SPEC body, not 500, for a body nested too deeply to hash (found by bench/fuzz), and keeps nothing', async () => {
+    const a = await h.account();
+    const before = await balance(a.key);
+    const deep = '['.repeat(20_000) + ']'.repeat(20_000);
+    const res = await postRaw(a.key, deep, 'deep-1');
+    expect(res.statusCode, res.body).toBe(422);
+    expect(res.json()).toMatchObject({ code: 'validation_failed', errors: [{ field: 'body', message: 'is nested too deeply' }] });
+    expect(res.headers['x-request-id']).toMatch(/^req_/);
+    // The key was not claimed: a proper request with it goes through.
+    const ok = await postRaw(a.key, JSON.stringify({ from: 'HELLIO', to: '+14155550100', message: 'after deep' }), 'deep-1');
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(await balance(a.key)).toBeLessThan(before);
+  });
 });

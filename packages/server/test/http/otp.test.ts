@@ -4,6 +4,7 @@ import { setOtpCountries } from '../../src/modules/otp/admin.ts';
 import { BACKENDS, bearer, createHarness, type Harness, type TestAccount } from '../support/harness.ts';
 import { expectError, rawSql } from '../support/http-assert.ts';
 import { until } from '../support/wait.ts';
+import { keepEvents } from '../support/events.ts';
 
 /**
  * POST /otp/send and POST /otp/verify through the whole app on the simulated network: the code
@@ -71,6 +72,7 @@ describe.each(BACKENDS)('OTP on %s', (backend) => {
     let a: TestAccount;
     beforeEach(async () => {
       a = await h.account();
+      await keepEvents(h.rt, a.id);
     });
 
     it('sends a code by SMS, charges it like an SMS, and approves the right code once', async () => {
@@ -132,8 +134,9 @@ describe.each(BACKENDS)('OTP on %s', (backend) => {
       expect(received!.body).toBe(`Acme: ${code} is your code. Never share ${code}.`);
 
       const redacted = 'Acme: ******** is your code. Never share ********.';
-      // The simulated network's receipt comes on its own time; the timeline ends with it.
+      // The simulated network's receipt is a job due a moment after the send; the timeline ends with it.
       const one = await until('the delivery receipt', async () => {
+        await h.rt.createWorker({ pollMs: 10 }).drain();
         const m = (await get(a.key, `/messages/${message_id}`)).json();
         return m.status === 'delivered' ? m : undefined;
       });
@@ -317,6 +320,7 @@ describe.each(BACKENDS)('OTP on %s', (backend) => {
 
     it('pauses a prefix whose sends climb while verifications stay low, and says why', async () => {
       const a = await h.account();
+      await keepEvents(h.rt, a.id);
       const number = (i: number) => `+1202555${String(2000 + i)}`; // prefix "120255"
       for (let i = 0; i < 7; i++) expect((await send(a.key, { to: number(i) }, { ip: `192.0.2.${i}` })).statusCode).toBe(200);
       const balance = await h.rt.store.wallet.balance(a.id);

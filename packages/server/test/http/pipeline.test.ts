@@ -417,6 +417,30 @@ describe.each(BACKENDS)('request pipeline on %s', (backend) => {
         }
       });
     });
+
+    describe('with Redis unreachable', () => {
+      let down: Harness;
+      beforeAll(async () => {
+        // Nothing listens on port 1: the limiter never connects.
+        down = await createHarness(backend, { database: h.database, env: { REDIS_URL: 'redis://127.0.0.1:1' } });
+      });
+      afterAll(async () => down?.close());
+
+      it('serves key-authenticated requests, limited by this process alone, and /readyz says it is degraded', async () => {
+        const a = await down.account();
+        await setKeyRateLimit(down.rt.store, a.keyId, 3);
+        const sent = await down.app.inject({ method: 'POST', url: '/sms/send', headers: bearer(a.key), payload: SMS });
+        expect(sent.statusCode, sent.body).toBe(200);
+        const responses: InjectedResponse[] = [sent];
+        for (let i = 0; i < 3; i++) responses.push(await balance(a.key, { app: down.app }));
+        expect(responses.map((r) => r.statusCode)).toEqual([200, 200, 200, 429]);
+        expect(responses.slice(0, 3).map((r) => rl(r).remaining)).toEqual([2, 1, 0]);
+        expectError(responses[3]!, 429, 'rate_limited');
+        const ready = await down.app.inject({ method: 'GET', url: '/readyz' });
+        expect(ready.statusCode).toBe(200);
+        expect(ready.json()).toEqual({ status: 'ready', degraded: ['redis'] });
+      });
+    });
   });
 
   describe('order of the steps', () => {
@@ -486,7 +510,10 @@ describe.each(BACKENDS)('request pipeline on %s', (backend) => {
       expect(expectError(anonymous, 404, 'route_not_found').message).toContain('/nope');
       const a = await h.account();
       expectError(await h.app.inject({ method: 'POST', url: '/sms/sendd', headers: bearer(a.key), payload: SMS }), 404, 'route_not_found');
-      expectError(await h.app.inject({ method: 'DELETE', url: '/balance', headers: bearer(a.key) }), 404, 'route_not_found');
+      // A known path with another method is a 405 naming the methods it has (test/http/edge.test.ts).
+      const wrongMethod = await h.app.inject({ method: 'DELETE', url: '/balance', headers: bearer(a.key) });
+      expectError(wrongMethod, 405, 'method_not_allowed');
+      expect(wrongMethod.headers.allow).toBe('GET, HEAD');
     });
 
     it('answers malformed JSON with 400 invalid_json', async () => {

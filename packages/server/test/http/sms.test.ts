@@ -177,6 +177,31 @@ describe.each(BACKENDS)('POST /sms/send on %s', (backend) => {
       expect(cmp.json()).toMatchObject({ id: body.campaign_id, total_messages: 6, cost: '0.2830', reference: 'spring' });
     });
 
+    it('sends and charges a number given twice once, keeping the first occurrence in its place', async () => {
+      const a = await h.account();
+      const before = await peek.totals();
+      const res = await send(a.key, { from: 'HELLIO', to: [US, UK, US, US2, UK], message: 'once each' });
+      expect(res.statusCode, res.body).toBe(200);
+      const body = res.json();
+      expect(body.messages.map((m: { to: string }) => m.to)).toEqual([US, UK, US2]);
+      // 0.0080 + 0.0400 + 0.0080, not five prices.
+      expect(body.total_price).toBe('0.0560');
+      expect(await h.rt.store.wallet.balance(a.id)).toBe(100_000_000 - 56_000);
+      const after = await peek.totals();
+      expect(after.messages - before.messages).toBe(3);
+      expect(after.jobs - before.jobs).toBe(3);
+      const cmp = await h.app.inject({ method: 'GET', url: `/campaigns/${body.campaign_id}`, headers: bearer(a.key) });
+      expect(cmp.json()).toMatchObject({ total_messages: 3, cost: '0.0560' });
+    });
+
+    it('makes one message, not a campaign, when every recipient is the same number', async () => {
+      const a = await h.account();
+      const res = await send(a.key, { from: 'HELLIO', to: [US, US, US], message: 'just one' });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json()).toMatchObject({ campaign_id: null, total_price: '0.0080' });
+      expect(res.json().messages).toHaveLength(1);
+    });
+
     it('accepts 1,000 recipients in one request with exactly 1,000 messages and jobs', async () => {
       const a = await h.account();
       const before = await peek.totals();
@@ -433,11 +458,20 @@ describe.each(BACKENDS)('POST /sms/send on %s', (backend) => {
       expect((await peek.jobsFor([id]))[0]?.run_at).toBe(at.getTime());
     });
 
-    it('sends a scheduled_at in the past right away', async () => {
+    it('sends a scheduled_at less than 60 s in the past right away (a client clock a little behind)', async () => {
       const a = await h.account();
-      const res = await send(a.key, { from: 'HELLIO', to: US, message: 'now', scheduled_at: '2020-01-01T00:00:00Z' });
+      const res = await send(a.key, { from: 'HELLIO', to: US, message: 'now', scheduled_at: new Date(Date.now() - 20_000).toISOString() });
       expect(res.statusCode).toBe(200);
       expect(res.json().messages[0].status).toBe('queued');
+      expect((await peek.jobsFor([res.json().messages[0].id]))).toHaveLength(1);
+    });
+
+    it('refuses a scheduled_at more than 60 s in the past with 422, writing nothing', async () => {
+      const a = await h.account();
+      for (const at of ['2020-01-01T00:00:00Z', new Date(Date.now() - 120_000).toISOString()]) {
+        const body = await expectRefusedWithoutWrites(a, { from: 'HELLIO', to: [US, UK], message: 'late', scheduled_at: at }, 422, 'validation_failed');
+        expect(body.errors).toEqual([{ field: 'scheduled_at', message: 'must not be more than 60 seconds in the past' }]);
+      }
     });
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removePrice, setPrice } from '../../src/modules/admin/prices.ts';
 import { placeCall } from '../../src/modules/voice/place.ts';
+import { purge } from '../../src/modules/retention/purge.ts';
 import { VOICE_MAGIC } from '../../src/providers/voice/voice-simulator.ts';
 import type { Worker } from '../../src/queue/worker.ts';
 import { moneyOf } from '../support/accept-peek.ts';
@@ -9,6 +10,7 @@ import { expectError } from '../support/http-assert.ts';
 import { until } from '../support/wait.ts';
 import { recogniseDigits } from '../support/speech.ts';
 import { parseWav } from '../../src/lib/wav.ts';
+import { keepEvents } from '../support/events.ts';
 
 /**
  * POST /voice/send, GET /voice, GET /voice/{id}, cancel and audio (SPEC §3, docs/voice.md) on the
@@ -33,6 +35,7 @@ describe.each(BACKENDS)('voice on %s', (backend) => {
   beforeAll(async () => {
     h = await createHarness(backend, { env: ENV });
     a = await h.account();
+    await keepEvents(h.rt, a.id);
     worker = h.rt.createWorker({ pollMs: 20 });
     worker.start();
   });
@@ -259,6 +262,33 @@ describe.each(BACKENDS)('voice on %s', (backend) => {
     expect(verify.json()).toMatchObject({ status: 'approved' });
   });
 
+  it("empties an ended call's text (and sealed code) after the account's body retention; a call not yet ended keeps it", async () => {
+    const b = await h.account();
+    await h.rt.store.retention.setBodyRetention(b.id, 1);
+    const spoken = await send(b.key, { to: freshNumber(), text: 'Your parcel 4417 arrives today' });
+    const done = await ended(b.key, spoken.json().id);
+    expect(done.text).toBe('Your parcel 4417 arrives today');
+    // Another call, still ringing (2 minutes, 2.4 s at this speed) when the retention passes.
+    const later = await send(b.key, { to: VOICE_MAGIC.noAnswer, text: 'Reminder 5520', ring_timeout: 120 });
+    expect(later.statusCode, later.body).toBe(200);
+    await until('the second call to ring', async () => (await get(b.key, `/voice/${later.json().id}`)).json().status === 'ringing', { everyMs: 20 });
+
+    const twoDaysOn = { ...h.rt.ctx, clock: { now: () => Date.now() + 2 * 86_400_000 } };
+    const report = await purge(twoDaysOn, h.config.retention);
+    expect(report.callsRedacted).toBe(1);
+    const after = (await get(b.key, `/voice/${done.id}`)).json();
+    expect(after).toEqual({ ...done, text: '' });
+    expect((await h.rt.store.calls.byId(done.id))!.sealed_text).toBeNull();
+    expect((await get(b.key, `/voice/${later.json().id}`)).json()).toMatchObject({ status: 'ringing', text: 'Reminder 5520' });
+    expect((await ended(b.key, later.json().id)).status).toBe('no_answer');
+    // Once it has ended, its turn comes; the other account's calls, under the default 30 days, keep their text.
+    expect((await purge(twoDaysOn, h.config.retention)).callsRedacted).toBe(1);
+    expect((await get(b.key, `/voice/${later.json().id}`)).json().text).toBe('');
+    const others = (await get(a.key, '/voice')).json().data as Array<{ text: string }>;
+    expect(others.length).toBeGreaterThan(0);
+    for (const c of others) expect(c.text).not.toBe('');
+  });
+
   it('lists the voices installed, and previews speech as WAV without a call or a charge', async () => {
     const voices = (await get(a.key, '/voice/voices')).json().data as Array<{ id: string; engine: string; languages: string[] }>;
     expect(voices.some((v) => v.engine === 'flite' && v.languages.includes('en'))).toBe(true);
@@ -279,5 +309,17 @@ describe.each(BACKENDS)('voice on %s', (backend) => {
     expect(badVoice.errors![0]!.field).toBe('voice');
     const badLanguage = expectError(await send(a.key, { to: freshNumber(), text: 'x', language: 'xx-QQ' }), 422, 'validation_failed');
     expect(badLanguage.errors![0]!.field).toBe('language');
+  });
+
+  it('refuses a preview with 503 overloaded and Retry-After when the engine stays busy with others for 5 s', async () => {
+    // The last test of the file: the long texts are left to the engine, which the harness closes.
+    const preview = (text: string) => h.app.inject({ method: 'POST', url: '/voice/preview', headers: bearer(a.key), payload: { text } });
+    // One 2,000-letter word is spelt letter by letter: over four minutes of audio, seconds of work for flite each.
+    const ahead = [preview('x'.repeat(2000)), preview('x'.repeat(2000))];
+    for (const p of ahead) p.catch(() => undefined);
+    const last = await preview('Hello.');
+    expect(expectError(last, 503, 'overloaded').message).toMatch(/busy/);
+    expect(last.headers['retry-after']).toBe('5');
+    expect(last.headers['x-request-id']).toMatch(/^req_/);
   });
 });

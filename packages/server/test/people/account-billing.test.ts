@@ -6,6 +6,7 @@ import { adjustBalance, topUp } from '../../src/modules/billing/wallet.ts';
 import { BACKENDS, bearer, createHarness, type Harness, type TestAccount } from '../support/harness.ts';
 import { expectError, type InjectedResponse } from '../support/http-assert.ts';
 import { person, type Session } from '../support/people.ts';
+import { keepEvents } from '../support/events.ts';
 
 /**
  * The management API, part two: billing (balance, caps, the low-balance alert), the ledger and its
@@ -114,6 +115,7 @@ describe.each(BACKENDS)('the management API: billing, ledger, usage, sandbox inb
 
     it('sets and clears the low-balance alert, which then announces balance.low when a debit crosses it', async () => {
       const t = await team();
+      await keepEvents(h.rt, t.acc.id);
       const set = await ok(t.admin, 'PUT', `${t.base}/alerts/low-balance`, { below: '99.99' });
       expect(set.low_balance_alert).toEqual({ below: '99.9900' });
       await sms(t.acc.key, '+447911123456');

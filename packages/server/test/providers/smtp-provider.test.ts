@@ -287,6 +287,32 @@ describe('SmtpProvider', () => {
     expect(server.received).toHaveLength(1);
   });
 
+  it('close() does not wait out a send stuck on a mute server (a stopping process would wait until its deadline)', async () => {
+    const sockets = new Set<Socket>();
+    const mute = createServer((s) => {
+      sockets.add(s);
+      s.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => mute.listen(0, '127.0.0.1', resolve));
+    cleanup.push(async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => mute.close(() => resolve()));
+    });
+    const address = mute.address();
+    if (!address || typeof address === 'string') throw new Error('not listening');
+    // The greeting would be awaited for ten minutes: only close() can end this send.
+    const smtp = provider(`smtp://127.0.0.1:${address.port}`, { connectionTimeoutMs: 600_000 });
+    let settled = false;
+    const sending = smtp.send(email()).finally(() => (settled = true));
+    await until(() => sockets.size > 0, 'the connection');
+    await smtp.close();
+    // close() is back while the send still waits for a greeting that will not come…
+    expect(settled).toBe(false);
+    // …which ends, as retryable, when the connection does.
+    for (const sock of sockets) sock.destroy();
+    expect(await sending).toMatchObject({ ok: false, retryable: true });
+  });
+
   it('also works unpooled', async () => {
     const server = await peer();
     const smtp = provider(server.url(), { pool: false });

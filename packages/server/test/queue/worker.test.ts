@@ -609,6 +609,72 @@ describe.each(BACKENDS)('job queue on %s', (backend) => {
     await until('the short job to be done', async () => (await store.jobs.get(shortJob.id))!.status === 'done');
   });
 
+  it('keeps every claim in hand while its run lasts, so a lease shorter than the run never hands the job to another worker', async () => {
+    const kind = kindOf('heartbeat');
+    const runs: Array<{ by: string; attempt: number }> = [];
+    const release = gate();
+    const entered = gate();
+    // A's lease is 300 ms and the kind does not ask for renewals; the run lasts many leases.
+    const a = worker(
+      store,
+      [
+        definition(kind, async (_p, ctx) => {
+          runs.push({ by: 'A', attempt: ctx.attempt });
+          entered.open();
+          await release.promise;
+        }),
+      ],
+      { leaseMs: 300 },
+    );
+    const b = worker(store, [definition(kind, async (_p, ctx) => void runs.push({ by: 'B', attempt: ctx.attempt }))], { pollMs: 20 });
+    const renew = vi.spyOn(store.jobs, 'renewMany');
+    const job = await insert(store, kind);
+    try {
+      expect(await a.tick()).toBe(1);
+      await entered.promise;
+      b.start();
+      // Wait for A's heartbeat to have renewed the claim several times (each renewal is one lease on).
+      await until('three renewals of A', () => renew.mock.calls.filter((c) => c[0] === a.id).length >= 4);
+      expect(runs).toEqual([{ by: 'A', attempt: 1 }]);
+      expect(await store.jobs.get(job.id)).toMatchObject({ status: 'running', locked_by: a.id, attempts: 1 });
+      release.open();
+      await until('A to finish the job', async () => (await store.jobs.get(job.id))!.status === 'done');
+      await b.stop();
+      expect(runs).toEqual([{ by: 'A', attempt: 1 }]);
+    } finally {
+      renew.mockRestore();
+      release.open();
+      await a.stop();
+      await b.stop();
+    }
+  });
+
+  it('gives a run past its time limit as long again to finish: one that finishes then is not run again', async () => {
+    const kind = kindOf('overtime');
+    const runs: number[] = [];
+    const overtime = gate();
+    const logger: WorkerLogger = { ...quiet, warn: (_o, msg) => void (msg.includes('past its time limit') && overtime.open()) };
+    const w = worker(
+      store,
+      [
+        definition(
+          kind,
+          async (_p, ctx) => {
+            runs.push(ctx.attempt);
+            // Still at work when the limit passes (a submit_sm awaiting its answer), done in the grace.
+            await overtime.promise;
+          },
+          { timeoutMs: 100, backoff: { baseMs: 10, maxMs: 10 } },
+        ),
+      ],
+      { logger },
+    );
+    const job = await insert(store, kind);
+    await w.drain();
+    expect(runs).toEqual([1]);
+    expect(await store.jobs.get(job.id)).toMatchObject({ status: 'done', attempts: 1, last_error: null });
+  });
+
   it('fences a slow Worker whose lease ran out: its late settle is refused and the job is not rerun', async () => {
     const kind = kindOf('fence');
     const slow = gate();
@@ -632,6 +698,9 @@ describe.each(BACKENDS)('job queue on %s', (backend) => {
     );
     const b = worker(store, [definition(kind, async (_p, ctx) => void runs.push({ by: 'B', attempt: ctx.attempt }))], { pollMs: 20 });
     const settle = vi.spyOn(h2.rt.store.jobs, 'settle');
+    // A live worker's heartbeat keeps its claims; this one's renewals do not reach the database
+    // (a blocked event loop, a lost connection), so its lease runs out while its run goes on.
+    const renew = vi.spyOn(h2.rt.store.jobs, 'renewMany').mockResolvedValue(0);
     try {
       const job = await insert(store, kind);
       expect(await a.tick()).toBe(1);
@@ -656,9 +725,101 @@ describe.each(BACKENDS)('job queue on %s', (backend) => {
       ]);
     } finally {
       settle.mockRestore();
+      renew.mockRestore();
       slow.open();
       await a.stop();
       await b.stop();
     }
+  });
+
+  it('stopping with a grace gives the claims of unfinished jobs back: due now, attempt not counted, taken at once by another worker', async () => {
+    const kind = kindOf('release');
+    const stuck = gate();
+    const entered = gate();
+    const a = worker(store, [definition(kind, async () => {
+      entered.open();
+      await stuck.promise;
+    })], { leaseMs: 60_000 });
+    try {
+      const job = await insert(store, kind);
+      expect(await a.tick()).toBe(1);
+      await entered.promise;
+      expect(await store.jobs.get(job.id)).toMatchObject({ status: 'running', attempts: 1, locked_by: a.id });
+      // The job outlives the grace: its claim is released though the lease has a minute to run.
+      expect(await a.stop({ graceMs: 50 })).toBe(1);
+      const released = (await store.jobs.get(job.id))!;
+      expect(released).toMatchObject({ status: 'pending', attempts: 0, locked_by: null, locked_until: null });
+      expect(released.run_at).toBeLessThanOrEqual(Date.now());
+      const runs: number[] = [];
+      const b = worker(store, [definition(kind, async (_p, ctx) => void runs.push(ctx.attempt))]);
+      await b.drain();
+      expect(runs).toEqual([1]);
+      expect(await store.jobs.get(job.id)).toMatchObject({ status: 'done', attempts: 1 });
+      // The first run's late end cannot undo that: its claim is gone.
+      stuck.open();
+      await sleep(20);
+      expect(await store.jobs.get(job.id)).toMatchObject({ status: 'done', attempts: 1 });
+    } finally {
+      stuck.open();
+    }
+  });
+
+  it('with retakeAt, a given-back job waits for that moment (the stopping process’s deadline, while its handler may still run)', async () => {
+    const kind = kindOf('retake');
+    const stuck = gate();
+    const entered = gate();
+    const a = worker(store, [definition(kind, async () => {
+      entered.open();
+      await stuck.promise;
+    })], { leaseMs: 60_000 });
+    try {
+      const job = await insert(store, kind);
+      expect(await a.tick()).toBe(1);
+      await entered.promise;
+      const retakeAt = Date.now() + 30_000;
+      expect(await a.stop({ graceMs: 20, retakeAt })).toBe(1);
+      expect(await store.jobs.get(job.id)).toMatchObject({ status: 'pending', attempts: 0, locked_by: null, run_at: retakeAt });
+      const runs: number[] = [];
+      const b = worker(store, [definition(kind, async (_p, ctx) => void runs.push(ctx.attempt))]);
+      await b.drain();
+      expect(runs).toEqual([]);
+    } finally {
+      stuck.open();
+    }
+  });
+
+  it('a job failing for a passing reason while the worker stops with a grace goes back to the queue at once; a permanent failure does not', async () => {
+    const kind = kindOf('stopfail');
+    const go = gate();
+    const entered = gate();
+    let count = 0;
+    const a = worker(store, [definition(kind, async (p) => {
+      if (++count === 2) entered.open();
+      await go.promise;
+      if ((p as { permanent: boolean }).permanent) throw new PermanentFailure('refused');
+      throw new Error('link closed');
+    }, { backoff: { baseMs: 60_000, maxMs: 60_000 } })]);
+    const passing = await insert(store, kind, { permanent: false });
+    const permanent = await insert(store, kind, { permanent: true });
+    expect(await a.tick()).toBe(2);
+    await entered.promise;
+    const stopped = a.stop({ graceMs: 5_000 });
+    go.open();
+    expect(await stopped).toBe(0);
+    const p = (await store.jobs.get(passing.id))!;
+    expect(p).toMatchObject({ status: 'pending', attempts: 0, locked_by: null });
+    expect(p.run_at).toBeLessThanOrEqual(Date.now());
+    expect(await store.jobs.get(permanent.id)).toMatchObject({ status: 'failed', attempts: 1 });
+  });
+
+  it('release leaves a claim alone once it is lost or settled', async () => {
+    const kind = kindOf('release-lost');
+    const job = await insert(store, kind);
+    const [claimed] = await store.jobs.claim({ workerId: 'w1', kinds: [kind], limit: 1, leaseMs: 60_000, now: Date.now() });
+    expect(claimed!.id).toBe(job.id);
+    expect(await store.jobs.release([{ id: job.id, lockedBy: 'w2', attempts: 1 }], Date.now())).toBe(0);
+    expect(await store.jobs.settle({ id: job.id, lockedBy: 'w1', attempts: 1 }, { status: 'done' }, Date.now())).toBe(true);
+    expect(await store.jobs.release([{ id: job.id, lockedBy: 'w1', attempts: 1 }], Date.now())).toBe(0);
+    expect(await store.jobs.get(job.id)).toMatchObject({ status: 'done', attempts: 1 });
   });
 });

@@ -38,7 +38,9 @@ export async function throwawayDatabase(backend: Backend): Promise<{ env: Record
   const url = new URL(PG_ADMIN_URL);
   url.pathname = `/${name}`;
   return {
-    env: { DATABASE_URL: url.toString() },
+    // Without a key in the environment every process would use the key file of its working
+    // directory (tests and the CLI run from different ones); each database gets its own key.
+    env: { DATABASE_URL: url.toString(), HELLIO_SECRET_KEY: randomBytes(32).toString('base64') },
     drop: async () => {
       const c = new pg.Client({ connectionString: PG_ADMIN_URL });
       await c.connect();

@@ -67,7 +67,7 @@ describe('architecture', () => {
       expect(allowed, `${from} is in no known layer`).toBeDefined();
       for (const to of targets) if (!allowed!.includes(layerOf(to))) wrong.push(`${from} → ${to}`);
     }
-    expect(wrong).toEqual([]);
+    expect(wrong, wrong.join("\n")).toEqual([]);
   });
 
   it('has no import cycle', () => {

@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/config.ts';
+import { RETENTION_DEFAULTS } from '../../src/modules/retention/settings.ts';
 
 const bad = (env: Record<string, string>, mentions: string | RegExp) => {
   let err: unknown;
@@ -22,6 +23,8 @@ describe('loadConfig', () => {
       host: '0.0.0.0',
       dataDir: resolve('./data'),
       databaseUrl: null,
+      secretKey: null,
+      secretKeyPrevious: [],
       redisUrl: null,
       trustProxy: [],
       logLevel: 'info',
@@ -39,6 +42,8 @@ describe('loadConfig', () => {
       voiceSimulatorSpeed: 1,
       workerConcurrency: 1000,
       jobLeaseMs: null,
+      receiptTimeoutMs: { sms: 48 * 3_600_000, email: 48 * 3_600_000 },
+      shutdownTimeoutMs: 10_000,
       dnsServers: [],
       spfInclude: null,
       returnPathHost: null,
@@ -49,8 +54,52 @@ describe('loadConfig', () => {
       webhookTimeoutMs: 15_000,
       emailVerify: expect.objectContaining({ smtpByDefault: false, allowPrivateHosts: false }),
       people: expect.objectContaining({ signup: 'closed', publicUrl: 'http://localhost:3000', sessionIdleMs: 12 * 3_600_000, sessionMaxMs: 7 * 86_400_000 }),
+      http: {
+        headersTimeoutMs: 10_000,
+        requestTimeoutMs: 30_000,
+        keepAliveTimeoutMs: 5_000,
+        connectionTimeoutMs: 120_000,
+        maxConnections: 1024,
+        maxInFlight: 256,
+        maxEventLoopDelayMs: 0,
+      },
+      // The environment's defaults are the documented ones (docs/retention.md).
+      retention: RETENTION_DEFAULTS,
     });
     expect(isAbsolute(c.dataDir)).toBe(true);
+  });
+
+  it('reads the HTTP limits and refuses malformed ones', () => {
+    const c = loadConfig({
+      HELLIO_HTTP_HEADERS_TIMEOUT_MS: '2000',
+      HELLIO_HTTP_REQUEST_TIMEOUT_MS: '4000',
+      HELLIO_HTTP_KEEPALIVE_TIMEOUT_MS: '1000',
+      HELLIO_HTTP_CONNECTION_TIMEOUT_MS: '60000',
+      HELLIO_HTTP_MAX_CONNECTIONS: '50',
+      HELLIO_HTTP_MAX_IN_FLIGHT: '10',
+      HELLIO_HTTP_MAX_EVENT_LOOP_DELAY_MS: '200',
+    });
+    expect(c.http).toEqual({ headersTimeoutMs: 2000, requestTimeoutMs: 4000, keepAliveTimeoutMs: 1000, connectionTimeoutMs: 60_000, maxConnections: 50, maxInFlight: 10, maxEventLoopDelayMs: 200 });
+    expect(() => loadConfig({ HELLIO_HTTP_HEADERS_TIMEOUT_MS: '5000', HELLIO_HTTP_REQUEST_TIMEOUT_MS: '4000' })).toThrow(/must not exceed HELLIO_HTTP_REQUEST_TIMEOUT_MS/);
+    expect(() => loadConfig({ HELLIO_HTTP_MAX_IN_FLIGHT: '0' })).toThrow(/HELLIO_HTTP_MAX_IN_FLIGHT/);
+    expect(() => loadConfig({ HELLIO_HTTP_MAX_CONNECTIONS: '1e3' })).toThrow(/HELLIO_HTTP_MAX_CONNECTIONS/);
+    // 0 would mean "no timeout" to Node: not allowed.
+    expect(() => loadConfig({ HELLIO_HTTP_REQUEST_TIMEOUT_MS: '0' })).toThrow(/HELLIO_HTTP_REQUEST_TIMEOUT_MS/);
+    expect(() => loadConfig({ HELLIO_HTTP_KEEPALIVE_TIMEOUT_MS: 'soon' })).toThrow(/HELLIO_HTTP_KEEPALIVE_TIMEOUT_MS/);
+  });
+
+  it('reads the retention periods (0 = forever) and refuses malformed ones', () => {
+    const c = loadConfig({ HELLIO_RETENTION_JOBS_DAYS: '0', HELLIO_RETENTION_BODIES_DAYS: '365', HELLIO_RETENTION_SANDBOX_DAYS: '1', HELLIO_RETENTION_BATCH: '50' });
+    expect(c.retention).toMatchObject({ jobsMs: 0, bodiesDays: 365, sandboxMs: 86_400_000, batchSize: 50 });
+    for (const [name, value] of [
+      ['HELLIO_RETENTION_JOBS_DAYS', '-1'],
+      ['HELLIO_RETENTION_WEBHOOKS_DAYS', '7d'],
+      ['HELLIO_RETENTION_BODIES_DAYS', '1e3'],
+      ['HELLIO_RETENTION_BATCH', '0'],
+      ['HELLIO_RETENTION_BUDGET_MS', '600000'],
+    ]) {
+      expect(() => loadConfig({ [name!]: value }), name).toThrow(new RegExp(name!));
+    }
   });
 
   it('reads the delivery settings and refuses malformed ones', () => {
@@ -68,6 +117,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ HELLIO_SMTP_URL: 'smpp://x' })).toThrow(ConfigError);
     expect(() => loadConfig({ HELLIO_DNS_SERVERS: 'dns.example.com' })).toThrow(/HELLIO_DNS_SERVERS/);
     expect(() => loadConfig({ HELLIO_WORKER_CONCURRENCY: '0' })).toThrow(/HELLIO_WORKER_CONCURRENCY/);
+  });
+
+  it('reads the receipt timeouts per channel (minutes) and refuses malformed ones', () => {
+    expect(loadConfig({ HELLIO_SMS_RECEIPT_TIMEOUT_MINUTES: '90', HELLIO_EMAIL_RECEIPT_TIMEOUT_MINUTES: '1' }).receiptTimeoutMs).toEqual({ sms: 90 * 60_000, email: 60_000 });
+    expect(() => loadConfig({ HELLIO_SMS_RECEIPT_TIMEOUT_MINUTES: '0' })).toThrow(/HELLIO_SMS_RECEIPT_TIMEOUT_MINUTES/);
+    expect(() => loadConfig({ HELLIO_EMAIL_RECEIPT_TIMEOUT_MINUTES: '2h' })).toThrow(/HELLIO_EMAIL_RECEIPT_TIMEOUT_MINUTES/);
+    expect(() => loadConfig({ HELLIO_SMS_RECEIPT_TIMEOUT_MINUTES: '43201' })).toThrow(/HELLIO_SMS_RECEIPT_TIMEOUT_MINUTES/);
   });
 
   it('reads the SIP trunks (HELLIO_SIP_URL, HELLIO_SIP_TRUNKS) and refuses malformed ones without echoing a password', () => {
@@ -141,6 +197,12 @@ describe('loadConfig', () => {
 
   it.each(['abc', '70000', '65536', '-1', '3000.5', '0x10', '1e3', '3000abc', ' ', '80 80'])('refuses PORT=%j', (port) => {
     bad({ PORT: port }, /PORT/);
+  });
+
+  it('reads HELLIO_SHUTDOWN_TIMEOUT_MS and refuses one out of range', () => {
+    expect(loadConfig({ HELLIO_SHUTDOWN_TIMEOUT_MS: '2500' }).shutdownTimeoutMs).toBe(2_500);
+    bad({ HELLIO_SHUTDOWN_TIMEOUT_MS: '999' }, /HELLIO_SHUTDOWN_TIMEOUT_MS/);
+    bad({ HELLIO_SHUTDOWN_TIMEOUT_MS: 'soon' }, /HELLIO_SHUTDOWN_TIMEOUT_MS/);
   });
 
   it.each(['0', '-5', 'many', '1.5'])('refuses HELLIO_RATE_LIMIT_PER_MINUTE=%j', (v) => {

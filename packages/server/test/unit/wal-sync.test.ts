@@ -7,6 +7,8 @@ import { createAccount } from '../../src/modules/access/accounts.ts';
 import { openDb } from '../../src/store/db.ts';
 import { systemClock } from '../../src/lib/clock.ts';
 import { Store } from '../../src/store/store.ts';
+import { SecretBox } from '../../src/lib/sealed-secrets.ts';
+import { randomBytes } from 'node:crypto';
 
 /** Holds every fdatasync until released, counting them. */
 async function gateDatasync() {
@@ -42,7 +44,7 @@ describe('SQLite commits wait for the WAL to be on disk (WalSync)', () => {
 
   it('answers a commit only after an fdatasync that began after it; one fdatasync serves the commits made meanwhile', async () => {
     dir = mkdtempSync(join(tmpdir(), 'hellio-walsync-'));
-    const store = Store.open(openDb({ databaseUrl: null, dataDir: dir }), { currency: 'USD' });
+    const store = Store.open(openDb({ databaseUrl: null, dataDir: dir }), { currency: 'USD', secrets: new SecretBox(randomBytes(32)) });
     await store.migrate();
     const gate = await gateDatasync();
     try {

@@ -35,6 +35,25 @@ describe('isPublicAddress', () => {
     ['64:ff9b::7f00:1', false], // NAT64 of 127.0.0.1
     ['2002:7f00:1::', false], // 6to4 of 127.0.0.1
     ['2001:db8::1', false],
+    // IPv4-compatible IPv6 (deprecated): in both spellings, whatever it carries.
+    ['::127.0.0.1', false],
+    ['::7f00:1', false], // what a URL parser makes of http://[::127.0.0.1]/
+    ['::10.0.0.1', false],
+    ['::8.8.8.8', false],
+    ['::ffff:7f00:1', false], // IPv4-mapped, hex spelling
+    ['::ffff:10.0.0.1', false],
+    ['::ffff:169.254.169.254', false],
+    ['::ffff:0:127.0.0.1', false], // SIIT (RFC 6145)
+    ['64:ff9b::10.0.0.1', false], // NAT64 of a private address
+    ['64:ff9b::a9fe:a9fe', false], // NAT64 of the metadata address
+    ['64:ff9b:1::a00:1', false], // local-use NAT64 (RFC 8215)
+    ['2002:c0a8:1::1', false], // 6to4 of 192.168.0.1
+    ['2002:a00:1::', false], // 6to4 of 10.0.0.1
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', false], // Teredo
+    ['2001::1', false], // Teredo prefix
+    ['100::1', false], // discard
+    ['::', false],
+    ['2a00:1450:4001:82b::200e', true],
     ['not an address', false],
   ])('%s → %s', (address, expected) => {
     expect(isPublicAddress(address)).toBe(expected);

@@ -28,6 +28,7 @@ describe.each(BACKENDS)('webhook SSRF guard on %s', (backend) => {
       { type: 'A', name: 'mixed.example.test', value: '127.0.0.1' },
       { type: 'A', name: 'public.example.test', value: '93.184.216.34' },
       { type: 'A', name: 'rebind.example.test', value: '93.184.216.34' },
+      { type: 'A', name: 'rebind6.example.test', value: '93.184.216.34' },
     ]);
     h = await createHarness(backend, { env: { HELLIO_DNS_SERVERS: `127.0.0.1:${dns.port}`, HELLIO_WEBHOOK_TIMEOUT_MS: '1000' } });
     a = await h.account();
@@ -57,6 +58,14 @@ describe.each(BACKENDS)('webhook SSRF guard on %s', (backend) => {
       // inet_aton spellings of 127.0.0.1: the URL parser makes them the dotted quad.
       ['http://2130706433/hook', '127.0.0.1'],
       ['http://0x7f.1/hook', '127.0.0.1'],
+      // IPv6 spellings that carry an IPv4 address (the URL parser rewrites the dotted tail to hex).
+      ['http://[::127.0.0.1]/hook', '::7f00:1'],
+      ['http://[::7f00:1]/hook', '::7f00:1'],
+      ['http://[::ffff:10.0.0.1]/hook', '::ffff:a00:1'],
+      ['http://[64:ff9b::10.0.0.1]/hook', '64:ff9b::a00:1'],
+      ['http://[64:ff9b::169.254.169.254]/hook', '64:ff9b::a9fe:a9fe'],
+      ['http://[2002:c0a8:101::1]/hook', '2002:c0a8:101::1'],
+      ['http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/hook', '2001:0:4136:e378:8000:63bf:3fff:fdd2'],
     ];
     for (const [url, address] of refused) {
       const body = expectError(await create(url), 422, 'validation_failed');
@@ -103,6 +112,22 @@ describe.each(BACKENDS)('webhook SSRF guard on %s', (backend) => {
     const log = (await h.app.inject({ method: 'GET', url: `/webhooks/${id}/deliveries`, headers: bearer(a.key) })).json().data;
     const queued = log.find((d: { event_type: string }) => d.event_type === 'message.queued');
     expect(queued).toMatchObject({ status: 'pending', attempts: [{ status_code: null, error: expect.stringMatching(/^blocked: /) }] });
+    expect(receiver.received).toEqual([]);
+  });
+
+  it('checks again at delivery: a name that gains an IPv4-compatible or NAT64 AAAA record reaches nothing', async () => {
+    const res = await create(`http://rebind6.example.test:${receiver.port}/hook`);
+    expect(res.statusCode, res.body).toBe(200);
+    const id = res.json().id;
+    for (const v6 of ['::7f00:1', '64:ff9b::7f00:1', '2002:7f00:1::1']) {
+      dns.replace('rebind6.example.test', 'AAAA', v6);
+      const tested = await h.app.inject({ method: 'POST', url: `/webhooks/${id}/test`, headers: bearer(a.key) });
+      expect(tested.json(), v6).toMatchObject({
+        status: 'failed',
+        // The resolver may spell the address with a dotted tail (::127.0.0.1).
+        attempts: [{ status_code: null, error: expect.stringMatching(/^blocked: rebind6\.example\.test resolves to [0-9a-f:.]+, which is not a public address$/) }],
+      });
+    }
     expect(receiver.received).toEqual([]);
   });
 

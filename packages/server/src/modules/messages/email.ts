@@ -53,16 +53,34 @@ function mailboxes(field: string, values: string[], errors: FieldError[]): Mailb
   return out;
 }
 
+/**
+ * The mailboxes whose address is not in `seen` yet (and adds them): an address given twice — in
+ * one list, or in to and cc, or cc and bcc — receives, and is charged, once, where it first
+ * appears (to, then cc, then bcc). Addresses compare with the domain case-insensitively (it is
+ * lower-cased by parseMailbox) and the local part as written (RFC 5321 leaves its case to the
+ * receiving server).
+ */
+function distinct(mbs: Mailbox[], seen: Set<string>): Mailbox[] {
+  const out: Mailbox[] = [];
+  for (const mb of mbs) {
+    if (seen.has(mb.address)) continue;
+    seen.add(mb.address);
+    out.push(mb);
+  }
+  return out;
+}
+
 /** Validates and prices (per recipient) one email; answers the plan that accepts it atomically. */
 export async function planEmail(ctx: ModuleContext, principal: Principal, input: EmailSendInput): Promise<Charged<EmailSendResult>> {
   const now = ctx.clock.now();
   const errors: FieldError[] = [];
   const from = parseMailbox(input.from);
   if (!from) errors.push({ field: 'from', message: 'must be an email address ("a@example.com" or "Name <a@example.com>")' });
-  const to = mailboxes('to', list(input.to), errors);
+  const seen = new Set<string>();
+  const to = distinct(mailboxes('to', list(input.to), errors), seen);
   if (list(input.to).length === 0) errors.push({ field: 'to', message: 'must name at least one recipient' });
-  const cc = mailboxes('cc', list(input.cc), errors);
-  const bcc = mailboxes('bcc', list(input.bcc), errors);
+  const cc = distinct(mailboxes('cc', list(input.cc), errors), seen);
+  const bcc = distinct(mailboxes('bcc', list(input.bcc), errors), seen);
   const replyTo = mailboxes('reply_to', list(input.reply_to), errors);
   if (!input.subject.trim()) errors.push({ field: 'subject', message: 'must not be empty' });
   if (/[\r\n]/.test(input.subject)) errors.push({ field: 'subject', message: 'must be one line' });

@@ -5,6 +5,9 @@ import type { PendingReceiptRow, ProviderRefRow } from '../../store/repos/delive
 import type { MessageRow } from '../../store/repos/messages.ts';
 import type { Store } from '../../store/store.ts';
 import { refund } from '../billing/wallet.ts';
+import { Jobs, type NewJob } from '../../queue/catalogue.ts';
+import { enqueue } from '../../queue/enqueue.ts';
+import type { SimulatedReceipt } from '../../providers/sms/sms-provider.ts';
 
 /**
  * Message status transitions. Each happens at most once (a guarded UPDATE), writes its timeline
@@ -123,6 +126,8 @@ export interface SentMessage {
   providerIds: string[];
   /** The provider's own word on taking it, when it gives one: the SMTP reply, the submit_sm_resp status. */
   answer?: string;
+  /** A simulated network's promised receipt (for every part): stored as a job with the `sent` step. */
+  simulatedReceipt?: SimulatedReceipt;
 }
 
 /**
@@ -189,11 +194,16 @@ export async function markSentMany(store: Store, sent: readonly SentMessage[], n
       if (moved.length === 0) continue;
       const movedIds = new Set(moved.map((m) => m.id));
       const refs: ProviderRefRow[] = [];
+      const receipts: NewJob[] = [];
       for (const s of items) {
         if (!movedIds.has(s.messageId)) continue;
         s.providerIds.forEach((pid, i) => refs.push({ provider, provider_message_id: pid, message_id: s.messageId, part: i + 1, status: null, created_at: now }));
+        // A simulator's receipts are jobs committed with the step that awaits them: no crash can lose one.
+        const r = s.simulatedReceipt;
+        if (r) for (const pid of s.providerIds) receipts.push(Jobs.simulatedReceipt({ provider, providerMessageId: pid, status: r.status, detail: r.detail }, now + r.delayMs));
       }
       await tx.delivery.addRefs(refs);
+      await enqueue(tx, receipts, now);
       // A receipt that beat this commit waits in pending_receipts: apply it now.
       const pending = await tx.delivery.pendingReceiptsFor(
         provider,
@@ -246,6 +256,24 @@ export async function markFailed(
     if (!(await move(tx, m, from, status, now, error, { error }))) return;
     if (status !== 'undelivered') await refund(tx, m, error, now);
   });
+}
+
+/**
+ * Messages still `sent` whose receipt never came: `undelivered` with `error` as the reason, their
+ * timeline entries and message.undelivered events, in the caller's transaction (one UPDATE for
+ * all). Not refunded, as any `undelivered`: the network took them. A message whose receipt
+ * arrived meanwhile has left `sent` and is not moved. Answers how many moved.
+ */
+export async function markUndeliveredMany(tx: Store, messageIds: readonly string[], error: string, detail: string, now: number): Promise<number> {
+  const moved = await moveMany(
+    tx,
+    messageIds.map((id) => ({ id, detail })),
+    ['sent'],
+    'undelivered',
+    now,
+    { error },
+  );
+  return moved.length;
 }
 
 /**

@@ -5,8 +5,16 @@ import { parseRfc3339 } from '../../lib/time.ts';
 export const MAX_SCHEDULE_AHEAD_MS = 365 * 24 * 3_600_000;
 
 /**
- * Reads an optional `scheduled_at`: null for "send now" (absent, or not in the future),
- * epoch ms otherwise; a malformed or too-distant value adds a field error.
+ * How far in the past a `scheduled_at` may be and still mean "now": a client's clock a little
+ * behind ours, or a request that took a while to arrive. Further back, it is an error rather than
+ * a silent "now" (a stale retry of yesterday's schedule should not go out unannounced).
+ */
+export const SCHEDULE_PAST_TOLERANCE_MS = 60_000;
+
+/**
+ * Reads an optional `scheduled_at`: null for "send now" (absent, or not in the future and within
+ * SCHEDULE_PAST_TOLERANCE_MS of now), epoch ms otherwise; a malformed, too-distant or too-old
+ * value adds a field error.
  */
 export function scheduleOf(value: string | undefined, now: number, errors: FieldError[]): number | null {
   if (value === undefined) return null;
@@ -17,6 +25,10 @@ export function scheduleOf(value: string | undefined, now: number, errors: Field
   }
   if (ms - now > MAX_SCHEDULE_AHEAD_MS) {
     errors.push({ field: 'scheduled_at', message: 'must be within one year' });
+    return null;
+  }
+  if (now - ms > SCHEDULE_PAST_TOLERANCE_MS) {
+    errors.push({ field: 'scheduled_at', message: `must not be more than ${SCHEDULE_PAST_TOLERANCE_MS / 1000} seconds in the past` });
     return null;
   }
   return ms > now ? ms : null;

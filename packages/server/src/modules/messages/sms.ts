@@ -31,7 +31,8 @@ export interface SmsSendResult {
 
 /**
  * Validates and prices an SMS (one recipient) or a campaign (several): price = segments × the
- * destination's rate, for each recipient. Answers the plan that accepts it atomically.
+ * destination's rate, for each distinct recipient (duplicates, once in E.164, are dropped: the
+ * first occurrence keeps its place). Answers the plan that accepts it atomically.
  */
 export async function planSms(ctx: ModuleContext, principal: Principal, input: SmsSendInput): Promise<Charged<SmsSendResult>> {
   const now = ctx.clock.now();
@@ -39,10 +40,11 @@ export async function planSms(ctx: ModuleContext, principal: Principal, input: S
   const errors: FieldError[] = [];
   if (recipients.length === 0) errors.push({ field: 'to', message: 'must name at least one recipient' });
   if (recipients.length > SMS_MAX_RECIPIENTS) errors.push({ field: 'to', message: `at most ${SMS_MAX_RECIPIENTS} recipients` });
-  const numbers: string[] = [];
+  // A number given twice (however written: E.164 is its one form) is sent, and charged, once.
+  const numbers = new Set<string>();
   recipients.forEach((r, i) => {
     const e164 = parseE164(r);
-    if (e164) numbers.push(e164);
+    if (e164) numbers.add(e164);
     else if (errors.length < 20) {
       errors.push({ field: typeof input.to === 'string' ? 'to' : `to[${i}]`, message: 'must be a valid E.164 number such as +14155550123' });
     }
@@ -62,12 +64,12 @@ export async function planSms(ctx: ModuleContext, principal: Principal, input: S
 
   const { encoding, segments } = analyzeSms(input.message);
   const prices = await PriceTable.load(ctx.store, 'sms');
-  const campaignId = numbers.length > 1 ? newId('cmp') : null;
+  const campaignId = numbers.size > 1 ? newId('cmp') : null;
   const status = scheduledAt === null ? 'queued' : 'scheduled';
   const sandbox = principal.test ? 1 : 0;
   const reference = input.reference ?? null;
   let total = 0;
-  const messages: MessageRow[] = numbers.map((to) => {
+  const messages: MessageRow[] = [...numbers].map((to) => {
     const price = prices.priceOf(to, 'to') * segments;
     total += price;
     return {

@@ -1,4 +1,5 @@
-import { validationError } from '../../lib/errors.ts';
+import { AppError, validationError } from '../../lib/errors.ts';
+import { SpeechBusyError } from '../../providers/voice/tts/speech-synthesizer.ts';
 import type { ModuleContext } from '../context.ts';
 
 /** GET /voice/voices: the voices and languages this installation can speak. */
@@ -14,5 +15,15 @@ export async function previewSpeech(ctx: ModuleContext, input: { text: string; l
   const voice = input.voice ?? null;
   const wrong = text.length === 0 ? { field: 'text', message: 'must not be empty' } : ctx.speech.check(language, voice);
   if (wrong) throw validationError([wrong]);
-  return ctx.speech.synthesize({ text, language, voice });
+  try {
+    return await ctx.speech.synthesize({ text, language, voice, maxWaitMs: PREVIEW_MAX_WAIT_MS });
+  } catch (err) {
+    if (err instanceof SpeechBusyError) throw new AppError('overloaded', undefined, { headers: { 'retry-after': String(PREVIEW_MAX_WAIT_MS / 1000) } });
+    throw err;
+  }
 }
+
+// A preview is someone waiting on an answer, and one engine thread speaks for previews and calls
+// alike: a long text (a 1,600-letter word is eight minutes of spelling) holds it for seconds, so
+// previews queued behind it are refused with 503 overloaded rather than left hanging.
+const PREVIEW_MAX_WAIT_MS = 5_000;

@@ -69,7 +69,8 @@ export function subscribes(events: string, type: string): boolean {
 /**
  * Records events and queues a delivery to every enabled endpoint of the account that subscribes
  * to them — in the transaction of the change that caused them, so a committed change always has
- * its events and a rolled-back one never does.
+ * its events and a rolled-back one never does. An event no endpoint subscribes to is not stored
+ * (see eventRows); the rows answered are the events stored.
  */
 export async function recordEvents(store: Store, events: NewEvent[], now: number): Promise<EventRow[]> {
   if (events.length === 0) return [];
@@ -83,9 +84,9 @@ export async function recordEvents(store: Store, events: NewEvent[], now: number
 }
 
 /**
- * The rows recordEvents writes — the events, and a delivery with its job for each subscribed
- * endpoint — for a caller that writes them with others (the group commit). Call inside the
- * transaction that will write them.
+ * The rows recordEvents writes — each event that at least one enabled endpoint subscribes to, and
+ * a delivery with its job for each such endpoint — for a caller that writes them with others (the
+ * group commit). Call inside the transaction that will write them.
  */
 export async function eventRows(tx: Store, events: NewEvent[], now: number): Promise<{ events: EventRow[]; deliveries: WebhookDeliveryRow[]; jobs: JobRow[] }> {
   const out = { events: [] as EventRow[], deliveries: [] as WebhookDeliveryRow[], jobs: [] as JobRow[] };
@@ -95,11 +96,15 @@ export async function eventRows(tx: Store, events: NewEvent[], now: number): Pro
     subscribers.set(s.account_id, [...(subscribers.get(s.account_id) ?? []), s]);
   }
   for (const e of events) {
+    // An event is stored only for its deliveries (its payload is what they sign and send): with
+    // no endpoint subscribed nobody will read it, and the message's own timeline (message_events)
+    // is written apart. docs/retention.md.
+    const endpoints = (subscribers.get(e.accountId) ?? []).filter((endpoint) => subscribes(endpoint.events, e.type));
+    if (endpoints.length === 0) continue;
     const at = e.at ?? now;
     const row: EventRow = { id: newId('ev'), account_id: e.accountId, type: e.type, payload: eventPayload(e.type, e.data, at), created_at: at };
     out.events.push(row);
-    for (const endpoint of subscribers.get(e.accountId) ?? []) {
-      if (!subscribes(endpoint.events, e.type)) continue;
+    for (const endpoint of endpoints) {
       const delivery = newDelivery(row, endpoint.id, at, subjectOf(e.data));
       out.deliveries.push(delivery);
       out.jobs.push(...jobRows([Jobs.deliverWebhook(delivery.id, endpoint.id)], at));

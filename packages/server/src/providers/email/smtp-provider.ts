@@ -202,6 +202,9 @@ function noDelaySocket(endpoint: SmtpEndpoint, timeoutMs: number): GetSocket {
 // this many wait at most ~10 s in nodemailer's queue even at one message per second per connection.
 const HAND_OVER_PER_CONNECTION = 10;
 
+// How long close() lets the messages being sent finish before it closes the pool anyway.
+const CLOSE_GRACE_MS = 2_000;
+
 /** The SMTP email adapter: nodemailer's pooled transport, DKIM-signing per sending domain. */
 export class SmtpProvider implements EmailProvider {
   readonly name = 'smtp';
@@ -284,17 +287,22 @@ export class SmtpProvider implements EmailProvider {
     }
   }
 
-  /** Lets the messages being sent finish, then closes the pool's connections. */
   /** Connections are nodemailer's, opened as messages need them: no standing link to report. */
   state(): ProviderState {
     return connectionless('smtp');
   }
 
+  /** Lets the messages being sent finish (for two seconds at most), then closes the pool's connections. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     for (const go of this.waiting.splice(0)) go(false);
-    await Promise.allSettled([...this.inFlight]);
+    // A send stuck on a pooled connection the server dropped would hold a shutdown until the
+    // socket timeout (a minute): past a short grace the pool is closed under it, and the send
+    // fails as retryable (its job was already given back by a stopping worker, or is retried).
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => (timer = setTimeout(r, CLOSE_GRACE_MS)))]);
+    clearTimeout(timer);
     this.transport.close();
   }
 

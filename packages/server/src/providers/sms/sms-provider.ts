@@ -17,12 +17,25 @@ export type SmsSubmitResult =
    * The network took it; one provider id per part, receipts refer to these. `answer`: the
    * provider's own word on it when it has one (`ESME_ROK`, the submit_sm_resp status).
    */
-  | { ok: true; providerMessageIds: string[]; answer?: string }
+  | { ok: true; providerMessageIds: string[]; answer?: string; simulatedReceipt?: SimulatedReceipt }
   /**
    * Refused. `retryable` says whether the same message may succeed later (throttling, a dropped
    * connection, a temporary network error) or never will (invalid destination, barred sender).
    */
   | { ok: false; retryable: boolean; error: string; code?: string; retryAfterMs?: number };
+
+/**
+ * The receipt a simulated network will report for every part of a message it took, as data: the
+ * delivery worker stores it as a job in the transaction that marks the message sent, so it
+ * survives a crash (a timer in the simulator's memory would not). Real networks never set it.
+ */
+export interface SimulatedReceipt {
+  status: SmsReceipt['status'];
+  /** The network's status word (DELIVRD, UNDELIV, EXPIRED). */
+  detail: string;
+  /** How long after the hand-over the receipt comes. */
+  delayMs: number;
+}
 
 /** What a network later says happened to a submitted part. */
 export interface SmsReceipt {

@@ -32,11 +32,14 @@ export interface SmsSimulatorOptions {
   receiptDelayMs?: [number, number];
 }
 
-/** A network that behaves like one — ids, delays, receipts, failures — with no network. */
+/**
+ * A network that behaves like one — ids, delays, receipts, failures — with no network. It keeps
+ * no receipt in memory: its answer says which receipt will come and when (`simulatedReceipt`),
+ * and the delivery worker stores that as a job with the message's `sent` step, so a crash loses
+ * none (docs/reliability.md). It stays pure: no store, no queue.
+ */
 export class SmsSimulator implements SmsProvider {
   readonly name = 'simulator';
-  private handler: ReceiptHandler | null = null;
-  private readonly timers = new Set<NodeJS.Timeout>();
   private readonly attempts = new Map<string, number>();
   private readonly delay: [number, number];
 
@@ -44,9 +47,8 @@ export class SmsSimulator implements SmsProvider {
     this.delay = opts.receiptDelayMs ?? [200, 1500];
   }
 
-  onReceipt(handler: ReceiptHandler): void {
-    this.handler = handler;
-  }
+  /** Its receipts come back as jobs (`simulatedReceipt`), never through a handler. */
+  onReceipt(_handler: ReceiptHandler): void {}
 
   state(): ProviderState {
     return connectionless('simulator');
@@ -64,17 +66,9 @@ export class SmsSimulator implements SmsProvider {
     const stat = msg.to === SMS_MAGIC.undelivered ? 'UNDELIV' : msg.to === SMS_MAGIC.expired ? 'EXPIRED' : 'DELIVRD';
     const status = stat === 'DELIVRD' ? 'delivered' : stat === 'UNDELIV' ? 'undelivered' : 'failed';
     const [lo, hi] = this.delay;
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      // The handler logs its own failures; a simulated network has no redelivery to ask for.
-      this.handler?.({ providerMessageId: id, status, detail: stat, at: Date.now() }).catch(() => undefined);
-    }, lo + Math.random() * (hi - lo));
-    this.timers.add(t);
-    return { ok: true, providerMessageIds: [id] };
+    const delayMs = Math.round(lo + Math.random() * (hi - lo));
+    return { ok: true, providerMessageIds: [id], simulatedReceipt: { status, detail: stat, delayMs } };
   }
 
-  async close(): Promise<void> {
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
-  }
+  async close(): Promise<void> {}
 }

@@ -16,6 +16,8 @@ import * as totpLastStep from './0014_totp_last_step.ts';
 import * as deliverySubject from './0015_delivery_subject.ts';
 import * as eventAttempts from './0016_event_attempts.ts';
 import * as voice from './0017_voice.ts';
+import * as retention from './0018_retention.ts';
+import * as receiptTimeout from './0019_receipt_timeout.ts';
 
 /**
  * Migrations are code, in order, never edited once released. Column types are the common
@@ -45,6 +47,8 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migrat
   ['0015_delivery_subject', deliverySubject],
   ['0016_event_attempts', eventAttempts],
   ['0017_voice', voice],
+  ['0018_retention', retention],
+  ['0019_receipt_timeout', receiptTimeout],
 ];
 
 const provider: MigrationProvider = { getMigrations: async () => Object.fromEntries(MIGRATIONS) };

@@ -55,6 +55,24 @@ export class DeliveryRepo {
       .execute();
   }
 
+  /**
+   * Ids of `channel` messages `sent` before `before` (the time of their `sent` step: nothing else
+   * touches a message while it awaits its receipt), oldest first — the receipt-timeout sweep's
+   * candidates, read off the partial index messages_sent_since.
+   */
+  async sentBefore(channel: 'sms' | 'email', before: number, limit: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('messages')
+      .select('id')
+      .where('status', '=', 'sent')
+      .where('channel', '=', channel)
+      .where('updated_at', '<', before)
+      .orderBy('updated_at')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
   /** Timeline entries; the rows of one call must name the same columns (they share one INSERT). */
   async addEvents(rows: Array<Insertable<MessageEventsTable>>): Promise<void> {
     await insertChunked(rows, (chunk) => this.db.insertInto('message_events').values(chunk).execute());

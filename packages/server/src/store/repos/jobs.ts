@@ -1,10 +1,10 @@
 import type { Selectable } from 'kysely';
 import type { Capabilities } from '../capabilities.ts';
-import type { JobsTable } from '../schema.ts';
+import type { JobsTable, RetentionColumns } from '../schema.ts';
 import { type Executor, insertRows } from './executor.ts';
 import { idIn } from './id-list.ts';
 
-export type JobRow = Selectable<JobsTable>;
+export type JobRow = Selectable<JobsTable> & { dedupe_key?: string | null };
 
 /** Identifies one claim of a job: a worker may only settle the claim it holds. */
 export interface JobClaim {
@@ -38,6 +38,35 @@ export class JobsRepo {
 
   async insertMany(rows: JobRow[]): Promise<void> {
     await insertRows(this.db, 'jobs', rows);
+  }
+
+  /**
+   * Inserts rows that carry a dedupe key, each unless a live job holds its key (the partial unique
+   * index jobs_live_dedupe; ON CONFLICT DO NOTHING on both backends). Answers how many went in.
+   */
+  async insertUnlessLive(rows: JobRow[]): Promise<number> {
+    let made = 0;
+    for (const row of rows) {
+      const r = await this.db
+        .withTables<RetentionColumns>()
+        .insertInto('jobs')
+        .values(row)
+        .onConflict((oc) => oc.doNothing())
+        .executeTakeFirst();
+      made += Number(r.numInsertedOrUpdatedRows ?? 0n);
+    }
+    return made;
+  }
+
+  /** Live (pending or running) jobs of a kind. */
+  async countLive(kind: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('jobs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('kind', '=', kind)
+      .where('status', 'in', ['pending', 'running'])
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
   }
 
   async countByKind(kind: string): Promise<number> {
@@ -236,16 +265,40 @@ export class JobsRepo {
     return Number(r.numUpdatedRows) === 1;
   }
 
-  /** Extends a running claim's lease to `until`; false when the claim was lost. */
-  async renew(claim: JobClaim, until: number): Promise<boolean> {
+  /**
+   * Gives claims back without counting their attempt (a worker stopping in order): the jobs are
+   * pending and due at `runAt` (default `now`), so another worker takes them then instead of after
+   * the lease. Claims already lost or settled are left alone; answers how many were released.
+   */
+  async release(claims: readonly JobClaim[], now: number, runAt: number = now): Promise<number> {
+    let n = 0;
+    for (const c of claims) {
+      const r = await this.db
+        .updateTable('jobs')
+        .set((eb) => ({ status: 'pending', locked_by: null, locked_until: null, run_at: runAt, updated_at: now, attempts: eb('attempts', '-', 1) }))
+        .where('id', '=', c.id)
+        .where('locked_by', '=', c.lockedBy)
+        .where('attempts', '=', c.attempts)
+        .where('status', '=', 'running')
+        .executeTakeFirst();
+      n += Number(r.numUpdatedRows);
+    }
+    return n;
+  }
+
+  /**
+   * Extends the leases of these running jobs that `workerId` still holds to `until`, in one
+   * UPDATE (a worker's heartbeat over every run in hand); answers how many it still held.
+   */
+  async renewMany(workerId: string, ids: readonly string[], until: number): Promise<number> {
+    if (ids.length === 0) return 0;
     const r = await this.db
       .updateTable('jobs')
       .set({ locked_until: until })
-      .where('id', '=', claim.id)
-      .where('locked_by', '=', claim.lockedBy)
-      .where('attempts', '=', claim.attempts)
+      .where(idIn(this.caps, 'id', ids))
+      .where('locked_by', '=', workerId)
       .where('status', '=', 'running')
       .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+    return Number(r.numUpdatedRows);
   }
 }

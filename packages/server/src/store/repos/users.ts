@@ -3,6 +3,9 @@ import type { MembershipsTable, Role, UsersTable } from '../schema.ts';
 import type { Capabilities } from '../capabilities.ts';
 import type { Executor } from './executor.ts';
 import { idIn } from './id-list.ts';
+import type { SecretBox } from '../../lib/sealed-secrets.ts';
+
+const TOTP = 'users.totp_secret';
 
 export type UserRow = Selectable<UsersTable>;
 export type MembershipRow = Selectable<MembershipsTable>;
@@ -19,24 +22,29 @@ export interface MemberWithUser extends MembershipRow {
   name: string | null;
 }
 
-/** Users and their membership of accounts. */
+/** Users and their membership of accounts. The TOTP secret is sealed at rest (lib/sealed-secrets.ts). */
 export class UsersRepo {
   constructor(
     private readonly db: Executor,
     private readonly caps: Capabilities,
+    private readonly box: SecretBox,
   ) {}
 
   async insert(row: UserRow): Promise<void> {
-    await this.db.insertInto('users').values(row).execute();
+    await this.db.insertInto('users').values({ ...row, totp_secret: this.box.sealNullable(row.totp_secret, TOTP) }).execute();
   }
 
   async get(id: string): Promise<UserRow | undefined> {
-    return this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    return this.opened(await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst());
   }
 
   /** By email, which the caller has lower-cased. */
   async byEmail(email: string): Promise<UserRow | undefined> {
-    return this.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+    return this.opened(await this.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst());
+  }
+
+  private opened(row: UserRow | undefined): UserRow | undefined {
+    return row && { ...row, totp_secret: this.box.openNullable(row.totp_secret, TOTP) };
   }
 
   async count(): Promise<number> {
@@ -53,11 +61,12 @@ export class UsersRepo {
       const pattern = `%${opts.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       q = q.where(sql<SqlBool>`email like ${pattern} escape '\\'`);
     }
-    return q.execute();
+    return (await q.execute()).map((r) => this.opened(r)!);
   }
 
   async update(id: string, changes: Updateable<UsersTable>): Promise<boolean> {
-    const r = await this.db.updateTable('users').set(changes).where('id', '=', id).executeTakeFirst();
+    const sealed = typeof changes.totp_secret === 'string' ? { ...changes, totp_secret: this.box.seal(changes.totp_secret, TOTP) } : changes;
+    const r = await this.db.updateTable('users').set(sealed).where('id', '=', id).executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   }
 

@@ -1,37 +1,55 @@
 import type { Selectable, Updateable } from 'kysely';
 import type { WebhookAttemptsTable, WebhookDeliveriesTable, WebhookEndpointsTable } from '../schema.ts';
 import { type Executor, insertRows } from './executor.ts';
+import type { SecretBox } from '../../lib/sealed-secrets.ts';
 
 export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;
 export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
 export type WebhookAttemptRow = Selectable<WebhookAttemptsTable>;
 
-/** Webhook endpoints, one delivery per event and endpoint, and the log of every attempt. */
+const SECRET = 'webhook_endpoints.secret';
+const PREVIOUS = 'webhook_endpoints.previous_secret';
+
+/**
+ * Webhook endpoints, one delivery per event and endpoint, and the log of every attempt. The
+ * signing secrets are sealed on the way in and opened on the way out (lib/sealed-secrets.ts).
+ */
 export class WebhooksRepo {
-  constructor(private readonly db: Executor) {}
+  constructor(
+    private readonly db: Executor,
+    private readonly box: SecretBox,
+  ) {}
 
   async insertEndpoint(row: WebhookEndpointRow): Promise<void> {
-    await this.db.insertInto('webhook_endpoints').values(row).execute();
+    await this.db.insertInto('webhook_endpoints').values(this.sealed(row)).execute();
+  }
+
+  private sealed<T extends Updateable<WebhookEndpointsTable>>(row: T): T {
+    const out = { ...row };
+    if (typeof out.secret === 'string') out.secret = this.box.seal(out.secret, SECRET);
+    if (typeof out.previous_secret === 'string') out.previous_secret = this.box.seal(out.previous_secret, PREVIOUS);
+    return out;
+  }
+
+  private opened(row: WebhookEndpointRow | undefined): WebhookEndpointRow | undefined {
+    return row && { ...row, secret: this.box.open(row.secret, SECRET), previous_secret: this.box.openNullable(row.previous_secret, PREVIOUS) };
   }
 
   /** An account's endpoint; undefined for another account's id, exactly as for a missing one. */
   async endpoint(accountId: string, id: string): Promise<WebhookEndpointRow | undefined> {
-    return this.db
-      .selectFrom('webhook_endpoints')
-      .selectAll()
-      .where('id', '=', id)
-      .where('account_id', '=', accountId)
-      .executeTakeFirst();
+    return this.opened(
+      await this.db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst(),
+    );
   }
 
   async endpointById(id: string): Promise<WebhookEndpointRow | undefined> {
-    return this.db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).executeTakeFirst();
+    return this.opened(await this.db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).executeTakeFirst());
   }
 
   async endpoints(accountId: string, before: string | undefined, limit: number): Promise<WebhookEndpointRow[]> {
     let q = this.db.selectFrom('webhook_endpoints').selectAll().where('account_id', '=', accountId);
     if (before !== undefined) q = q.where('id', '<', before);
-    return q.orderBy('id', 'desc').limit(limit).execute();
+    return (await q.orderBy('id', 'desc').limit(limit).execute()).map((r) => this.opened(r)!);
   }
 
   async countEndpoints(accountId: string): Promise<number> {
@@ -55,7 +73,7 @@ export class WebhooksRepo {
   }
 
   async updateEndpoint(id: string, changes: Updateable<WebhookEndpointsTable>): Promise<boolean> {
-    const r = await this.db.updateTable('webhook_endpoints').set(changes).where('id', '=', id).executeTakeFirst();
+    const r = await this.db.updateTable('webhook_endpoints').set(this.sealed(changes)).where('id', '=', id).executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   }
 

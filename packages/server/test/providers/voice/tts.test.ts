@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SpeechBusyError } from '../../../src/providers/voice/tts/speech-synthesizer.ts';
 import { bcp47Case, DEFAULT_ENGLISH_VOICE } from '../../../src/providers/voice/tts/voice-table.ts';
 import { WorkerSpeechSynthesizer } from '../../../src/providers/voice/tts/worker-speech-synthesizer.ts';
 import { recogniseDigits } from '../../support/speech.ts';
@@ -142,6 +143,25 @@ describe('text to speech (flite and espeak-ng in worker threads)', () => {
       expect(second.threadId).not.toBe(first.threadId);
     } finally {
       await strict.close();
+    }
+  });
+
+  it('fails a request that waited longer than its maxWaitMs behind another, and speaks the one it waited behind', async () => {
+    const own = new WorkerSpeechSynthesizer();
+    try {
+      await own.synthesize({ text: 'Hallo.', language: 'de' }); // the thread is loaded
+      const long = own.synthesize({ text: 'Ein sehr langer Satz, der nie rechtzeitig fertig wird. '.repeat(70), language: 'de' });
+      const started = Date.now();
+      await expect(own.synthesize({ text: 'Hallo.', language: 'de', maxWaitMs: 200 })).rejects.toBeInstanceOf(SpeechBusyError);
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect((await long).length).toBeGreaterThan(8000 * 30);
+      // Without a bound, the same request waits its turn and is spoken.
+      const queued = own.synthesize({ text: 'Ein sehr langer Satz. '.repeat(40), language: 'de' });
+      expect((await own.synthesize({ text: 'Hallo.', language: 'de' })).length).toBeGreaterThan(0);
+      expect((await queued).length).toBeGreaterThan(0);
+      expect(own.threadStats()['espeak-ng'].threadsStarted).toBe(1);
+    } finally {
+      await own.close();
     }
   });
 

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import type { EngineCommand, EngineReply, EngineRequest, EngineWorkerData } from './engine-protocol.ts';
-import type { TtsEngine } from './speech-synthesizer.ts';
+import { SpeechBusyError, type TtsEngine } from './speech-synthesizer.ts';
 
 /**
  * One speech engine in its own worker thread, seen from the main thread: started at the first
@@ -22,6 +22,8 @@ type Job = {
   request: EngineCommand;
   resolve: (reply: EngineReply & { ok: true }) => void;
   reject: (error: Error) => void;
+  /** Fails the job with SpeechBusyError if it is still queued when it fires. */
+  waitTimer?: NodeJS.Timeout;
 };
 
 interface Live {
@@ -47,10 +49,22 @@ export class EngineThread {
     this.timeoutMs = opts.timeoutMs ?? 60_000;
   }
 
-  /** Queues a request; resolves with the worker's successful reply, rejects with its error or the thread's end. */
-  request(request: EngineCommand): Promise<EngineReply & { ok: true }> {
+  /**
+   * Queues a request; resolves with the worker's successful reply, rejects with its error or the
+   * thread's end — or with SpeechBusyError if `maxWaitMs` passes before the thread takes it.
+   */
+  request(request: EngineCommand, opts: { maxWaitMs?: number } = {}): Promise<EngineReply & { ok: true }> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ request, resolve, reject });
+      const job: Job = { request, resolve, reject };
+      if (opts.maxWaitMs !== undefined) {
+        job.waitTimer = setTimeout(() => {
+          const at = this.queue.indexOf(job);
+          if (at < 0) return;
+          this.queue.splice(at, 1);
+          reject(new SpeechBusyError(this.engine, opts.maxWaitMs!));
+        }, opts.maxWaitMs);
+      }
+      this.queue.push(job);
       this.pump();
     });
   }
@@ -65,7 +79,10 @@ export class EngineThread {
     const live = this.live;
     this.live = null;
     const err = new Error(`text-to-speech (${this.engine}) was closed`);
-    for (const job of this.queue.splice(0)) job.reject(err);
+    for (const job of this.queue.splice(0)) {
+      clearTimeout(job.waitTimer);
+      job.reject(err);
+    }
     if (live) {
       if (live.running) {
         clearTimeout(live.running.timer);
@@ -105,6 +122,7 @@ export class EngineThread {
     live.worker.ref();
     if (!live.ready || live.running) return;
     const job = this.queue.shift()!;
+    clearTimeout(job.waitTimer);
     const id = this.nextId++;
     const timer = setTimeout(() => {
       this.retire(live, `took longer than ${this.timeoutMs} ms and was stopped`);
@@ -150,7 +168,10 @@ export class EngineThread {
       // It died while loading its engine: a replacement would most likely die the same way, so
       // fail what waits rather than loop.
       const err = new Error(`text-to-speech (${this.engine}) could not start: thread ${why}`);
-      for (const job of this.queue.splice(0)) job.reject(err);
+      for (const job of this.queue.splice(0)) {
+        clearTimeout(job.waitTimer);
+        job.reject(err);
+      }
     }
     this.pump();
   }

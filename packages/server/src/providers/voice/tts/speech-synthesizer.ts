@@ -30,6 +30,19 @@ export interface SynthesisRequest {
   text: string;
   language?: string | null;
   voice?: string | null;
+  /**
+   * Longest the request may wait behind others for its engine before it fails with
+   * SpeechBusyError: for a person waiting on an answer (a preview). Unset: it waits its turn.
+   */
+  maxWaitMs?: number;
+}
+
+/** The engine was busy with other texts for longer than the request would wait; nothing was spoken. */
+export class SpeechBusyError extends Error {
+  constructor(engine: TtsEngine, waitedMs: number) {
+    super(`text-to-speech (${engine}) was busy for ${waitedMs} ms`);
+    this.name = 'SpeechBusyError';
+  }
 }
 
 /** Why a language/voice pair cannot be spoken: the request field to blame and a sentence for the API error. */

@@ -38,7 +38,8 @@ export class WorkerSpeechSynthesizer implements SpeechSynthesizer {
     if ('failure' in r) throw new Error(r.failure.message);
     const text = normaliseForSpeech(req.text, r.voice.engine);
     if (text === '') return new Int16Array(0);
-    const reply = await this.threads[r.voice.engine].request({ op: 'synthesize', voice: r.voice.id, text });
+    const wait = req.maxWaitMs === undefined ? {} : { maxWaitMs: req.maxWaitMs };
+    const reply = await this.threads[r.voice.engine].request({ op: 'synthesize', voice: r.voice.id, text }, wait);
     if (!('pcm' in reply)) throw new Error('text-to-speech worker answered without audio');
     return reply.pcm;
   }
