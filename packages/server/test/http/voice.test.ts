@@ -311,13 +311,19 @@ describe.each(BACKENDS)('voice on %s', (backend) => {
     expect(badLanguage.errors![0]!.field).toBe('language');
   });
 
-  it('refuses a preview with 503 overloaded and Retry-After when the engine stays busy with others for 5 s', async () => {
+  it('refuses a second preview of the same account with 429, and a preview stuck 5 s behind others with 503 overloaded', async () => {
     // The last test of the file: the long texts are left to the engine, which the harness closes.
-    const preview = (text: string) => h.app.inject({ method: 'POST', url: '/voice/preview', headers: bearer(a.key), payload: { text } });
+    const preview = (key: string, text: string) => h.app.inject({ method: 'POST', url: '/voice/preview', headers: bearer(key), payload: { text } });
+    const [b, c] = [await h.account(), await h.account()];
     // One 2,000-letter word is spelt letter by letter: over four minutes of audio, seconds of work for flite each.
-    const ahead = [preview('x'.repeat(2000)), preview('x'.repeat(2000))];
+    const ahead = [preview(b.key, 'x'.repeat(2000)), preview(c.key, 'x'.repeat(2000))];
     for (const p of ahead) p.catch(() => undefined);
-    const last = await preview('Hello.');
+
+    const again = await preview(b.key, 'Hello.');
+    expect(expectError(again, 429, 'rate_limited').message).toMatch(/one preview at a time/i);
+    expect(again.headers['retry-after']).toBe('1');
+
+    const last = await preview(a.key, 'Hello.');
     expect(expectError(last, 503, 'overloaded').message).toMatch(/busy/);
     expect(last.headers['retry-after']).toBe('5');
     expect(last.headers['x-request-id']).toMatch(/^req_/);

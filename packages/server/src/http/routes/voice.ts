@@ -49,7 +49,7 @@ export function voiceRoutes(app: FastifyInstance, ctx: ModuleContext): void {
       summary: 'Speak a text to a WAV file, as a call would (no call, no charge)',
       schema: { body: previewBody, response: { 200: wavResponse } },
     },
-    async (req, _principal, reply) => sendWav(reply, await previewSpeech(ctx, req.body), 'preview'),
+    async (req, principal, reply) => sendWav(reply, await previewSpeech(ctx, principal.accountId, req.body), 'preview'),
   );
   authenticated(
     app,

@@ -22,6 +22,8 @@ type Job = {
   request: EngineCommand;
   resolve: (reply: EngineReply & { ok: true }) => void;
   reject: (error: Error) => void;
+  /** How long the job may wait behind others once the engine is loaded. */
+  maxWaitMs?: number;
   /** Fails the job with SpeechBusyError if it is still queued when it fires. */
   waitTimer?: NodeJS.Timeout;
 };
@@ -51,22 +53,27 @@ export class EngineThread {
 
   /**
    * Queues a request; resolves with the worker's successful reply, rejects with its error or the
-   * thread's end — or with SpeechBusyError if `maxWaitMs` passes before the thread takes it.
+   * thread's end — or with SpeechBusyError if `maxWaitMs` passes before the thread takes it
+   * (counted from when the engine is loaded: its first start is not a queue).
    */
   request(request: EngineCommand, opts: { maxWaitMs?: number } = {}): Promise<EngineReply & { ok: true }> {
     return new Promise((resolve, reject) => {
-      const job: Job = { request, resolve, reject };
-      if (opts.maxWaitMs !== undefined) {
-        job.waitTimer = setTimeout(() => {
-          const at = this.queue.indexOf(job);
-          if (at < 0) return;
-          this.queue.splice(at, 1);
-          reject(new SpeechBusyError(this.engine, opts.maxWaitMs!));
-        }, opts.maxWaitMs);
-      }
+      const job: Job = { request, resolve, reject, ...(opts.maxWaitMs !== undefined ? { maxWaitMs: opts.maxWaitMs } : {}) };
       this.queue.push(job);
+      if (this.live?.ready) this.armWait(job);
       this.pump();
     });
+  }
+
+  /** Starts a queued job's wait limit, once. */
+  private armWait(job: Job): void {
+    if (job.maxWaitMs === undefined || job.waitTimer) return;
+    job.waitTimer = setTimeout(() => {
+      const at = this.queue.indexOf(job);
+      if (at < 0) return;
+      this.queue.splice(at, 1);
+      job.reject(new SpeechBusyError(this.engine, job.maxWaitMs!));
+    }, job.maxWaitMs);
   }
 
   /** The id of the current thread (undefined before the first request or after a stop), and how many were started. */
@@ -136,6 +143,7 @@ export class EngineThread {
     if ('op' in reply) {
       live.ready = true;
       live.scratch = reply.scratch;
+      for (const job of this.queue) this.armWait(job);
     } else if (live.running && reply.id === live.running.id) {
       const { job, timer } = live.running;
       clearTimeout(timer);
