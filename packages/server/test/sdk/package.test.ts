@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,6 +49,15 @@ describe('the built @hellio/sdk package', () => {
       env: { ...process.env, HELLIO_API_KEY: 'cs_' + 'y'.repeat(64), HELLIO_BASE_URL: baseUrl },
     }).catch((e: { code: number; stderr: string }) => e);
     expect(failed).toMatchObject({ code: 1, stderr: 'AuthenticationError (401 invalid_credentials): Invalid user credentials\n' });
+  });
+
+  it('runs the SDK example of the README as written', async () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('\n## SDK\n'));
+    const example = /```js\n([\s\S]*?)```/.exec(section)![1]!;
+    writeFileSync(join(scratch, 'send.mjs'), example);
+    const { stdout } = await run(process.execPath, [join(scratch, 'send.mjs')], { cwd: scratch, env: { ...process.env, HELLIO_API_KEY: a.key, HELLIO_BASE_URL: baseUrl } });
+    expect(stdout).toMatch(/^msg_\w+ queued \d+\.\d{4}\n$/);
   });
 
   it('is typed for a TypeScript user', async () => {
