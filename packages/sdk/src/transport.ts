@@ -1,4 +1,4 @@
-import { ConnectionError, errorFromResponse, HellioError, RateLimitError, TimeoutError } from './errors.js';
+import { ConnectionError, errorFromResponse, HellioError, parseRetryAfter, RateLimitError, TimeoutError } from './errors.js';
 
 /** The SDK's version, sent in User-Agent. */
 export const VERSION = '0.1.0';
@@ -87,8 +87,9 @@ function retryDelay(err: HellioError, call: Call, retry: number): number | null 
   }
   if (err.status === 409) return err.code === 'idempotency_in_progress' ? backoffMs(retry) : null;
   if (err.status === 503) {
-    const asked = err.headers ? Number(err.headers.get('retry-after') ?? NaN) : NaN;
-    return Number.isFinite(asked) && asked <= MAX_RETRY_AFTER_SECONDS ? Math.max(asked * 1000, backoffMs(retry)) : backoffMs(retry);
+    // A Retry-After within reason is honoured; the backoff still spaces attempts out.
+    const asked = parseRetryAfter(err.headers?.get('retry-after') ?? null);
+    return asked !== null && asked <= MAX_RETRY_AFTER_SECONDS ? Math.max(asked * 1000, backoffMs(retry)) : backoffMs(retry);
   }
   if (err.status === undefined || err.status >= 500) return repeatable ? backoffMs(retry) : null;
   return null;
@@ -139,7 +140,7 @@ async function attempt<T>(
     // The caller's own abort is not a failure of the network: it ends the call at once.
     if (callerSignal?.aborted) throw callerSignal.reason;
     if (deadline.aborted) return new TimeoutError({ code: 'timeout', message: `No answer from ${method} ${url} within ${timeout} ms`, cause: e });
-    return new ConnectionError({ code: 'connection_error', message: `Could not reach ${method} ${url}: ${describe(e)}`, cause: e });
+    return new ConnectionError({ code: 'connection_error', message: `Could not reach ${method} ${url}: ${reasonOf(e)}`, cause: e });
   }
   let parsed: unknown = undefined;
   try {
@@ -155,7 +156,7 @@ async function attempt<T>(
 }
 
 /** The most telling words of a fetch failure (undici hides the socket error in `cause`). */
-function describe(e: unknown): string {
+function reasonOf(e: unknown): string {
   const cause = (e as { cause?: { code?: string; message?: string } }).cause;
   return cause?.code ?? cause?.message ?? (e as Error).message ?? String(e);
 }

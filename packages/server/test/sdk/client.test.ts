@@ -1,3 +1,5 @@
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AuthenticationError,
@@ -155,8 +157,14 @@ describe.each(BACKENDS)('the SDK against the server on %s', (backend) => {
     });
 
     it('no server is a ConnectionError', async () => {
-      const closed = new Hellio(a.key, { baseUrl: 'http://127.0.0.1:1', maxRetries: 1 });
-      await expect(closed.balance()).rejects.toBeInstanceOf(ConnectionError);
+      // A port that was just free: nothing listens there any more, so the connection is refused.
+      const spare = createServer();
+      await new Promise<void>((r) => spare.listen(0, '127.0.0.1', r));
+      const port = (spare.address() as AddressInfo).port;
+      await new Promise((r) => spare.close(r));
+      const err = await new Hellio(a.key, { baseUrl: `http://127.0.0.1:${port}`, maxRetries: 1 }).balance().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConnectionError);
+      expect((err as Error).message).toContain('ECONNREFUSED');
     });
   });
 

@@ -11,6 +11,7 @@ import {
   TimeoutError,
   ValidationError,
 } from '../../../sdk/src/index.ts';
+import { parseRetryAfter } from '../../../sdk/src/errors.ts';
 
 // The SDK's retries against a real HTTP server on loopback that answers from a script: statuses
 // with their headers and bodies, a dropped connection (the socket destroyed before any answer),
@@ -94,6 +95,13 @@ describe('SDK retries against a scripted server', () => {
     expect(afterFirstBackoff).toBeLessThan(1000 + 250);
     expect(afterSecondBackoff).toBeGreaterThanOrEqual(1500 - 10);
     expect(afterSecondBackoff).toBeLessThan(2000 + 250);
+  });
+
+  it('waits a 503’s Retry-After', async () => {
+    script = [apiError(503, 'not_ready', { 'retry-after': '2' }), ok()];
+    await client().sms.send(SMS);
+    expect(seen).toHaveLength(2);
+    expect(gaps()[0]).toBeGreaterThanOrEqual(1990);
   });
 
   it('keeps the caller’s own Idempotency-Key on every attempt', async () => {
@@ -215,6 +223,17 @@ describe('SDK retries against a scripted server', () => {
     setTimeout(() => ac.abort(new Error('caller gave up')), 200);
     await expect(call).rejects.toThrow('caller gave up');
     expect(seen).toHaveLength(1);
+  });
+});
+
+describe('parseRetryAfter', () => {
+  it('reads seconds and HTTP dates, and nothing else', () => {
+    const now = Date.parse('2026-01-31T09:00:00Z');
+    expect(parseRetryAfter('7', now)).toBe(7);
+    expect(parseRetryAfter('Sat, 31 Jan 2026 09:00:30 GMT', now)).toBe(30);
+    expect(parseRetryAfter('Sat, 31 Jan 2026 08:00:00 GMT', now)).toBe(0);
+    expect(parseRetryAfter('soon', now)).toBeNull();
+    expect(parseRetryAfter(null, now)).toBeNull();
   });
 });
 
