@@ -1,4 +1,4 @@
-import { type Call, type RequestOptions, send, type TransportOptions } from './transport.js';
+import { type ApiCall, type RequestOptions, send, type TransportOptions } from './transport.js';
 import type * as T from './types.js';
 import { verifyWebhook, type VerifyOptions, type WebhookHeaders } from './webhook-verify.js';
 
@@ -14,7 +14,7 @@ export interface HellioOptions {
   fetch?: typeof globalThis.fetch;
 }
 
-type Caller = <R>(call: Call, opts?: RequestOptions) => Promise<R>;
+type Caller = <R>(call: ApiCall, opts?: RequestOptions) => Promise<R>;
 
 const path = (strings: TemplateStringsArray, ...ids: string[]) =>
   strings.reduce((out, s, i) => out + s + (i < ids.length ? encodeURIComponent(ids[i]!) : ''), '');

@@ -27,7 +27,7 @@ export interface RequestOptions {
 }
 
 /** One API call. */
-export interface Call {
+export interface ApiCall {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   path: string;
   query?: object | undefined;
@@ -78,7 +78,7 @@ function urlOf(baseUrl: string, path: string, query: object | undefined): string
  * call; failures that leave it unknown whether the server acted (no answer, other 5xx) only on
  * calls that are safe to repeat: reads, updates, deletes, and POSTs carrying an Idempotency-Key.
  */
-function retryDelay(err: HellioError, call: Call, retry: number): number | null {
+function retryDelay(err: HellioError, call: ApiCall, retry: number): number | null {
   const repeatable = call.method !== 'POST' || call.idempotent === true;
   if (err instanceof RateLimitError) {
     if (NOT_RETRIED_429.has(err.code)) return null;
@@ -96,7 +96,7 @@ function retryDelay(err: HellioError, call: Call, retry: number): number | null 
 }
 
 /** Sends a call, retrying as `retryDelay` allows, and answers its parsed JSON body or throws a HellioError. */
-export async function send<T>(t: TransportOptions, call: Call, opts: RequestOptions = {}): Promise<T> {
+export async function send<T>(t: TransportOptions, call: ApiCall, opts: RequestOptions = {}): Promise<T> {
   const maxRetries = opts.maxRetries ?? t.maxRetries;
   const timeout = opts.timeout ?? t.timeout;
   const headers: Record<string, string> = {
