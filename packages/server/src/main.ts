@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.ts';
 import { buildApp } from './http/app.ts';
+import { buildMetricsServer } from './http/metrics-server.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { createLogger } from './lib/logger.ts';
 import type { ModuleContext } from './modules/context.ts';
@@ -380,6 +381,11 @@ export async function serve(config: Config, roles: { api: boolean; worker: boole
       }, RECONCILE_EVERY_MS)
     : null;
   if (app) await app.listen({ port: config.port, host: config.host });
+  // A worker's counters and links live in its process alone: without the API, it may serve /metrics by itself.
+  if (!app && config.workerMetricsPort !== null) {
+    const metricsServer = await buildMetricsServer({ exporter: rt.metrics, token: config.metricsToken, trustProxy: config.trustProxy, logger: rt.logger });
+    await metricsServer.listen({ port: config.workerMetricsPort, host: config.host });
+  }
   rt.logger.info({ roles, worker: worker?.id }, 'hellio running');
   if (app) await announceSetupLink(rt);
   let stopping = false;

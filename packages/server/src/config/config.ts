@@ -81,6 +81,8 @@ export interface Config {
   providerCallbackToken: string | null;
   /** Bearer token that opens /metrics to addresses outside loopback and private networks; null: those are refused. */
   metricsToken: string | null;
+  /** Port on which a process without the API (`hellio worker`) serves /metrics; null: it serves nothing. */
+  workerMetricsPort: number | null;
   /** Let webhook endpoints target loopback and private addresses (development and tests only). */
   webhooksAllowPrivate: boolean;
   /** One webhook attempt's time limit. */
@@ -476,6 +478,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     httpSmsProviders: httpSmsProviders(env.HELLIO_HTTP_SMS_PROVIDERS),
     providerCallbackToken: callbackToken(env.HELLIO_PROVIDER_CALLBACK_TOKEN),
     metricsToken: metricsToken(env.HELLIO_METRICS_TOKEN),
+    workerMetricsPort: optionalInt(env, 'HELLIO_WORKER_METRICS_PORT', 0, 65535),
     webhooksAllowPrivate: bool(env, 'HELLIO_WEBHOOKS_ALLOW_PRIVATE'),
     webhookTimeoutMs: int(env, 'HELLIO_WEBHOOK_TIMEOUT_MS', 100, 60_000),
     otp: otpSettings(env),

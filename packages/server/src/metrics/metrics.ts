@@ -61,7 +61,7 @@ export class Metrics implements Signals {
   private readonly walletsBelowAlert = this.gauge('hellio_wallets_below_alert', 'Active accounts whose balance is below their balance.low threshold', []);
   private readonly walletsEmpty = this.gauge('hellio_wallets_empty', 'Active accounts whose balance is zero', []);
   private readonly storeUp = this.gauge('hellio_scrape_store_up', 'Whether this scrape could read the queue and wallets from the database (1) or not (0)', []);
-  private readonly linkUp = this.gauge('hellio_provider_link_up', "A standing provider link (SMPP) as this process sees it: 1 bound, 0 not; adapters without one are absent", ['channel', 'provider', 'kind']);
+  private readonly linkUp = this.gauge('hellio_provider_link_up', 'A standing provider link (SMPP) this process opened: 1 bound, 0 connecting, retrying or closed; absent where none was opened', ['channel', 'provider', 'kind']);
   private readonly providerInFlight = this.gauge('hellio_provider_in_flight', 'Messages handed to a provider and not yet answered (the SMPP window, the SMTP pool), in this process', ['channel', 'provider', 'kind']);
   private readonly providerQueued = this.gauge('hellio_provider_queued', 'Messages waiting in this process for room at a provider (the SMPP window, an SMTP connection)', ['channel', 'provider', 'kind']);
 
@@ -109,7 +109,8 @@ export class Metrics implements Signals {
     this.providerQueued.reset();
     for (const p of providerStates(channels)) {
       const labels = { channel: p.channel, provider: p.name, kind: p.kind };
-      if (p.bound !== null) this.linkUp.set(labels, p.bound ? 1 : 0);
+      // An idle link was never opened here: API processes leave SMPP to the workers, and are not "down".
+      if (p.link !== null && p.link !== 'idle') this.linkUp.set(labels, p.bound ? 1 : 0);
       this.providerInFlight.set(labels, p.in_flight);
       this.providerQueued.set(labels, p.queued);
     }

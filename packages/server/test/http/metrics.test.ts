@@ -305,9 +305,9 @@ describe('provider links in /metrics', () => {
   const smtp = { channel: 'email', provider: 'smtp', kind: 'smtp' };
 
   it('shows the SMPP link going up and down, and the SMTP pool', async () => {
+    // Not opened yet (as in an API process, which leaves SMPP to the workers): no link to judge.
     let s = await scrape();
-    expect(valueOf(s, 'hellio_provider_link_up', smpp)).toBe(0);
-    expect(has(s, 'hellio_provider_link_up', smpp)).toBe(true);
+    expect(has(s, 'hellio_provider_link_up', smpp)).toBe(false);
     // Connectionless adapters have no link to report.
     expect(has(s, 'hellio_provider_link_up', { provider: 'simulator' })).toBe(false);
     expect(has(s, 'hellio_provider_in_flight', smtp)).toBe(true);
