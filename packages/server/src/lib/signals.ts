@@ -13,7 +13,7 @@ export interface Signals {
   webhookAttempt(outcome: 'succeeded' | 'retrying' | 'failed'): void;
 }
 
-/** Signals that go nowhere (a process without metrics, the CLI). */
+/** Signals that go nowhere: a store opened without metrics (tests, tools). */
 export const NO_SIGNALS: Signals = {
   messagesAccepted: () => undefined,
   messagesFinished: () => undefined,
