@@ -115,6 +115,19 @@ describe.each(BACKENDS)('GET /metrics on %s', (backend) => {
     expect([delta('sms'), delta('email'), delta('voice')]).toEqual([3, 1, 0]);
   });
 
+  it('counts voice calls as the voice channel: accepted, and finished with their final status', async () => {
+    const a = await h.account();
+    const before = await scrape();
+    const call = await post(a.key, '/voice/send', { to: '+14155550190', text: 'metrics' });
+    expect(call.statusCode, call.body).toBe(200);
+    // No worker runs here: the call is still queued, and its cancel ends it at once.
+    const canceled = await post(a.key, `/voice/${call.json().id}/cancel`, {});
+    expect(canceled.json().status).toBe('canceled');
+    const after = await scrape();
+    expect(valueOf(after, 'hellio_messages_accepted_total', { channel: 'voice' }) - valueOf(before, 'hellio_messages_accepted_total', { channel: 'voice' })).toBe(1);
+    expect(valueOf(after, 'hellio_messages_finished_total', { channel: 'voice', status: 'canceled' }) - valueOf(before, 'hellio_messages_finished_total', { channel: 'voice', status: 'canceled' })).toBe(1);
+  });
+
   it('counts what a transaction signals once it commits, and nothing of one that rolls back', async () => {
     const before = await scrape();
     await expect(
