@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.ts';
 import { buildApp } from './http/app.ts';
+import { buildMetricsServer } from './http/metrics-server.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { createLogger } from './lib/logger.ts';
 import type { ModuleContext } from './modules/context.ts';
@@ -38,6 +39,7 @@ import type { RateLimiter } from './ratelimit/rate-limiter.ts';
 import { RedisRateLimiter } from './ratelimit/redis-rate-limiter.ts';
 import { FallbackRateLimiter } from './ratelimit/fallback-rate-limiter.ts';
 import { openDb } from './store/db.ts';
+import { Metrics } from './metrics/metrics.ts';
 import { AcceptCommitter } from './modules/accept/committer.ts';
 import { IdempotencyClaims } from './modules/access/idempotency.ts';
 import { Store } from './store/store.ts';
@@ -81,6 +83,8 @@ export interface Runtime {
   channels: Channels;
   /** The keyring that seals secrets at rest (HELLIO_SECRET_KEY or the key file). */
   secrets: SecretBox;
+  /** This runtime's Prometheus metrics (its own registry): the store's signals feed it, /metrics shows it. */
+  metrics: Metrics;
   /** A worker over every job kind (not started). */
   createWorker(opts?: { concurrency?: number; pollMs?: number }): Worker;
   /** Keeps one job of every recurring kind on the queue (not started; worker processes start it). */
@@ -212,9 +216,10 @@ export function openSecretBox(config: Pick<Config, 'secretKey' | 'secretKeyPrevi
 export async function openRuntime(config: Config, logger = createLogger(config.logLevel), opts: { clock?: Clock } = {}): Promise<Runtime> {
   const clock = opts.clock ?? systemClock;
   const secrets = openSecretBox(config);
+  const metrics = new Metrics();
   const store = Store.open(
     openDb({ ...config, onConnectionError: (err) => logger.warn({ err: err.message }, 'database connection lost; the pool opens a new one') }),
-    { currency: config.currency, secrets },
+    { currency: config.currency, secrets, signals: metrics },
   );
   try {
     await store.migrate();
@@ -268,6 +273,7 @@ export async function openRuntime(config: Config, logger = createLogger(config.l
     speech,
   };
   const channels = buildChannels(store, clock, config, logger);
+  metrics.readFrom({ deps: { store, clock }, channels });
   // Every kind of the job catalogue with its handler (the type makes a missing one an error).
   const handlers: JobHandlers = {
     ...deliveryHandlers({ store, channels, clock, otpKeys: otp.keys }),
@@ -286,6 +292,7 @@ export async function openRuntime(config: Config, logger = createLogger(config.l
     redis,
     channels,
     secrets,
+    metrics,
     createWorker: (opts = {}) =>
       new Worker({
         store,
@@ -325,6 +332,7 @@ export async function createServer(rt: Runtime, dashboard: DashboardBuild | null
     providerCallbackToken: rt.config.providerCallbackToken,
     dashboard,
     limits: rt.config.http,
+    metrics: { exporter: rt.metrics, token: rt.config.metricsToken },
   });
 }
 
@@ -373,6 +381,11 @@ export async function serve(config: Config, roles: { api: boolean; worker: boole
       }, RECONCILE_EVERY_MS)
     : null;
   if (app) await app.listen({ port: config.port, host: config.host });
+  // A worker's counters and links live in its process alone: without the API, it may serve /metrics by itself.
+  if (!app && config.workerMetricsPort !== null) {
+    const metricsServer = await buildMetricsServer({ exporter: rt.metrics, token: config.metricsToken, trustProxy: config.trustProxy, logger: rt.logger });
+    await metricsServer.listen({ port: config.workerMetricsPort, host: config.host });
+  }
   rt.logger.info({ roles, worker: worker?.id }, 'hellio running');
   if (app) await announceSetupLink(rt);
   let stopping = false;

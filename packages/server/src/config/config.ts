@@ -79,6 +79,10 @@ export interface Config {
   httpSmsProviders: HttpSmsProviderConfig[];
   /** Shared secret HTTP providers' status callbacks must carry (?token=…); callbacks are off without it. */
   providerCallbackToken: string | null;
+  /** Bearer token that opens /metrics to addresses outside loopback and private networks; null: those are refused. */
+  metricsToken: string | null;
+  /** Port on which a process without the API (`hellio worker`) serves /metrics; null: it serves nothing. */
+  workerMetricsPort: number | null;
   /** Let webhook endpoints target loopback and private addresses (development and tests only). */
   webhooksAllowPrivate: boolean;
   /** One webhook attempt's time limit. */
@@ -286,10 +290,17 @@ function bool(env: Record<string, string | undefined>, name: string): boolean {
   throw new ConfigError(`${name} must be true or false (got "${env[name]}")`);
 }
 
-function callbackToken(raw: string | undefined): string | null {
+function callbackToken(raw: string | undefined, name = 'HELLIO_PROVIDER_CALLBACK_TOKEN'): string | null {
   if (!raw) return null;
-  if (raw.length < 24) throw new ConfigError('HELLIO_PROVIDER_CALLBACK_TOKEN must be at least 24 characters');
+  if (raw.length < 24) throw new ConfigError(`${name} must be at least 24 characters`);
   return raw;
+}
+
+// The token travels as "Authorization: Bearer …": a header value of visible ASCII without spaces.
+function metricsToken(raw: string | undefined): string | null {
+  const token = callbackToken(raw, 'HELLIO_METRICS_TOKEN');
+  if (token !== null && !/^[\x21-\x7e]+$/.test(token)) throw new ConfigError('HELLIO_METRICS_TOKEN must be visible ASCII characters without spaces');
+  return token;
 }
 
 function otpSettings(env: Record<string, string | undefined>): OtpSettings {
@@ -466,6 +477,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     returnPathHost: env.HELLIO_RETURN_PATH_HOST || null,
     httpSmsProviders: httpSmsProviders(env.HELLIO_HTTP_SMS_PROVIDERS),
     providerCallbackToken: callbackToken(env.HELLIO_PROVIDER_CALLBACK_TOKEN),
+    metricsToken: metricsToken(env.HELLIO_METRICS_TOKEN),
+    workerMetricsPort: optionalInt(env, 'HELLIO_WORKER_METRICS_PORT', 0, 65535),
     webhooksAllowPrivate: bool(env, 'HELLIO_WEBHOOKS_ALLOW_PRIVATE'),
     webhookTimeoutMs: int(env, 'HELLIO_WEBHOOK_TIMEOUT_MS', 100, 60_000),
     otp: otpSettings(env),

@@ -35,6 +35,7 @@ import { providerCallbackRoutes } from './routes/provider-callbacks.ts';
 import { emailRoutes } from './routes/email.ts';
 import { emailVerifyRoutes } from './routes/email-verify.ts';
 import { healthRoutes } from './routes/health.ts';
+import { type MetricsExporter, metricsRoutes } from './routes/metrics.ts';
 import { lookupRoutes } from './routes/lookup.ts';
 import { voiceRoutes } from './routes/voice.ts';
 import { otpRoutes } from './routes/otp.ts';
@@ -62,6 +63,8 @@ export interface AppDeps {
   degraded?: () => string[];
   /** Timeouts and caps of the HTTP server (docs/reliability.md). */
   limits: HttpLimits;
+  /** The process's metrics, served at /metrics with the token that opens it to other addresses; absent: no /metrics. */
+  metrics?: { exporter: MetricsExporter; token: string | null };
 }
 
 /** Builds the HTTP API; knows nothing of which database, limiter or channels sit behind it. */
@@ -119,6 +122,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   installPipeline(app, { ctx: deps.ctx, rateLimiter: deps.rateLimiter, defaultRateLimitPerMinute: deps.defaultRateLimitPerMinute });
   app.addSchema(errorSchema);
   app.addHook('preValidation', async (req) => refuseNul({ body: req.body }));
+  // Before the other routes: its hook times every one of them.
+  if (deps.metrics) metricsRoutes(app, deps.metrics.exporter, deps.metrics.token);
 
   await app.register(swagger, {
     openapi: {

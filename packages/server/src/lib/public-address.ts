@@ -36,3 +36,15 @@ export function isPublicAddress(address: string): boolean {
   if (v6.isIPv4MappedAddress()) return v6.toIPv4Address().range() === 'unicast';
   return v6.match(GLOBAL_UNICAST_V6) && v6.range() === 'unicast';
 }
+
+// Ranges an operator's own network uses: loopback, RFC 1918 and IPv6 unique local (fc00::/7).
+// Link-local and CGNAT (100.64/10) are left out: the next host on a shared segment or another
+// subscriber of the same carrier may hold them.
+const PRIVATE_RANGES: ReadonlySet<string> = new Set(['loopback', 'private', 'uniqueLocal']);
+
+/** Whether an IP address is loopback or on a private network (RFC 1918, fc00::/7); IPv4-mapped IPv6 judged as its IPv4 address. */
+export function isPrivateAddress(address: string): boolean {
+  if (!ipaddr.isValid(address)) return false;
+  const parsed = ipaddr.process(address);
+  return PRIVATE_RANGES.has(parsed.range());
+}

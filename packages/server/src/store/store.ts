@@ -34,6 +34,7 @@ import { RetentionRepo } from './repos/retention.ts';
 import { migrateToLatest } from './migrations/index.ts';
 import { SealedColumnsRepo } from './repos/sealed-columns.ts';
 import type { SecretBox } from '../lib/sealed-secrets.ts';
+import { HeldSignals, NO_SIGNALS, type Signals } from '../lib/signals.ts';
 
 /**
  * The typed repositories over one database handle. `transaction` hands the callback a Store
@@ -84,6 +85,8 @@ export class Store {
     /** Seals and opens the secret columns (lib/sealed-secrets.ts). */
     private readonly box: SecretBox,
     private readonly handle: Pick<Db, 'backupTo'>,
+    /** Where modules report committed facts (lib/signals.ts); inside a transaction, held until it commits. */
+    readonly signals: Signals,
   ) {
     this.accounts = new AccountsRepo(db);
     this.keys = new KeysRepo(db);
@@ -120,8 +123,8 @@ export class Store {
   }
 
   /** The store over an open database; `secrets` seals the secret columns (every process of an installation has the same key). */
-  static open(handle: Db, settings: { currency: string; secrets: SecretBox }): Store {
-    return new Store(handle.db, handle.capabilities, settings.currency, false, settings.secrets, handle);
+  static open(handle: Db, settings: { currency: string; secrets: SecretBox; signals?: Signals }): Store {
+    return new Store(handle.db, handle.capabilities, settings.currency, false, settings.secrets, handle, settings.signals ?? NO_SIGNALS);
   }
 
   /** A consistent copy of the database into `file` while it is in use; only when `capabilities.onlineBackup`. */
@@ -133,15 +136,22 @@ export class Store {
   /** Runs `fn` in one transaction (nested calls join the outer one). */
   async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return fn(this);
-    if (!this.capabilities.lockOnBegin) {
-      return this.db.transaction().execute((trx) => fn(new Store(trx, this.capabilities, this.currency, true, this.box, this.handle)));
-    }
+    // The transaction's signals count once it has committed: a rollback leaves them unsaid.
+    const held = new HeldSignals();
+    const result = await this.run((executor) => fn(new Store(executor, this.capabilities, this.currency, true, this.box, this.handle, held)));
+    held.flushTo(this.signals);
+    return result;
+  }
+
+  /** `fn` in a transaction of this backend's kind (BEGIN IMMEDIATE where `lockOnBegin`). */
+  private async run<T>(fn: (executor: Executor) => Promise<T>): Promise<T> {
+    if (!this.capabilities.lockOnBegin) return this.db.transaction().execute(fn);
     // BEGIN IMMEDIATE takes the write lock up front. A deferred BEGIN that reads first fails
     // (SQLITE_BUSY) without waiting when another process (the CLI) wrote meanwhile.
     return this.db.connection().execute(async (conn) => {
       await sql`begin immediate`.execute(conn);
       try {
-        const result = await fn(new Store(conn, this.capabilities, this.currency, true, this.box, this.handle));
+        const result = await fn(conn);
         await sql`commit`.execute(conn);
         return result;
       } catch (err) {

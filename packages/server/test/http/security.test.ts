@@ -49,6 +49,7 @@ const PUBLIC_ROUTES: Array<{ methods: string[]; url: string; prefix?: true; why:
   { methods: ['GET', 'HEAD'], url: '/healthz', why: 'liveness probe' },
   { methods: ['GET', 'HEAD'], url: '/readyz', why: 'readiness probe (database, Redis)' },
   { methods: ['GET', 'HEAD'], url: '/openapi.json', why: 'the API description' },
+  { methods: ['GET', 'HEAD'], url: '/metrics', why: 'Prometheus scrapes: loopback and private addresses, or Authorization: Bearer HELLIO_METRICS_TOKEN (test/http/metrics.test.ts)' },
   { methods: ['GET', 'HEAD'], url: '/docs', prefix: true, why: 'Swagger UI: /docs and its assets under /docs/' },
   {
     methods: ['POST'],

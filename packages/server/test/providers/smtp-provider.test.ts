@@ -489,8 +489,11 @@ describe('SmtpProvider connections', () => {
     gate();
     const first = wave('turn');
     await new Promise((r) => setTimeout(r, 50));
+    // The pool's load as /metrics shows it: ten in nodemailer's hands, one waiting here.
+    expect(smtp.state()).toEqual({ kind: 'smtp', link: null, inFlight: 10, queued: 1, lastError: null });
     open();
     expect((await Promise.all(first)).every((r) => r.ok)).toBe(true);
+    expect(smtp.state()).toMatchObject({ inFlight: 0, queued: 0 });
 
     // While the server holds the first ten past 300 ms, the eleventh is given up without being sent.
     gate();

@@ -50,8 +50,9 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   config: ['config', 'modules', 'providers', 'lib'],
   workers: ['workers', 'modules', 'queue', 'store', 'providers', 'lib'],
   http: ['http', 'modules', 'providers', 'ratelimit', 'lib'],
+  metrics: ['metrics', 'modules', 'providers', 'lib'],
   cli: ['cli', 'main', 'config', 'modules', 'store', 'lib'],
-  main: ['main', 'config', 'http', 'modules', 'workers', 'queue', 'providers', 'ratelimit', 'store', 'lib'],
+  main: ['main', 'config', 'http', 'metrics', 'modules', 'workers', 'queue', 'providers', 'ratelimit', 'store', 'lib'],
 };
 
 describe('architecture', () => {

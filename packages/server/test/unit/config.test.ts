@@ -49,6 +49,8 @@ describe('loadConfig', () => {
       returnPathHost: null,
       httpSmsProviders: [],
       providerCallbackToken: null,
+      metricsToken: null,
+      workerMetricsPort: null,
       otp: expect.objectContaining({ secret: null, smsFrom: 'Verify', emailFrom: null }),
       webhooksAllowPrivate: false,
       webhookTimeoutMs: 15_000,
@@ -315,6 +317,16 @@ describe('loadConfig', () => {
     bad({ HELLIO_WEBHOOKS_ALLOW_PRIVATE: 'yes' }, /HELLIO_WEBHOOKS_ALLOW_PRIVATE must be true or false/);
     bad({ HELLIO_WEBHOOK_TIMEOUT_MS: '50' }, /HELLIO_WEBHOOK_TIMEOUT_MS/);
     bad({ HELLIO_WEBHOOK_TIMEOUT_MS: '15s' }, /HELLIO_WEBHOOK_TIMEOUT_MS/);
+  });
+
+  it('reads HELLIO_METRICS_TOKEN (refusing a short or unsendable one without echoing it) and HELLIO_WORKER_METRICS_PORT', () => {
+    expect(loadConfig({}).metricsToken).toBeNull();
+    expect(loadConfig({ HELLIO_METRICS_TOKEN: 'a'.repeat(24) }).metricsToken).toBe('a'.repeat(24));
+    bad({ HELLIO_METRICS_TOKEN: 'short-token-23-chars-xx' }, /^HELLIO_METRICS_TOKEN must be at least 24 characters$/);
+    bad({ HELLIO_METRICS_TOKEN: 'a token with spaces in it, long enough' }, /^HELLIO_METRICS_TOKEN must be visible ASCII characters without spaces$/);
+    bad({ HELLIO_METRICS_TOKEN: `${'a'.repeat(24)}é` }, /^HELLIO_METRICS_TOKEN must be visible ASCII/);
+    expect(loadConfig({ HELLIO_WORKER_METRICS_PORT: '9464' }).workerMetricsPort).toBe(9464);
+    bad({ HELLIO_WORKER_METRICS_PORT: '70000' }, /HELLIO_WORKER_METRICS_PORT/);
   });
 
   it('reads the OTP settings (HELLIO_OTP_*) with safe defaults', () => {

@@ -1,5 +1,6 @@
 import { AppError } from '../../lib/errors.ts';
 import { formatMicros } from '../../lib/money.ts';
+import type { Signals } from '../../lib/signals.ts';
 import { jobRows } from '../../queue/enqueue.ts';
 import { type ChargeState, type CounterKey, counterId } from '../../store/repos/charges.ts';
 import type { JobRow } from '../../store/repos/jobs.ts';
@@ -106,7 +107,19 @@ export async function commitBatch(tx: Store, all: PendingAccept[], now: number):
     increments: [...increments.values()],
     answers: accepted.flatMap(({ answer: a }) => (a ? [{ accountId: a.claim.accountId, key: a.claim.key, status: a.status, body: a.body }] : [])),
   });
+  signalAccepted(tx.signals, accepted);
   return answer();
+}
+
+/** Messages accepted per channel, and calls as `voice` (counted once the batch commits). */
+function signalAccepted(signals: Signals, accepted: readonly PendingAccept[]): void {
+  const perChannel = new Map<string, number>();
+  for (const { plan } of accepted) {
+    for (const m of plan.rows.messages ?? []) perChannel.set(m.channel, (perChannel.get(m.channel) ?? 0) + 1);
+    const calls = plan.rows.calls?.length ?? 0;
+    if (calls > 0) perChannel.set('voice', (perChannel.get('voice') ?? 0) + calls);
+  }
+  for (const [channel, n] of perChannel) signals.messagesAccepted(channel, n);
 }
 
 /** balance.low when this debit took the balance from at or above the account's threshold to below it. */

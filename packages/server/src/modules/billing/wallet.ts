@@ -39,6 +39,11 @@ export async function setLowBalanceAlert({ store, clock }: Deps, accountId: stri
   if (!(await store.accounts.update(accountId, { balance_low_micros: threshold, updated_at: clock.now() }))) throw notFound('Account');
 }
 
+/** Active accounts below their balance.low threshold, and active accounts with an empty wallet (for monitoring). */
+export async function lowWallets({ store }: Pick<Deps, 'store'>): Promise<{ belowAlert: number; empty: number }> {
+  return store.wallet.lowCounts();
+}
+
 export interface BalanceView {
   balance: number;
   daily: { limit: number | null; used: number };

@@ -59,6 +59,7 @@ async function moveMany(
   const type = messageEventType(to);
   if (type) for (const r of rows) events.push({ accountId: r.account_id, type, data: messageView(r, tx.currency) });
   if (FINAL_STATUSES.has(to)) {
+    signalFinished(tx, rows, to);
     const perCampaign = new Map<string, { accountId: string; n: number }>();
     for (const r of rows) {
       if (r.campaign_id === null) continue;
@@ -76,6 +77,13 @@ async function moveMany(
   }
   await recordEvents(tx, events, now);
   return rows;
+}
+
+/** Messages that reached the final status `to`, per channel (counted once the transaction commits). */
+function signalFinished(tx: Store, rows: readonly MessageRow[], to: string): void {
+  const perChannel = new Map<string, number>();
+  for (const r of rows) perChannel.set(r.channel, (perChannel.get(r.channel) ?? 0) + 1);
+  for (const [channel, n] of perChannel) tx.signals.messagesFinished(channel, to, n);
 }
 
 async function move(

@@ -4,7 +4,7 @@ import type { CallRow } from '../../store/repos/calls.ts';
 import type { Store } from '../../store/store.ts';
 import { refund } from '../billing/wallet.ts';
 import { recordEvents } from '../webhooks/events.ts';
-import { callView } from './views.ts';
+import { callView, FINAL_CALL_STATUSES } from './views.ts';
 
 /**
  * A call's steps: queued → ringing → in_progress → completed, or an end straight from queued or
@@ -21,6 +21,7 @@ export function billedMinutes(durationSeconds: number): number {
 async function step(tx: Store, id: string, from: readonly string[], to: string, patch: Partial<CallRow>, detail: string | null, now: number): Promise<CallRow | undefined> {
   const row = await tx.calls.move(id, from, { ...patch, status: to, updated_at: now });
   if (row) await tx.calls.addEvent({ id: newId('ev'), call_id: id, status: to, detail, created_at: now });
+  if (row && FINAL_CALL_STATUSES.has(to)) tx.signals.messagesFinished('voice', to, 1);
   return row;
 }
 

@@ -131,6 +131,7 @@ export async function attemptDelivery(
         now,
       );
     }
+    tx.signals.webhookAttempt(succeeded ? 'succeeded' : retry ? 'retrying' : 'failed');
     return { attempt: row, retryInMs };
   });
 }

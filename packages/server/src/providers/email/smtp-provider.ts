@@ -287,9 +287,12 @@ export class SmtpProvider implements EmailProvider {
     }
   }
 
-  /** Connections are nodemailer's, opened as messages need them: no standing link to report. */
+  /**
+   * Connections are nodemailer's, opened as messages need them: no standing link to report. The
+   * pool's load is: messages handed to nodemailer, and messages waiting here for their turn.
+   */
   state(): ProviderState {
-    return connectionless('smtp');
+    return { ...connectionless('smtp'), inFlight: this.handedOver, queued: this.waiting.length };
   }
 
   /** Lets the messages being sent finish (for two seconds at most), then closes the pool's connections. */

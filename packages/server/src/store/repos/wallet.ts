@@ -42,6 +42,20 @@ export class WalletRepo {
     return row?.balance_micros;
   }
 
+  /** Active accounts whose balance is below their low-balance threshold, and those with nothing left. */
+  async lowCounts(): Promise<{ belowAlert: number; empty: number }> {
+    const row = await this.db
+      .selectFrom('accounts')
+      .select((eb) => [
+        eb.fn.sum<number | string | null>(eb.case().when(eb.and([eb('balance_low_micros', 'is not', null), eb('balance_micros', '<', eb.ref('balance_low_micros'))])).then(1).else(0).end()).as('below_alert'),
+        eb.fn.sum<number | string | null>(eb.case().when('balance_micros', '<=', 0).then(1).else(0).end()).as('empty'),
+      ])
+      .where('status', '=', 'active')
+      .executeTakeFirstOrThrow();
+    // SUM over no rows is NULL; PostgreSQL answers a bigint as a string.
+    return { belowAlert: Number(row.below_alert ?? 0), empty: Number(row.empty ?? 0) };
+  }
+
   async appendLedger(row: LedgerRow): Promise<void> {
     await this.db.insertInto('ledger').values(row).execute();
   }
