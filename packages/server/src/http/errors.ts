@@ -115,7 +115,7 @@ function send(reply: FastifyReply, path: string, code: 'method_not_allowed' | 'r
   return reply.code(HTTP_STATUS[code]).send(errorBody(code, message));
 }
 
-/** Installs the error and not-found handlers: every failure leaves in the SPEC's body. */
+/** Installs the error and not-found handlers: every failure leaves in the SPEC's body (Resend's under /resend). */
 export function installErrorHandling(app: FastifyInstance, idempotency: IdempotencyGate, routeTable: RouteEntry[]): void {
   const methodsOf = allowedMethods(routeTable);
   app.setErrorHandler(async (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {

@@ -291,3 +291,30 @@ describe.each(BACKENDS)('the resend client against /resend on %s', (backend) => 
     });
   });
 });
+
+describe.each(BACKENDS)('the resend client against a rate limit on %s', (backend) => {
+  let h: Harness;
+  let baseUrl: string;
+  beforeAll(async () => {
+    h = await createHarness(backend, { env: { HELLIO_RATE_LIMIT_PER_MINUTE: '2' } });
+    await h.app.listen({ host: '127.0.0.1', port: 0 });
+    baseUrl = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}/resend`;
+  });
+  afterAll(async () => h?.close());
+
+  it('answers rate_limit_exceeded with Retry-After once the key is over its limit', async () => {
+    const a = await h.account();
+    const client = new Resend(a.key, { baseUrl });
+    for (let i = 0; i < 2; i++) expect((await client.emails.list()).error).toBeNull();
+    const over = await client.emails.list();
+    expect(over.error).toMatchObject({ statusCode: 429, name: 'rate_limit_exceeded', message: expect.stringContaining('2 requests per minute') });
+    expect(Number(over.headers!['retry-after'])).toBeGreaterThan(0);
+    expect(over.headers!['x-ratelimit-remaining']).toBe('0');
+  });
+
+  it('keeps the /resend routes out of /openapi.json', async () => {
+    const spec = (await h.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    expect(Object.keys(spec.paths).filter((p) => p.startsWith('/resend'))).toEqual([]);
+    expect(Object.keys(spec.paths)).toContain('/send');
+  });
+});
