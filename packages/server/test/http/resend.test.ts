@@ -251,6 +251,17 @@ describe.each(BACKENDS)('the resend client against /resend on %s', (backend) => 
       });
     });
 
+    it('an empty wallet → monthly_quota_exceeded, and an Idempotency-Key replays that refusal in the same body', async () => {
+      const poor = await h.account({ balance: '0' });
+      const client = new Resend(poor.key, { baseUrl });
+      const first = await client.emails.send(email, { idempotencyKey: 'poor-1' });
+      expect(first.error).toMatchObject({ statusCode: 429, name: 'monthly_quota_exceeded', message: expect.stringContaining('balance') });
+      const replay = await client.emails.send(email, { idempotencyKey: 'poor-1' });
+      expect(replay.error).toEqual(first.error);
+      expect(replay.headers?.['idempotent-replayed']).toBe('true');
+      expect((await client.emails.list()).data!.data).toEqual([]);
+    });
+
     it('an attachment by path → invalid_attachment (the server fetches nothing)', async () => {
       const res = await resend.emails.send({ ...email, attachments: [{ filename: 'a.pdf', path: 'http://127.0.0.1:9/a.pdf' }] });
       expect(res.error).toMatchObject({ statusCode: 422, name: 'invalid_attachment', message: expect.stringContaining('path') });
