@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { AppError } from '../../lib/errors.ts';
+import { validationError } from '../../lib/errors.ts';
 import type { ModuleContext } from '../../modules/context.ts';
 import { cancelMessage } from '../../modules/messages/cancel.ts';
 import { planEmailBatch } from '../../modules/messages/email-batch.ts';
@@ -73,7 +73,7 @@ export async function resendRoutes(app: FastifyInstance, ctx: ModuleContext, opt
         { ...common, method: 'GET', url: '/emails', scope: 'reports', summary: 'List emails (Resend)', schema: { querystring: resendListQuery, response: { 200: resendEmailList } } },
         async (req, principal) => {
           if (req.query.before !== undefined) {
-            throw new AppError('validation_failed', 'before: is not supported here; page with after', { errors: [{ field: 'before', message: 'is not supported here; page with after' }] });
+            throw validationError([{ field: 'before', message: 'is not supported here; page forward with after' }]);
           }
           const p = await listEmails(ctx, principal.accountId, { ...(req.query.limit !== undefined ? { limit: req.query.limit } : {}), ...(req.query.after !== undefined ? { after: req.query.after } : {}) });
           return { object: 'list', has_more: p.next_cursor !== null, data: p.data.map(resendListed) };
