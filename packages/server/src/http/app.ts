@@ -33,6 +33,7 @@ import { balanceRoutes } from './routes/balance.ts';
 import { domainRoutes } from './routes/domains.ts';
 import { providerCallbackRoutes } from './routes/provider-callbacks.ts';
 import { emailRoutes } from './routes/email.ts';
+import { resendRoutes } from './routes/resend.ts';
 import { emailVerifyRoutes } from './routes/email-verify.ts';
 import { healthRoutes } from './routes/health.ts';
 import { type MetricsExporter, metricsRoutes } from './routes/metrics.ts';
@@ -154,6 +155,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   emailRoutes(app, deps.ctx, { bodyLimit: deps.emailBodyLimit });
+  await resendRoutes(app, deps.ctx, { bodyLimit: deps.emailBodyLimit });
   smsRoutes(app, deps.ctx);
   otpRoutes(app, deps.ctx);
   lookupRoutes(app, deps.ctx);

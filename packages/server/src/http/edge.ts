@@ -162,11 +162,16 @@ export function installLoadShedding(app: FastifyInstance, opts: { maxInFlight: n
  * A JSON body parser that refuses invalid UTF-8 (422 validation_failed) instead of reading it as
  * U+FFFD, then hands the text to Fastify's own JSON parser (which refuses __proto__ poisoning).
  */
-export function installStrictJsonParser(app: FastifyInstance): void {
+export function installStrictJsonParser(app: FastifyInstance, opts: { emptyIsNoBody?: boolean } = {}): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+    // Some clients send a bodiless POST as JSON (the resend client's cancel): no body, not bad JSON.
+    if (opts.emptyIsNoBody && (body as Buffer).length === 0) {
+      done(null, undefined);
+      return;
+    }
     let text: string;
     try {
       text = decoder.decode(body as Buffer);

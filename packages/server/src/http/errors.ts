@@ -5,6 +5,7 @@ import { HTTP_STATUS, REMEMBERED_ERRORS } from './error-status.ts';
 import { isDatabaseUnreachable } from '../lib/database-unreachable.ts';
 import { allowedMethods } from './edge.ts';
 import type { RouteEntry } from './types.ts';
+import { isResendPath, resendError } from './resend-errors.ts';
 
 export interface ErrorBody {
   code: ErrorCode;
@@ -105,7 +106,16 @@ const DATABASE_GONE = 'The database does not answer at the moment: retry after t
 // A path echoed in a 404 is cut here: the message names the miss without repeating a long URL.
 const ECHOED_PATH_CHARS = 120;
 
-/** Installs the error and not-found handlers: every failure leaves in the SPEC's body. */
+/** Sends a refusal of the router, in Resend's body under its compatibility API. */
+function send(reply: FastifyReply, path: string, code: 'method_not_allowed' | 'route_not_found', message: string) {
+  if (isResendPath(path)) {
+    const r = resendError(code, message);
+    return reply.code(r.status).send(r.body);
+  }
+  return reply.code(HTTP_STATUS[code]).send(errorBody(code, message));
+}
+
+/** Installs the error and not-found handlers: every failure leaves in the SPEC's body (Resend's under /resend). */
 export function installErrorHandling(app: FastifyInstance, idempotency: IdempotencyGate, routeTable: RouteEntry[]): void {
   const methodsOf = allowedMethods(routeTable);
   app.setErrorHandler(async (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
@@ -117,8 +127,11 @@ export function installErrorHandling(app: FastifyInstance, idempotency: Idempote
       req.log.error({ err }, 'request failed');
       message = `Internal server error (request ${req.id})`;
     }
-    const status = HTTP_STATUS[c.code];
-    const body = errorBody(c.code, message, c.errors);
+    const hellio = errorBody(c.code, message, c.errors);
+    // Resend's compatibility API answers in Resend's body (http/resend-errors.ts), replays too.
+    const resend = isResendPath(req.url.split('?')[0]!) ? resendError(c.code, hellio.message, c.errors) : null;
+    const status = resend?.status ?? HTTP_STATUS[c.code];
+    const body = resend?.body ?? hellio;
     if (req.idempotency && !req.idempotency.settled) {
       req.idempotency.settled = true;
       const claim = req.idempotency.claim;
@@ -138,10 +151,10 @@ export function installErrorHandling(app: FastifyInstance, idempotency: Idempote
     const allowed = methodsOf(path);
     if (allowed.length > 0) {
       // The path exists with other methods: 405, and Allow lists them (RFC 9110 §15.5.6).
-      reply.code(HTTP_STATUS.method_not_allowed).header('allow', allowed.join(', '));
-      return reply.send(errorBody('method_not_allowed', `${req.method} is not allowed here; allowed: ${allowed.join(', ')}`));
+      reply.header('allow', allowed.join(', '));
+      return send(reply, path, 'method_not_allowed', `${req.method} is not allowed here; allowed: ${allowed.join(', ')}`);
     }
     const shown = path.length > ECHOED_PATH_CHARS ? `${path.slice(0, ECHOED_PATH_CHARS)}…` : path;
-    return reply.code(HTTP_STATUS.route_not_found).send(errorBody('route_not_found', `No endpoint ${req.method} ${shown}`));
+    return send(reply, path, 'route_not_found', `No endpoint ${req.method} ${shown}`);
   });
 }

@@ -41,6 +41,11 @@ export interface Endpoint<S extends RouteSchema> {
    * for roles that grant this permission.
    */
   session?: Permission;
+  /**
+   * Served for another API's clients (Resend's at /resend): left out of /openapi.json, and its
+   * errors are not Hellio's body (http/errors.ts shapes them by path), so no error schema.
+   */
+  compatibility?: true;
 }
 
 /** Who calls a route that both API keys and members reach: the account, and what it may touch. */
@@ -74,7 +79,9 @@ function register<S extends RouteSchema>(app: FastifyInstance, e: Endpoint<S>, i
     url: e.url,
     ...(e.bodyLimit !== undefined ? { bodyLimit: e.bodyLimit } : {}),
     config: { scope: e.scope, idempotent },
-    schema: { tags: [e.tag], summary: e.summary, security: [{ apiKey: [] }], ...e.schema, response: { ...e.schema.response, ...errorResponses } },
+    schema: e.compatibility
+      ? { hide: true, ...e.schema }
+      : { tags: [e.tag], summary: e.summary, security: [{ apiKey: [] }], ...e.schema, response: { ...e.schema.response, ...errorResponses } },
     handler: async (req, reply) => {
       // The pipeline's onRequest hook sets it for every route with a scope, and `config.scope` is set just above.
       const principal = req.principal;

@@ -8,6 +8,7 @@ import { SCOPES } from '../../src/modules/access/scopes.ts';
 import { type DnsTestServer, startDnsServer } from '../support/dns-server.ts';
 import { BACKENDS, bearer, createHarness, type Harness, type TestAccount } from '../support/harness.ts';
 import { expectError, type InjectedResponse } from '../support/http-assert.ts';
+import { isResendPath, resendError } from '../../src/http/resend-errors.ts';
 import { closedPort, expectHeadLike, fillPath, loadRouteTable, pathParams, routeName } from '../support/route-table.ts';
 
 /**
@@ -109,6 +110,8 @@ const make = {
     expect(id).toMatch(/^cmp_/);
     return id;
   },
+  scheduledEmail: async (w: World, acc: TestAccount) =>
+    (await ok(w, acc, 'POST', '/resend/emails', { from: 'news@example.com', to: 'later@example.org', subject: 'later', text: 'x', scheduled_at: 'in 1 hour' })).id as string,
   lookup: async (w: World, acc: TestAccount) => (await ok(w, acc, 'POST', '/lookup', { number: smsTo })).id as string,
   /** A queued call (no worker runs here), which its owner may still cancel. */
   call: async (w: World, acc: TestAccount) => (await ok(w, acc, 'POST', '/voice/send', { to: '+14155550199', text: 'security' })).id as string,
@@ -196,6 +199,10 @@ const FIXTURES: Record<string, IdFixture> = {
   'GET /webhooks/:id/deliveries': one('wh', (w) => make.endpoint(w, w.a)),
   'POST /webhooks/:id/deliveries/retry-failed': one('wh', (w) => make.endpoint(w, w.a), { body: { since: '2026-01-01T00:00:00Z' }, watch: ['/webhooks/:id/deliveries'] }),
   'GET /messages/:id/webhook-deliveries': one('msg', (w) => make.message(w, w.a)),
+  // Resend's compatibility API: a scheduled email, so that A's own change and cancel (the proofs) succeed.
+  'GET /resend/emails/:id': one('msg', (w) => make.scheduledEmail(w, w.a)),
+  'PATCH /resend/emails/:id': one('msg', (w) => make.scheduledEmail(w, w.a), { body: { scheduled_at: 'in 2 hours' }, watch: ['/messages/:id'] }),
+  'POST /resend/emails/:id/cancel': one('msg', (w) => make.scheduledEmail(w, w.a), { watch: ['/messages/:id'] }),
   'POST /webhooks/:id/deliveries/:delivery_id/retry': {
     params: { id: 'wh', delivery_id: 'whd' },
     make: async (w) => {
@@ -305,6 +312,22 @@ const CASES: Case[] = AUTHENTICATED.flatMap((route) => {
   return cases;
 });
 
+/**
+ * A refusal of Resend's compatibility API: Resend's body `{statusCode, name, message}` with the
+ * name and status its one mapping gives Hellio's code (src/http/resend-errors.ts).
+ */
+function expectResendError(res: InjectedResponse, code: string): { message: string } {
+  const { status, body: expected } = resendError(code as never, '');
+  expect({ status: res.statusCode, body: res.body }).toMatchObject({ status });
+  expect(String(res.headers['content-type'])).toMatch(/^application\/json/);
+  const body = res.json();
+  expect(Object.keys(body).sort()).toEqual(['message', 'name', 'statusCode']);
+  expect(body).toMatchObject({ statusCode: status, name: expected.name });
+  expect(body.message.length).toBeGreaterThan(0);
+  expect(res.headers['x-request-id']).toMatch(/^req_[0-9a-z]{26}$/);
+  return body;
+}
+
 let dns: DnsTestServer;
 beforeAll(async () => {
   // An empty zone: POST /domains/:id/verify asks it (NXDOMAIN at once) instead of the internet.
@@ -377,10 +400,11 @@ describe.each(BACKENDS)('every authenticated route on %s', (backend) => {
    * has no body: the code is checked on its GET twin, and the HEAD answer must match the twin.
    */
   async function refused(route: RouteEntry, url: string, key: string | null, status: number, code: string, payload?: object) {
+    const check = (r: InjectedResponse) => (isResendPath(route.url) ? expectResendError(r, code) : expectError(r, status, code));
     const res = await send(route.method, url, key, payload);
-    if (route.method !== 'HEAD') return expectError(res, status, code);
+    if (route.method !== 'HEAD') return check(res);
     const twin = await send('GET', url, key, payload);
-    const body = expectError(twin, status, code);
+    const body = check(twin);
     expectHeadLike(res, twin);
     return body;
   }
@@ -400,6 +424,7 @@ describe.each(BACKENDS)('every authenticated route on %s', (backend) => {
         expect(res.statusCode, res.body).toBeLessThan(500);
         expect([401, 403, 429], res.body).not.toContain(res.statusCode);
         if (route.method !== 'HEAD') expect(PIPELINE_CODES).not.toContain(res.json().code);
+        if (route.method !== 'HEAD' && isResendPath(route.url)) expect(PIPELINE_CODES.map((c) => resendError(c as never, '').body.name)).not.toContain(res.json().name);
         return;
       }
       case 'no-key':

@@ -3,6 +3,8 @@ export interface EmailAttachment {
   filename: string;
   content: string;
   content_type?: string;
+  /** Content-ID of an inline image, named in the HTML as "cid:…" (Resend's compatibility API sets it). */
+  content_id?: string;
 }
 
 /** What the delivery engine needs to build the MIME message, kept as the message's payload. */

@@ -37,6 +37,8 @@ export interface EmailSendResult {
 const RESERVED_HEADERS = new Set(['from', 'to', 'cc', 'bcc', 'subject', 'reply-to', 'date', 'message-id', 'dkim-signature', 'content-type', 'content-transfer-encoding', 'mime-version', 'return-path', 'sender']);
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,76}$/;
 const BASE64 = /^[A-Za-z0-9+/\r\n]*={0,2}$/;
+// A Content-ID goes into a header between angle brackets: no spaces, brackets or line breaks.
+const CONTENT_ID = /^[\x21-\x3b\x3d\x3f-\x7e]{1,255}$/;
 
 function list(value: string | string[] | undefined): string[] {
   return value === undefined ? [] : typeof value === 'string' ? [value] : value;
@@ -95,6 +97,7 @@ export async function planEmail(ctx: ModuleContext, principal: Principal, input:
   (input.attachments ?? []).forEach((a, i) => {
     if (!a.filename.trim() || /[\r\n/\\]/.test(a.filename)) errors.push({ field: `attachments[${i}].filename`, message: 'must be a plain file name' });
     if (!BASE64.test(a.content)) errors.push({ field: `attachments[${i}].content`, message: 'must be base64' });
+    if (a.content_id !== undefined && !CONTENT_ID.test(a.content_id)) errors.push({ field: `attachments[${i}].content_id`, message: 'must be 1–255 printable characters without spaces or angle brackets' });
   });
   const scheduledAt = scheduleOf(input.scheduled_at, now, errors);
   if (errors.length > 0 || !from) throw validationError(errors);

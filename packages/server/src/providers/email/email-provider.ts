@@ -5,6 +5,8 @@ export interface EmailAttachmentInput {
   filename: string;
   content: string;
   content_type?: string;
+  /** Content-ID of an inline part, which the HTML names as "cid:…". */
+  content_id?: string;
 }
 
 /** DKIM signing material for the sender's domain. */

@@ -367,6 +367,8 @@ export class SmtpProvider implements EmailProvider {
         content: Buffer.from(a.content, 'base64'),
         // Without a type nodemailer guesses from the file name, which is what a mail client does too.
         ...(a.content_type ? { contentType: a.content_type } : {}),
+        // An inline part: nodemailer sets its Content-ID and puts it in the HTML's multipart/related.
+        ...(a.content_id ? { cid: a.content_id } : {}),
       })),
       ...(msg.dkim
         ? {

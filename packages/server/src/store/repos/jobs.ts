@@ -105,6 +105,23 @@ export class JobsRepo {
     }));
   }
 
+  /**
+   * Moves a pending job, found by kind, payload (as stored) and its current run time, to run at
+   * `runAt`; false when no such job is pending (a worker holds it, or it ran). The run time
+   * narrows the look-up to the (kind, status, run_at) index.
+   */
+  async moveRun(kind: string, payload: string, from: number, runAt: number, now: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('jobs')
+      .set({ run_at: runAt, updated_at: now })
+      .where('kind', '=', kind)
+      .where('status', '=', 'pending')
+      .where('run_at', '=', from)
+      .where('payload', '=', payload)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
   async get(id: string): Promise<JobRow | undefined> {
     return this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
   }

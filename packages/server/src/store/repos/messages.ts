@@ -43,6 +43,18 @@ export class MessagesRepo {
     return this.db.selectFrom('message_events').selectAll().where('message_id', '=', messageId).orderBy('id').execute();
   }
 
+  /** Moves a scheduled message of the account to `scheduledAt`; false when it is not scheduled (any more). */
+  async reschedule(accountId: string, id: string, scheduledAt: number, now: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('messages')
+      .set({ scheduled_at: scheduledAt, updated_at: now })
+      .where('id', '=', id)
+      .where('account_id', '=', accountId)
+      .where('status', '=', 'scheduled')
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
   /** Newest first; `limit` rows at most. */
   async list(accountId: string, f: MessageFilter, limit: number): Promise<MessageRow[]> {
     let q = this.db.selectFrom('messages').selectAll().where('account_id', '=', accountId);
