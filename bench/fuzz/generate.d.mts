@@ -21,7 +21,10 @@ export interface HostileRequest {
   expectError: boolean;
 }
 export interface Verdict {
+  /** A 5xx that is a fault (not a 503 overloaded with Retry-After). */
   fiveXX: boolean;
+  /** A 503 overloaded with Retry-After: load shedding as designed. */
+  shed: boolean;
   nonSpec: boolean;
   why: string | null;
 }

@@ -371,7 +371,7 @@ export function hostileRequest(r, op, auth, ids) {
  * of { field, message } — and every answer an X-Request-Id.
  */
 export function judge(status, headers, bodyText) {
-  const out = { fiveXX: status >= 500, nonSpec: false, why: null };
+  const out = { fiveXX: status >= 500, shed: false, nonSpec: false, why: null };
   const rid = headers['x-request-id'];
   if (!rid) {
     out.nonSpec = true;
@@ -390,6 +390,11 @@ export function judge(status, headers, bodyText) {
     if (!b || typeof b !== 'object' || typeof b.code !== 'string' || typeof b.message !== 'string' || typeof b.detail !== 'string' || !okErrors) {
       out.nonSpec = true;
       out.why = 'error body is not {code, message, detail[, errors]}';
+    } else if (status === 503 && b.code === 'overloaded' && /^\d+$/.test(String(headers['retry-after'] ?? ''))) {
+      // Load shedding, as designed: the server refused work it could not start in time and said
+      // when to come back. Counted apart from the 5xx that are faults, and still reported.
+      out.fiveXX = false;
+      out.shed = true;
     }
   }
   return out;

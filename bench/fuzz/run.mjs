@@ -4,7 +4,9 @@
 // JSON, long URLs and parameters, other accounts' ids, bad credentials), with and without valid
 // credentials (an API key, a member's and an operator's session), plus a few malformed requests
 // on raw sockets (what the HTTP parser answers). It reports:
-//   five_xx            answers 500–599
+//   five_xx            answers 500–599, but for
+//   shed               503 `overloaded` with Retry-After: load shedding as designed (reported,
+//                      not counted as a fault)
 //   non_spec           4xx/5xx whose body is not {code, message, detail[, errors]}, or any answer
 //                      without X-Request-Id (grouped, with an example each)
 //   cross_tenant       2xx to a GET with our credentials naming another account's resource
@@ -241,7 +243,7 @@ async function main() {
     if (g.examples.length < 3) g.examples.push(describeRequest(q, ans.status ?? 0, why ?? ans.error));
     groups.set(k, g);
   };
-  const counts = { sent: 0, five_xx: 0, non_spec: 0, cross_tenant: 0, no_answer: 0, skipped: 0, reset_on_reused_socket: 0 };
+  const counts = { sent: 0, five_xx: 0, shed: 0, non_spec: 0, cross_tenant: 0, no_answer: 0, skipped: 0, reset_on_reused_socket: 0 };
   const errored = new Set();
   const t0 = Date.now();
   let lastLog = t0;
@@ -266,6 +268,10 @@ async function main() {
       counts.five_xx++;
       // Grouped by the path's shape (ids and garbage alike become {…}), not by the request id in the body.
       note('five_xx', q, ans, q.url.split('?')[0].replace(/\/[^/]*%00[^/]*/g, '/{NUL}'));
+    }
+    if (v.shed) {
+      counts.shed++;
+      note('shed', q, ans, q.url.split('?')[0]);
     }
     if (v.nonSpec) {
       counts.non_spec++;
@@ -327,7 +333,7 @@ async function main() {
   process.stdout.write(
     `\nbench/fuzz ${backend}: ${counts.sent} requests over ${ops.length} operations in ${phase1S.toFixed(0)} s\n` +
       `  statuses       ${JSON.stringify(statuses)}\n` +
-      `  5xx            ${counts.five_xx}\n  non-SPEC       ${counts.non_spec}\n  cross-tenant   ${counts.cross_tenant}\n  no answer      ${counts.no_answer}\n` +
+      `  5xx            ${counts.five_xx}\n  shed (503 overloaded, Retry-After) ${counts.shed}\n  non-SPEC       ${counts.non_spec}\n  cross-tenant   ${counts.cross_tenant}\n  no answer      ${counts.no_answer}\n` +
       `  crashed        ${crashed ? JSON.stringify(crashed) : "no"}\n  resets on reused keep-alive sockets (sent again): ${counts.reset_on_reused_socket}\n` +
       (replay ? `  rows on errors ${JSON.stringify(replay.tables_changed)} (wallets changed ${replay.wallets_changed}; ${replay.replayed} replayed, ${replay.flipped} flipped)\n` : '') +
       [...groups.values()]
