@@ -4,7 +4,7 @@
  * Documentation only: nothing here changes how a request is validated or answered.
  */
 import type { SwaggerTransform, SwaggerTransformObject } from '@fastify/swagger';
-import { errorResponses } from './schemas/common.ts';
+import { documentedErrors } from './schemas/common.ts';
 
 /** Every tag an operation may carry, with what it groups (the top-level `tags` of the document). */
 export const TAGS: ReadonlyArray<{ name: string; description: string }> = [
@@ -62,16 +62,20 @@ export const RESPONSE_HEADERS = {
 
 const ref = (name: keyof typeof RESPONSE_HEADERS) => ({ $ref: `#/components/headers/${name}` });
 
-/** @fastify/swagger's per-route hook: the operationId, and Idempotency-Key on the routes that honour it. */
+/** @fastify/swagger's per-route hook: the operationId, the errors per status, and Idempotency-Key on the routes that honour it. */
 export const transformRoute: SwaggerTransform = ({ schema, url, route }) => {
   const s = { ...(schema ?? {}) } as Record<string, unknown>;
   const method = [route.method].flat()[0]!;
   s.operationId ??= operationIdOf(method, url);
-  // Routes declared outside http/route.ts (health, metrics, provider callbacks) get their errors here, for the document only.
-  const response = (s.response ?? {}) as Record<string, unknown>;
-  if (!s.hide && !Object.keys(response).some((status) => /^[45]/.test(status))) {
-    const security = (s.security ?? []) as unknown[];
-    s.response = { ...(s.response ? response : { 200: { type: 'null', description: 'OK' } }), ...errorResponses({ method, url, anonymous: security.length === 0 }) };
+  // The errors per status in place of the 4xx/5xx the server serialises with (http/route.ts).
+  if (!s.hide) {
+    const answers = Object.entries((s.response ?? {}) as Record<string, unknown>).filter(([status]) => !/^[45]/.test(status));
+    // No credentials and no route.ts declaration (the health checks): only what any request may answer.
+    const anonymous = ((s.security ?? []) as unknown[]).length === 0 && route.config?.auth === undefined && route.config?.scope === undefined;
+    s.response = {
+      ...(answers.length > 0 ? Object.fromEntries(answers) : { 200: { type: 'null', description: 'OK' } }),
+      ...documentedErrors({ method, url, charged: route.config?.idempotent === true, anonymous }),
+    };
   }
   if (route.config?.idempotent === true) {
     s.headers = {

@@ -81,13 +81,7 @@ function register<S extends RouteSchema>(app: FastifyInstance, e: Endpoint<S>, i
     config: { scope: e.scope, idempotent },
     schema: e.compatibility
       ? { hide: true, ...e.schema }
-      : {
-          tags: [e.tag],
-          summary: e.summary,
-          security: [{ apiKey: [] }],
-          ...e.schema,
-          response: { ...e.schema.response, ...errorResponses({ method: e.method, url: e.url, charged: idempotent }) },
-        },
+      : { tags: [e.tag], summary: e.summary, security: [{ apiKey: [] }], ...e.schema, response: { ...e.schema.response, ...errorResponses } },
     handler: async (req, reply) => {
       // The pipeline's onRequest hook sets it for every route with a scope, and `config.scope` is set just above.
       const principal = req.principal;
@@ -134,7 +128,7 @@ function registerSession<S extends RouteSchema>(
     method: e.method,
     url: e.url,
     config,
-    schema: { tags: [e.tag], summary: e.summary, security, ...e.schema, response: { ...e.schema.response, ...errorResponses(e) } },
+    schema: { tags: [e.tag], summary: e.summary, security, ...e.schema, response: { ...e.schema.response, ...errorResponses } },
     handler,
   };
   app.route(options);

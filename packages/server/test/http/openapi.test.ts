@@ -173,6 +173,8 @@ describe('/openapi.json for generators', () => {
     expect(statuses('/sms/send', 'post')).toEqual(['400', '401', '402', '403', '409', '413', '415', '422', '429', '500', '503']);
     expect(statuses('/messages/{id}', 'get')).toEqual(['400', '401', '403', '404', '422', '429', '500', '503']);
     expect(statuses('/balance', 'get')).not.toContain('402');
+    expect(statuses('/auth/login', 'post')).toEqual(expect.arrayContaining(['401', '422', '429']));
+    expect(statuses('/healthz', 'get')).toEqual(['400', '500', '503']);
     expect(codesOf(429)).toEqual(expect.arrayContaining(['rate_limited', 'otp_cooldown']));
   });
 
