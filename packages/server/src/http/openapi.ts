@@ -1,7 +1,7 @@
 /**
  * What /openapi.json says beyond the route declarations (http/route.ts): the tags, an
- * operationId per operation, the Idempotency-Key request header and the response headers.
- * Documentation only: nothing here changes how a request is validated or answered.
+ * operationId per operation, the errors per status, the Idempotency-Key request header and the
+ * response headers. Documentation only: nothing here changes how a request is validated or answered.
  */
 import type { SwaggerTransform, SwaggerTransformObject } from '@fastify/swagger';
 import { documentedErrors } from './schemas/common.ts';
@@ -148,9 +148,11 @@ function rewriteRefs(node: unknown, to: (ref: string) => string): void {
 function nameSchemas(doc: Record<string, any>): Record<string, any> {
   const schemas = (doc.components?.schemas ?? {}) as Record<string, { title?: string }>;
   const names = new Map(Object.entries(schemas).map(([key, schema]) => [key, schema.title ?? key]));
-  rewriteRefs(doc.paths, (ref) => (ref.startsWith(SCHEMAS) ? SCHEMAS + (names.get(ref.slice(SCHEMAS.length)) ?? ref.slice(SCHEMAS.length)) : ref));
-  rewriteRefs(schemas, (ref) => (ref.startsWith(SCHEMAS) ? SCHEMAS + (names.get(ref.slice(SCHEMAS.length)) ?? ref.slice(SCHEMAS.length)) : ref));
-  const used = JSON.stringify(doc.paths);
+  const rename = (ref: string) => (ref.startsWith(SCHEMAS) ? SCHEMAS + (names.get(ref.slice(SCHEMAS.length)) ?? ref.slice(SCHEMAS.length)) : ref);
+  rewriteRefs(doc.paths, rename);
+  rewriteRefs(schemas, rename);
+  // Referred to by an operation or by another schema (one level: the shared schemas here are flat).
+  const used = JSON.stringify([doc.paths, schemas]);
   const named: Record<string, unknown> = {};
   for (const [key, schema] of Object.entries(schemas)) {
     const name = names.get(key)!;

@@ -33,7 +33,10 @@ export const errorSchema = {
 /** The catalogue's codes that answer `status`, in the catalogue's order. */
 const codesOf = (status: number) => (Object.keys(HTTP_STATUS) as ErrorCode[]).filter((c) => HTTP_STATUS[c] === status);
 
-/** The error body of each status the catalogue answers (`Error422`…): the one body, its `code` one of that status's codes. */
+/**
+ * The error body of each status the catalogue answers (`Error422`…): the one body, its `code` one
+ * of that status's codes. Shared schemas, so that /openapi.json can refer to them.
+ */
 export const errorSchemas = [...new Set(Object.values(HTTP_STATUS))]
   .sort((a, b) => a - b)
   .map((status) => ({
@@ -64,11 +67,11 @@ export interface ErrorContext {
 }
 
 /**
- * The error statuses a route can answer, each with its body (`Error<status>`). Every route may
- * answer 400 (malformed HTTP, bad JSON), 401/403 (credentials, roles, CSRF), 422 (validation),
- * 429 (rate limits), 500 and 503 (overloaded, not ready); a route with a body 409, 413 and 415 too
- * (PATCH/POST/PUT), one naming a resource in its path 404, a charge 402; an anonymous one (health)
- * only 400, 500 and 503. Answers made before any
+ * The error statuses a route can answer, each with its body (`Error<status>`), for the document.
+ * Every route may answer 400 (malformed HTTP, bad JSON), 401/403 (credentials, roles, CSRF), 422
+ * (validation), 429 (rate limits), 500 and 503 (overloaded, not ready); one with a body (PATCH,
+ * POST, PUT) 413 and 415 too, one that changes something 409, one naming a resource in its path
+ * 404, a charge 402; an anonymous one (health) only 400, 500 and 503. Answers made before any
  * route is found (404 route_not_found, 405, 408, 414, 431) belong to no operation.
  */
 export function documentedErrors(r: ErrorContext): Record<string, { $ref: string }> {
