@@ -18,8 +18,8 @@ export const TAGS: ReadonlyArray<{ name: string; description: string }> = [
   { name: 'wallet', description: 'The prepaid balance sends are charged to' },
   { name: 'webhooks', description: 'Endpoints that receive events, and their deliveries' },
   { name: 'domains', description: 'Sending domains and their DNS records' },
-  { name: 'sandbox', description: 'Test traffic that reaches no one' },
-  { name: 'usage', description: 'What an account sent and spent' },
+  { name: 'sandbox', description: 'What the simulated recipients received (sandbox and simulated channels)' },
+  { name: 'usage', description: 'Messages and spend over time, for charts' },
   { name: 'auth', description: 'Sign-in, sessions and the dashboard user (cookie session)' },
   { name: 'accounts', description: 'The accounts a signed-in person belongs to' },
   { name: 'members', description: 'The people of an account and their roles' },
@@ -29,7 +29,7 @@ export const TAGS: ReadonlyArray<{ name: string; description: string }> = [
   { name: 'billing', description: 'Prices, top-ups and spend caps of an account' },
   { name: 'admin', description: 'Operators: accounts, people, the network' },
   { name: 'providers', description: 'Callbacks from the upstream providers (delivery receipts)' },
-  { name: 'health', description: 'Liveness, readiness and metrics' },
+  { name: 'health', description: 'Liveness and readiness' },
 ];
 
 const PARAM = /^:(\w+)$/;
