@@ -45,7 +45,8 @@ import { messageRoutes } from './routes/messages.ts';
 import { smsRoutes } from './routes/sms.ts';
 import { webhookDeliveryRoutes } from './routes/webhook-deliveries.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
-import { errorSchema } from './schemas/common.ts';
+import { errorSchema, errorSchemas } from './schemas/common.ts';
+import { transformDocument, transformRoute } from './openapi.ts';
 
 export interface AppDeps {
   ctx: ModuleContext;
@@ -121,7 +122,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', async (req) => refuseNul({ params: req.params, query: req.query }));
   await installSessions(app, deps.ctx);
   installPipeline(app, { ctx: deps.ctx, rateLimiter: deps.rateLimiter, defaultRateLimitPerMinute: deps.defaultRateLimitPerMinute });
-  app.addSchema(errorSchema);
+  for (const schema of [errorSchema, ...errorSchemas]) app.addSchema(schema);
   app.addHook('preValidation', async (req) => refuseNul({ body: req.body }));
   // Before the other routes: its hook times every one of them.
   if (deps.metrics) metricsRoutes(app, deps.metrics.exporter, deps.metrics.token);
@@ -147,9 +148,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
             name: 'hellio_session',
             description: 'The dashboard\'s session (POST /auth/login). State-changing requests also send X-CSRF-Token: the csrf_token of GET /auth/me.',
           },
+          providerToken: { type: 'apiKey', in: 'query', name: 'token', description: 'HELLIO_PROVIDER_CALLBACK_TOKEN' },
         },
       },
     },
+    transform: transformRoute,
+    transformObject: transformDocument,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -253,7 +253,7 @@ describe.each(BACKENDS)('health and docs on %s', (backend) => {
 
     it('documents the error body on the authenticated endpoints', () => {
       const op = doc.paths['/sms/send'].post;
-      const errorResponse = op.responses['4XX'] ?? op.responses['4xx'];
+      const errorResponse = op.responses['422'];
       expect(errorResponse).toBeDefined();
       const schema = errorResponse.content['application/json'].schema;
       const resolved = (schema.$ref ? resolvePointer(doc, schema.$ref) : schema) as Json;

@@ -30,7 +30,10 @@ type SameRequest<Sdk, Gen> = [Sdk] extends [Gen] ? (SameResponse<Sdk, Gen> exten
 type Op<P extends keyof paths, M extends keyof paths[P]> = paths[P][M];
 type Body<P extends keyof paths, M extends keyof paths[P]> = Op<P, M> extends { requestBody?: { content: { 'application/json': infer B } } } ? B : never;
 type Res<P extends keyof paths, M extends keyof paths[P]> = Op<P, M> extends { responses: { 200: { content: { 'application/json': infer R } } } } ? R : never;
-type Err<P extends keyof paths, M extends keyof paths[P]> = Op<P, M> extends { responses: { '4XX': { content: { 'application/json': infer E } } } } ? E : never;
+/** An error body, whatever its status; its code widened to string, as the SDK takes codes it does not know yet. */
+type Err<P extends keyof paths, M extends keyof paths[P]> = Op<P, M> extends { responses: infer R }
+  ? { [S in keyof R]: S extends 400 | 401 | 402 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 503 ? (R[S] extends { content: { 'application/json': infer E } } ? Omit<E, 'code'> & { code: string } : never) : never }[keyof R]
+  : never;
 type Query<P extends keyof paths, M extends keyof paths[P]> = Op<P, M> extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;
 
 export type Checks = [

@@ -29,6 +29,7 @@ export function providerCallbackRoutes(app: FastifyInstance, channels: Channels,
     {
       schema: {
         tags: ['providers'],
+        security: [{ providerToken: [] }],
         summary: "An HTTP SMS provider's delivery status callback",
         params: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } },
         querystring: { type: 'object', required: ['token'], properties: { token: { type: 'string' } } },

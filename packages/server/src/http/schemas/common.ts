@@ -3,7 +3,10 @@
  * serialises responses with the schemas, /openapi.json is generated from them, and the routes'
  * request types are inferred from them (json-schema-to-ts): one source for all three.
  */
+import { STATUS_CODES } from 'node:http';
+import type { ErrorCode } from '../../lib/errors.ts';
 import { MAX_PAGE } from '../../modules/pagination.ts';
+import { HTTP_STATUS } from '../error-status.ts';
 
 /** A string schema, with whatever else it says (lengths, enum, description) kept literal for the types. */
 export const str = <const E extends object = object>(extra?: E) => ({ type: 'string', ...extra }) as { type: 'string' } & E;
@@ -27,11 +30,58 @@ export const errorSchema = {
   required: ['code', 'message', 'detail'],
 } as const;
 
-/** Every authenticated route answers its errors in the one error body. */
+/** The catalogue's codes that answer `status`, in the catalogue's order. */
+const codesOf = (status: number) => (Object.keys(HTTP_STATUS) as ErrorCode[]).filter((c) => HTTP_STATUS[c] === status);
+
+/**
+ * The error body of each status the catalogue answers (`Error422`…): the one body, its `code` one
+ * of that status's codes. Shared schemas, so that /openapi.json can refer to them.
+ */
+export const errorSchemas = [...new Set(Object.values(HTTP_STATUS))]
+  .sort((a, b) => a - b)
+  .map((status) => ({
+    ...errorSchema,
+    $id: `Error${status}`,
+    description: `${STATUS_CODES[status]}: ${codesOf(status).join(', ')}`,
+    properties: { ...errorSchema.properties, code: { type: 'string', enum: codesOf(status), description: 'Machine-readable error code' } },
+  }));
+
+/**
+ * Every authenticated route answers its errors in the one error body. The document says more,
+ * per status (`documentedErrors`); serialising needs no more, and a schema per status would be
+ * compiled per route at start-up (seconds).
+ */
 export const errorResponses = {
   '4xx': { $ref: 'Error#' },
   '5xx': { $ref: 'Error#' },
 } as const;
+
+/** What decides the errors a route can answer: how it is called, and what it does. */
+export interface ErrorContext {
+  method: string;
+  url: string;
+  /** Honours Idempotency-Key and charges the wallet (http/route.ts `charged`). */
+  charged?: boolean;
+  /** Needs no credentials and validates nothing (health checks): only what any request may answer. */
+  anonymous?: boolean;
+}
+
+/**
+ * The error statuses a route can answer, each with its body (`Error<status>`), for the document.
+ * Every route may answer 400 (malformed HTTP, bad JSON), 401/403 (credentials, roles, CSRF), 422
+ * (validation), 429 (rate limits), 500 and 503 (overloaded, not ready); one with a body (PATCH,
+ * POST, PUT) 413 and 415 too, one that changes something 409, one naming a resource in its path
+ * 404, a charge 402; an anonymous one (health) only 400, 500 and 503. Answers made before any
+ * route is found (404 route_not_found, 405, 408, 414, 431) belong to no operation.
+ */
+export function documentedErrors(r: ErrorContext): Record<string, { $ref: string }> {
+  const statuses = r.anonymous ? [400, 500, 503] : [400, 401, 403, 422, 429, 500, 503];
+  if (r.method !== 'GET' && r.method !== 'DELETE') statuses.push(413, 415);
+  if (r.method !== 'GET') statuses.push(409);
+  if (r.url.includes(':')) statuses.push(404);
+  if (r.charged) statuses.push(402);
+  return Object.fromEntries(statuses.sort((a, b) => a - b).map((s) => [String(s), { $ref: `Error${s}#` }]));
+}
 
 /** The path of a route that names one resource by its id. */
 export const idParams = <const P extends string>(prefix: P) =>

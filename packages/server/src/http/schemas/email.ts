@@ -45,6 +45,7 @@ export const emailSendBody = {
     },
     scheduled_at: str({ description: 'RFC 3339; send later' }),
   },
+  examples: [{ from: 'Hellio <hello@example.com>', to: 'ada@example.org', subject: 'Welcome', html: '<p>Welcome aboard</p>', text: 'Welcome aboard' }],
 } as const;
 
 export const emailSendResponse = {

@@ -14,6 +14,7 @@ export const otpSendBody = {
     template: str({ minLength: 1, maxLength: OTP_TEMPLATE_MAX_LENGTH, description: 'the text, with {code} where the code goes' }),
     sender: str({ minLength: 1, maxLength: 320, description: 'approved SMS sender id or number, or approved email address; the operator default when absent' }),
   },
+  examples: [{ to: '+14155550101', channel: 'sms', length: 6, expires_in: 600 }],
 } as const;
 
 const otpProperties = {
@@ -45,6 +46,7 @@ export const otpVerifyBody = {
     to: str({ minLength: 1, maxLength: 320, description: "the destination: its latest verification is checked" }),
     code: str({ minLength: 1, maxLength: 32 }),
   },
+  examples: [{ id: 'otp_01J9Z8K6Q2W3E4R5T6Y7U8I9O0', code: '123456' }],
 } as const;
 
 export const otpVerifyResponse = {

@@ -16,6 +16,7 @@ export const smsSendBody = {
     scheduled_at: str({ description: 'RFC 3339; send later' }),
     reference: str({ maxLength: 128, description: 'Your own reference, kept on every message' }),
   },
+  examples: [{ from: 'HELLIO', to: '+14155550101', message: 'Your order has shipped', reference: 'order-1042' }],
 } as const;
 
 export const smsSendResponse = {
