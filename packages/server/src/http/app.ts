@@ -44,6 +44,7 @@ import { smsRoutes } from './routes/sms.ts';
 import { webhookDeliveryRoutes } from './routes/webhook-deliveries.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { errorSchema } from './schemas/common.ts';
+import { twilioRoutes } from './compat/twilio.ts';
 
 export interface AppDeps {
   ctx: ModuleContext;
@@ -107,6 +108,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         scope: c.scope,
         idempotent: c.idempotent === true,
         auth: c.scope !== undefined ? 'key' : (c.auth ?? 'public'),
+        credentials: c.credentials ?? 'bearer',
         permission: c.permission,
         operator: c.operator === true,
       });
@@ -174,6 +176,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   accountSenderRoutes(app, deps.ctx);
   accountBillingRoutes(app, deps.ctx);
   accountTrafficRoutes(app, deps.ctx);
+  await app.register(twilioRoutes, { ctx: deps.ctx });
   healthRoutes(app, deps.ctx, deps.degraded ? { degraded: deps.degraded } : {});
   if (deps.dashboard) await serveDashboard(app, deps.dashboard);
   return app;
