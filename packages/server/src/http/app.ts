@@ -45,6 +45,7 @@ import { webhookDeliveryRoutes } from './routes/webhook-deliveries.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { errorSchema } from './schemas/common.ts';
 import { twilioRoutes } from './compat/twilio.ts';
+import { kannelRoutes } from './compat/kannel.ts';
 
 export interface AppDeps {
   ctx: ModuleContext;
@@ -177,6 +178,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   accountBillingRoutes(app, deps.ctx);
   accountTrafficRoutes(app, deps.ctx);
   await app.register(twilioRoutes, { ctx: deps.ctx });
+  await app.register(kannelRoutes, { ctx: deps.ctx });
   healthRoutes(app, deps.ctx, deps.degraded ? { degraded: deps.degraded } : {});
   if (deps.dashboard) await serveDashboard(app, deps.dashboard);
   return app;

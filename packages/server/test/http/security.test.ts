@@ -442,7 +442,8 @@ describe.each(BACKENDS)('every authenticated route on %s', (backend) => {
         expect(res.headers['x-ratelimit-limit'], res.body).toBeDefined();
         expect(res.statusCode, res.body).toBeLessThan(500);
         expect([401, 403, 429], res.body).not.toContain(res.statusCode);
-        if (route.method !== 'HEAD') expect(PIPELINE_CODES).not.toContain(res.json().code);
+        // (Kannel answers in plain text; its refusals are all one 403, excluded above.)
+        if (route.method !== 'HEAD' && route.credentials !== 'kannel') expect(PIPELINE_CODES).not.toContain(res.json().code);
         return;
       }
       case 'no-key':
