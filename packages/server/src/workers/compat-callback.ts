@@ -1,4 +1,4 @@
-import { type CallbackDeps, deliverStatusCallback } from '../modules/compat/status-callbacks.ts';
+import { abandonStatusCallback, type CallbackDeps, deliverStatusCallback } from '../modules/compat/status-callbacks.ts';
 import type { JobHandlers } from '../queue/handlers.ts';
 
 /** The handler of a compatibility API's status callback (Twilio's StatusCallback, Kannel's dlr-url): a failed request is retried by the queue. */
@@ -7,6 +7,9 @@ export function compatCallbackHandlers(deps: CallbackDeps): Pick<JobHandlers, 'c
     'compat.status_callback': {
       async handle({ message_id, status }) {
         await deliverStatusCallback(deps, message_id, status);
+      },
+      async giveUp({ message_id, status }) {
+        await abandonStatusCallback(deps, message_id, status);
       },
     },
   };

@@ -135,6 +135,17 @@ describe.each(BACKENDS)('Kannel sendsms on %s', (backend) => {
     expect(got.find((r) => r.type === '8')!.answer).toBe('ACK/');
   });
 
+  it('reports only the statuses of the mask, and keeps nothing once the message is final', async () => {
+    const a = await h.account();
+    const template = `${receiver.url('/only-sent')}?type=%d`;
+    expect((await get(`${auth(a)}&from=HELLIO&to=14155552671&text=mask&dlr-mask=8&dlr-url=${encodeURIComponent(template)}`)).status).toBe(202);
+    const [m] = await messagesOf(a);
+    await until('the message to be delivered', async () => (await h.rt.store.messages.get(a.id, m!.id))?.status === 'delivered', { timeoutMs: 15_000 });
+    await until('the callback row to go', async () => (await h.rt.store.messageCallbacks.get(m!.id)) === undefined, { timeoutMs: 15_000 });
+    await worker.drain();
+    expect(receiver.received.filter((w) => w.path.startsWith('/only-sent')).map((w) => w.path)).toEqual(['/only-sent?type=8']);
+  });
+
   it('never writes the key to the log', async () => {
     const a = await h.account();
     expect((await get(`${auth(a)}&from=HELLIO&to=14155552671&text=log`)).status).toBe(202);

@@ -19,18 +19,28 @@ import { twilioErrorCode, twilioStatus, TWILIO_API_VERSION } from './twilio-stat
 /** The statuses Twilio reports to a StatusCallback (queued is the create's answer itself). */
 const TWILIO_REPORTED: ReadonlySet<string> = new Set(['sending', 'sent', 'delivered', 'undelivered', 'failed', 'bounced', 'canceled']);
 
+/** True when a callback reports `status`: Twilio's every status but queued, Kannel's those of its dlr-mask. */
+function reports(c: { kind: string; mask: number | null }, status: string): boolean {
+  return c.kind === 'twilio' ? TWILIO_REPORTED.has(status) : ((c.mask ?? 0) & (dlrMaskBit(status) ?? 0)) !== 0;
+}
+
 /**
  * Queues a callback job for each of these messages, just moved to `status`, that has a callback
- * wanting it. Call in the move's transaction (modules/messages/lifecycle.ts). One indexed read per
- * move; nothing more for messages without a callback.
+ * wanting it — and, at a final status, for every callback, so that its row is removed after the
+ * reports queued before it (a final status the mask leaves out sends nothing). Call in the move's
+ * transaction (modules/messages/lifecycle.ts): one indexed read per move, nothing more for
+ * messages without a callback.
  */
 export async function queueStatusCallbacks(tx: Store, moved: readonly MessageRow[], status: string, now: number): Promise<void> {
-  if (moved.length === 0 || (!TWILIO_REPORTED.has(status) && dlrMaskBit(status) === null)) return;
+  if (moved.length === 0 || (!TWILIO_REPORTED.has(status) && dlrMaskBit(status) === null && !FINAL_STATUSES.has(status))) return;
   const callbacks = await tx.messageCallbacks.forMessages(moved.map((m) => m.id));
-  const jobs = callbacks
-    .filter((c) => (c.kind === 'twilio' ? TWILIO_REPORTED.has(status) : ((c.mask ?? 0) & (dlrMaskBit(status) ?? 0)) !== 0))
-    .map((c) => Jobs.statusCallback(c.message_id, status));
+  const jobs = callbacks.filter((c) => reports(c, status) || FINAL_STATUSES.has(status)).map((c) => Jobs.statusCallback(c.message_id, status));
   if (jobs.length > 0) await enqueue(tx, jobs, now);
+}
+
+/** The last attempt at a final status's callback failed: its row (and sealed key) goes all the same. */
+export async function abandonStatusCallback(deps: Pick<CallbackDeps, 'store'>, messageId: string, status: string): Promise<void> {
+  if (FINAL_STATUSES.has(status)) await deps.store.messageCallbacks.delete(messageId);
 }
 
 export interface CallbackDeps {
@@ -54,6 +64,10 @@ export async function deliverStatusCallback(deps: CallbackDeps, messageId: strin
   const message = callback ? (await deps.store.delivery.getMessages([messageId]))[0] : undefined;
   // Gone: a later final status was already reported, or retention removed the message.
   if (!callback || !message) return;
+  if (!reports(callback, status)) {
+    if (FINAL_STATUSES.has(status)) await deps.store.messageCallbacks.delete(messageId);
+    return;
+  }
   const res =
     callback.kind === 'twilio'
       ? await postTwilio(deps, callback.url, callback.token ?? '', message, status)
