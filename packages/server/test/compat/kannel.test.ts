@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setAccountRateLimit } from '../../src/modules/access/accounts.ts';
 import { SMS_MAGIC } from '../../src/providers/sms/sms-simulator.ts';
 import type { Worker } from '../../src/queue/worker.ts';
 import { BACKENDS, createHarness, type Harness, type TestAccount } from '../support/harness.ts';
@@ -144,6 +145,17 @@ describe.each(BACKENDS)('Kannel sendsms on %s', (backend) => {
     await until('the callback row to go', async () => (await h.rt.store.messageCallbacks.get(m!.id)) === undefined, { timeoutMs: 15_000 });
     await worker.drain();
     expect(receiver.received.filter((w) => w.path.startsWith('/only-sent')).map((w) => w.path)).toEqual(['/only-sent?type=8']);
+  });
+
+  it('answers 503 "Temporal failure, try again later." over the key\'s rate limit or the wallet', async () => {
+    const a = await h.account();
+    await setAccountRateLimit(h.rt.ctx, a.id, 1);
+    expect((await get(`${auth(a)}&from=HELLIO&to=14155552671&text=one`)).status).toBe(202);
+    const limited = await fetch(`${base}/cgi-bin/sendsms?${auth(a)}&from=HELLIO&to=14155552671&text=two`);
+    expect({ status: limited.status, text: await limited.text() }).toEqual({ status: 503, text: 'Temporal failure, try again later.' });
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    const poor = await h.account({ balance: '0.00' });
+    expect(await get(`${auth(poor)}&from=HELLIO&to=14155552671&text=x`)).toMatchObject({ status: 503, text: 'Temporal failure, try again later.' });
   });
 
   it('never writes the key to the log', async () => {
