@@ -44,7 +44,7 @@ import { smsRoutes } from './routes/sms.ts';
 import { webhookDeliveryRoutes } from './routes/webhook-deliveries.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { errorSchema } from './schemas/common.ts';
-import { twilioRoutes } from './compat/twilio.ts';
+import { TWILIO_PREFIX, twilioRoutes } from './compat/twilio.ts';
 import { kannelRoutes } from './compat/kannel.ts';
 
 export interface AppDeps {
@@ -177,7 +177,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   accountSenderRoutes(app, deps.ctx);
   accountBillingRoutes(app, deps.ctx);
   accountTrafficRoutes(app, deps.ctx);
-  await app.register(twilioRoutes, { ctx: deps.ctx });
+  await app.register(twilioRoutes, { ctx: deps.ctx, prefix: TWILIO_PREFIX });
   await app.register(kannelRoutes, { ctx: deps.ctx });
   healthRoutes(app, deps.ctx, deps.degraded ? { degraded: deps.degraded } : {});
   if (deps.dashboard) await serveDashboard(app, deps.dashboard);

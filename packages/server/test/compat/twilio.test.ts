@@ -144,6 +144,9 @@ describe.each(BACKENDS)('the Twilio-compatible API on %s', (backend) => {
     expect({ status: foreignMessage.status, code: foreignMessage.code }).toEqual({ status: 404, code: 20404 });
     const missing = await refusal(c.messages(`SM${'0'.repeat(32)}`).fetch());
     expect(missing.code).toBe(20404);
+    // A resource Hellio does not serve answers in Twilio's words too.
+    const calls = await refusal(c.calls.list());
+    expect({ status: calls.status, code: calls.code }).toEqual({ status: 404, code: 20404 });
 
     const s = await h.account();
     const sSid = await sidOf(s);

@@ -11,14 +11,15 @@ import { twilioError } from './twilio-errors.ts';
 
 /** Where the Twilio-compatible API lives: a Twilio client's base URL is this prefix (docs/compat-twilio.md). */
 export const TWILIO_PREFIX = '/twilio';
-const ACCOUNT = `${TWILIO_PREFIX}/2010-04-01/Accounts/:AccountSid`;
+// Under the plugin's prefix (TWILIO_PREFIX).
+const ACCOUNT = '/2010-04-01/Accounts/:AccountSid';
 
 type Params = { AccountSid: string; Sid?: string };
 
 /**
  * Twilio's Messages resource: create, list and fetch, form-encoded, HTTP Basic (the account's
- * SID and a key). Registered in a plugin of its own, so that its form parser and its error
- * answers (Twilio's body and codes) stay here. Hidden from /openapi.json: it is Twilio's API.
+ * SID and a key). Registered in a plugin of its own under TWILIO_PREFIX, so that its form parser and
+ * its error answers (Twilio's body and codes, unknown URLs included) stay here. Hidden from /openapi.json: it is Twilio's API.
  */
 export async function twilioRoutes(app: FastifyInstance, opts: { ctx: ModuleContext }): Promise<void> {
   const { ctx } = opts;
@@ -31,6 +32,11 @@ export async function twilioRoutes(app: FastifyInstance, opts: { ctx: ModuleCont
     if (status >= 500) req.log.error({ err }, 'request failed');
     if (c.headers) reply.headers(c.headers);
     const body = twilioError(c.code, status >= 500 ? `Internal server error (request ${req.id})` : (c.message ?? c.code), c.errors, status);
+    return reply.code(body.status).type('application/json; charset=utf-8').send(body);
+  });
+  // A Twilio resource Hellio does not serve (calls, media…) answers as Twilio answers an unknown URL.
+  app.setNotFoundHandler(async (req, reply) => {
+    const body = twilioError('route_not_found', `The requested resource ${req.url.split('?')[0]} was not found`, undefined, 404);
     return reply.code(body.status).type('application/json; charset=utf-8').send(body);
   });
 
