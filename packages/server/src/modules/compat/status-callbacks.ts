@@ -16,8 +16,12 @@ import { twilioErrorCode, twilioStatus, TWILIO_API_VERSION } from './twilio-stat
  * move's transaction (`queueStatusCallbacks`), and the job makes the request.
  */
 
-/** The statuses Twilio reports to a StatusCallback (queued is the create's answer itself). */
-const TWILIO_REPORTED: ReadonlySet<string> = new Set(['sending', 'sent', 'delivered', 'undelivered', 'failed', 'bounced', 'canceled']);
+/**
+ * The statuses reported to a Twilio StatusCallback: Twilio's sent, delivered, undelivered and
+ * failed, and canceled. Not queued (the create's answer says it) nor sending: a move to sending
+ * then costs the delivery path no read at all.
+ */
+const TWILIO_REPORTED: ReadonlySet<string> = new Set(['sent', 'delivered', 'undelivered', 'failed', 'bounced', 'canceled']);
 
 /** True when a callback reports `status`: Twilio's every status but queued, Kannel's those of its dlr-mask. */
 function reports(c: { kind: string; mask: number | null }, status: string): boolean {
