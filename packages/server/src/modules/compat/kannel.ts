@@ -29,7 +29,9 @@ export interface KannelSendInput {
 
 /** The messages of `to`'s field errors that Kannel answers apart: no `to`, an empty one, every number refused. */
 export const MISSING = 'is required';
+/** `to` given empty. */
 export const EMPTY = 'must not be empty';
+/** No number of `to` can be sent to. */
 export const DENIED = 'has no number that can be sent to';
 
 /**

@@ -47,6 +47,7 @@ export async function abandonStatusCallback(deps: Pick<CallbackDeps, 'store'>, m
   if (FINAL_STATUSES.has(status)) await deps.store.messageCallbacks.delete(messageId);
 }
 
+/** What making a callback needs: the store, the clock, and the guarded sender webhooks use. */
 export interface CallbackDeps {
   store: Store;
   clock: Clock;

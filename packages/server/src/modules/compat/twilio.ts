@@ -1,8 +1,7 @@
 import { AppError, type FieldError, notFound, validationError } from '../../lib/errors.ts';
 import { formatMicros } from '../../lib/money.ts';
 import { messageIdOfSid, messageSid, rfc2822 } from '../../lib/twilio.ts';
-import type { MessageFilter } from '../../store/repos/messages.ts';
-import type { MessageRow } from '../../store/repos/messages.ts';
+import type { MessageFilter, MessageRow } from '../../store/repos/messages.ts';
 import type { Principal } from '../access/auth.ts';
 import type { Charged } from '../accept/plan.ts';
 import type { ModuleContext } from '../context.ts';
@@ -46,6 +45,7 @@ export function twilioMessageView(m: MessageRow, accountSid: string, currency: s
   };
 }
 
+/** A message in Twilio's fields. */
 export type TwilioMessage = ReturnType<typeof twilioMessageView>;
 
 /** The form Twilio's create takes (the fields Hellio reads; others are ignored, as Twilio's optional ones change nothing here). */

@@ -3,6 +3,7 @@ import type { SecretBox } from '../../lib/sealed-secrets.ts';
 import type { MessageCallbacksTable } from '../schema.ts';
 import type { Executor } from './executor.ts';
 
+/** One message's callback: where, how, and (sealed at rest) what signs it. */
 export type MessageCallbackRow = Selectable<MessageCallbacksTable>;
 
 const TOKEN = 'message_callbacks.token';
