@@ -31,6 +31,7 @@ import { receiptHandlers } from './workers/receipts.ts';
 import { openOtp } from './modules/otp/deps.ts';
 import { EmailVerifier } from './modules/email-verify/verifier.ts';
 import { webhookHandlers } from './workers/webhook-deliver.ts';
+import { compatCallbackHandlers } from './workers/compat-callback.ts';
 import { retentionHandlers } from './workers/retention.ts';
 import { RecurringDriver } from './queue/recurring.ts';
 import { HttpWebhookSender } from './providers/webhooks/http-webhook-sender.ts';
@@ -279,6 +280,7 @@ export async function openRuntime(config: Config, logger = createLogger(config.l
     ...deliveryHandlers({ store, channels, clock, otpKeys: otp.keys }),
     ...receiptHandlers({ store, clock, receiptTimeouts: config.receiptTimeoutMs }),
     ...webhookHandlers({ store, sender: webhookSender, clock }, { timeoutMs: config.webhookTimeoutMs }),
+    ...compatCallbackHandlers({ store, sender: webhookSender, clock }),
     ...voiceHandlers({ store, clock, channels, speech, otpKeys: otp.keys, currency: config.currency, log: (msg, extra) => logger.warn(extra, msg) }),
     ...retentionHandlers({ store, clock, log: (msg, extra) => logger.info(extra, msg) }, config.retention),
   };

@@ -183,6 +183,19 @@ describe('API Keys', () => {
     await context.close();
   });
 
+  it('shows the account\'s Twilio account SID, read-only, the one the API gives', async () => {
+    const { page, context } = await operatorOn('API Keys');
+    const section = page.getByRole('region', { name: 'Twilio and Kannel compatibility' });
+    const shown = section.getByLabel('Twilio account SID');
+    await shown.waitFor();
+    const sid = (await shown.textContent())!.trim();
+    expect(sid).toMatch(/^AC[0-9a-f]{32}$/);
+    expect(sid).toBe((await managed<{ twilio_account_sid: string }>(page, '')).twilio_account_sid);
+    await expect(section.getByRole('textbox').count()).resolves.toBe(0);
+    await screenshot(page, 'keys-compat-sid');
+    await context.close();
+  });
+
   it('a viewer sees the keys but no button to create, rotate or revoke one', async () => {
     const viewer = await createMember(hellio, accountId, 'viewer.keys@example.com', 'viewer');
     const { page, errors, context } = await visit(browser, hellio.url);

@@ -67,7 +67,7 @@ export function adminCommands(program: Command, run: Run): void {
     .action((o: { name: string; status: AccountStatus }) =>
       run(async (rt) => {
         const a = await createAccountAs(rt.ctx, null, o.name, o.status);
-        return { json: { id: a.id, name: a.name, status: a.status }, text: a.id };
+        return { json: { id: a.id, name: a.name, status: a.status, twilio_account_sid: a.twilio_account_sid }, text: a.id };
       }),
     );
   for (const [verb, status] of [['suspend', 'suspended'], ['activate', 'active']] as const) {

@@ -47,6 +47,8 @@ import { webhookDeliveryRoutes } from './routes/webhook-deliveries.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { errorSchema, errorSchemas } from './schemas/common.ts';
 import { transformDocument, transformRoute } from './openapi.ts';
+import { TWILIO_PREFIX, twilioRoutes } from './compat/twilio.ts';
+import { kannelRoutes } from './compat/kannel.ts';
 
 export interface AppDeps {
   ctx: ModuleContext;
@@ -112,6 +114,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         scope: c.scope,
         idempotent: c.idempotent === true,
         auth: c.scope !== undefined ? 'key' : (c.auth ?? 'public'),
+        credentials: c.credentials ?? 'bearer',
         permission: c.permission,
         operator: c.operator === true,
       });
@@ -185,6 +188,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   accountSenderRoutes(app, deps.ctx);
   accountBillingRoutes(app, deps.ctx);
   accountTrafficRoutes(app, deps.ctx);
+  await app.register(twilioRoutes, { ctx: deps.ctx, prefix: TWILIO_PREFIX });
+  await app.register(kannelRoutes, { ctx: deps.ctx });
   healthRoutes(app, deps.ctx, deps.degraded ? { degraded: deps.degraded } : {});
   if (deps.dashboard) await serveDashboard(app, deps.dashboard);
   return app;

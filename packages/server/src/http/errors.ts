@@ -64,8 +64,8 @@ function fieldErrors(errors: AjvError[], context: string | undefined): FieldErro
   return out;
 }
 
-/** Classifies anything thrown into the SPEC's code, status, body and extra headers. */
-function classify(err: FastifyError | AppError | Error): { code: ErrorCode; message?: string; errors?: FieldError[]; headers?: Record<string, string> } {
+/** Classifies anything thrown into the SPEC's code, status, body and extra headers (the compatibility APIs then say it in their own words). */
+export function classify(err: FastifyError | AppError | Error): { code: ErrorCode; message?: string; errors?: FieldError[]; headers?: Record<string, string> } {
   if (err instanceof AppError) {
     return { code: err.code, message: err.message, ...(err.errors ? { errors: err.errors } : {}), ...(err.headers ? { headers: err.headers } : {}) };
   }

@@ -4,6 +4,7 @@ import { AppError, validationError } from '../lib/errors.ts';
 import { authenticate } from '../modules/access/auth.ts';
 import type { ModuleContext } from '../modules/context.ts';
 import type { RateLimiter } from '../ratelimit/rate-limiter.ts';
+import { CREDENTIALS } from './credentials.ts';
 
 export interface PipelineOptions {
   ctx: ModuleContext;
@@ -28,7 +29,8 @@ function requestHash(req: FastifyRequest): string {
 }
 
 /**
- * SPEC §2 steps 1–6 on every route that declares a scope: authentication, account status,
+ * SPEC §2 steps 1–6 on every route that declares a scope: authentication (the key found in the
+ * route's credential form, http/credentials.ts), account status,
  * allowlist and scope (one look-up), then the per-key rate limit, then Idempotency-Key.
  * Validation (7) is the route schema; caps and wallet (8–9) happen in the accept transaction.
  */
@@ -40,8 +42,9 @@ export function installPipeline(app: FastifyInstance, opts: PipelineOptions): vo
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     const scope = req.routeOptions.config.scope;
     if (scope === undefined) return;
+    const credentials = CREDENTIALS[req.routeOptions.config.credentials ?? 'bearer'](req);
     const principal = await authenticate(ctx.store, {
-      authorization: req.headers.authorization,
+      ...credentials,
       clientIp: req.ip,
       scope: scope === 'send' ? null : scope,
       now: ctx.clock.now(),

@@ -1,4 +1,5 @@
 import type { Principal } from '../modules/access/auth.ts';
+import type { CredentialForm } from './credentials.ts';
 import type { IdempotencyClaim } from '../modules/access/idempotency.ts';
 import type { Scope } from '../modules/access/scopes.ts';
 import type { AccountActor, Actor } from '../modules/people/actor.ts';
@@ -14,6 +15,8 @@ export interface RouteEntry {
   scope: Scope | 'send' | undefined;
   idempotent: boolean;
   auth: RouteAuth;
+  /** Key routes: how the key is carried (bearer unless a compatibility API says otherwise). */
+  credentials: CredentialForm;
   /** Session routes in an account (/accounts/:account_id/…): what the member's role must grant. */
   permission: Permission | undefined;
   /** Session routes only operators may use (/admin/…). */
@@ -33,6 +36,8 @@ declare module 'fastify' {
     scope?: Scope | 'send';
     /** The route honours Idempotency-Key (side-effecting POSTs). */
     idempotent?: boolean;
+    /** How the key is carried (http/credentials.ts); Authorization: Bearer when absent. */
+    credentials?: CredentialForm;
     /** Set on session and public routes (http/session.ts); key routes are those with a scope. */
     auth?: RouteAuth;
     /** A session route in an account: the permission the member's role must grant. */

@@ -27,7 +27,27 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
         ],
         censor: '[redacted]',
       },
+      serializers: { req: requestForLog },
     },
     destination,
   );
+}
+
+// Query parameters that carry a secret: Kannel's sendsms takes the key as `password` (or `pass`).
+const SECRET_PARAMS = /([?&](?:password|pass)=)[^&#]*/gi;
+
+/** A URL as logged: the values of secret query parameters replaced. */
+export function urlForLog(url: string): string {
+  return url.replace(SECRET_PARAMS, '$1[redacted]');
+}
+
+/** The request as the access log shows it (Fastify's fields), its URL without secrets. */
+function requestForLog(req: { method?: string; url?: string; host?: string; hostname?: string; ip?: string; socket?: { remotePort?: number } }) {
+  return {
+    method: req.method,
+    url: req.url === undefined ? undefined : urlForLog(req.url),
+    host: req.host ?? req.hostname,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  };
 }

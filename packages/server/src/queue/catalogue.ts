@@ -21,6 +21,8 @@ export interface JobPayloads {
   'sms.simulated_receipt': { provider: string; provider_message_id: string; status: string; detail: string };
   /** Make `undelivered` (receipt_timeout) the messages left `sent` without a receipt past their channel's timeout; one batch a run. */
   'messages.expire_receipts': Record<string, never>;
+  /** Report one status change of a message sent through a compatibility API (Twilio's StatusCallback, Kannel's dlr-url). */
+  'compat.status_callback': { message_id: string; status: string };
 }
 
 export type JobKind = keyof JobPayloads;
@@ -100,6 +102,12 @@ export const JOB_POLICIES: { readonly [K in JobKind]: JobPolicy } = {
   'sms.simulated_receipt': { timeoutMs: 30_000, maxAttempts: 10, backoff: { baseMs: 1_000, maxMs: 60_000 } },
   // One sweep batch; the next run (the recurring schedule) takes what is left, so no retries pile up.
   'messages.expire_receipts': { timeoutMs: 60_000, maxAttempts: 3, backoff: { baseMs: 5_000, maxMs: 60_000 } },
+  // One POST, on the webhooks' schedule: a customer's callback that is down for a day still gets it.
+  'compat.status_callback': {
+    timeoutMs: WEBHOOK_TIMEOUT_MS + 15_000,
+    maxAttempts: WEBHOOK_MAX_ATTEMPTS,
+    backoff: { scheduleMs: WEBHOOK_RETRY_SCHEDULE_MS, jitter: 0.2 },
+  },
 };
 
 /**
@@ -126,6 +134,7 @@ export const PAYLOAD_FIELDS: { readonly [K in JobKind]: ReadonlyArray<keyof JobP
   'retention.purge': [],
   'sms.simulated_receipt': ['provider', 'provider_message_id', 'status', 'detail'],
   'messages.expire_receipts': [],
+  'compat.status_callback': ['message_id', 'status'],
 };
 
 declare const madeByJobs: unique symbol;
@@ -179,6 +188,11 @@ export const Jobs = {
   /** Delivers one event to one endpoint, on the retry schedule; `{ once: true }` for a manual retry (one attempt). */
   deliverWebhook(deliveryId: string, endpointId: string, opts: { once?: boolean } = {}): NewJob<'webhook.deliver'> {
     return job({ kind: 'webhook.deliver', payload: { delivery_id: deliveryId }, group: endpointId, ...(opts.once ? { maxAttempts: 1 } : {}) });
+  },
+
+  /** Reports a message's move to `status` to the callback it was sent with (message_callbacks). */
+  statusCallback(messageId: string, status: string): NewJob<'compat.status_callback'> {
+    return job({ kind: 'compat.status_callback', payload: { message_id: messageId, status } });
   },
 
   /** The next run of a recurring kind, due at `runAt`: the only live job of its kind (its dedupe key). */

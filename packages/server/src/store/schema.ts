@@ -18,6 +18,8 @@ export interface AccountsTable {
   balance_low_micros: number | null;
   created_at: number;
   updated_at: number;
+  /** The account's id on the Twilio-compatible API (`AC` + 32 hex): HTTP Basic's user name there. */
+  twilio_account_sid: string;
 }
 
 export interface ApiKeysTable {
@@ -514,6 +516,21 @@ export interface Database {
   calls: CallsTable;
   call_events: CallEventsTable;
   call_audio: CallAudioTable;
+  message_callbacks: MessageCallbacksTable;
+}
+
+/** Where a message sent through a compatibility API reports its status changes (migration 0020). */
+export interface MessageCallbacksTable {
+  message_id: string;
+  account_id: string;
+  /** 'twilio' (StatusCallback) or 'kannel' (dlr-url). */
+  kind: string;
+  url: string;
+  /** What signs the callbacks (Twilio: the key the message was sent with), sealed at rest; null when unsigned. */
+  token: string | null;
+  /** Kannel's dlr-mask: the statuses reported (1 delivered, 2 failed, 4 queued, 8 sent, 16 rejected). */
+  mask: number | null;
+  created_at: number;
 }
 
 /**

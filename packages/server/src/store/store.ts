@@ -33,6 +33,7 @@ import { SenderRequestsRepo } from './repos/sender-requests.ts';
 import { RetentionRepo } from './repos/retention.ts';
 import { migrateToLatest } from './migrations/index.ts';
 import { SealedColumnsRepo } from './repos/sealed-columns.ts';
+import { MessageCallbacksRepo } from './repos/message-callbacks.ts';
 import type { SecretBox } from '../lib/sealed-secrets.ts';
 import { HeldSignals, NO_SIGNALS, type Signals } from '../lib/signals.ts';
 
@@ -57,6 +58,8 @@ export class Store {
   readonly domains: DomainsRepo;
   readonly events: EventsRepo;
   readonly webhooks: WebhooksRepo;
+  /** Status callbacks of messages sent through a compatibility API (Twilio, Kannel). */
+  readonly messageCallbacks: MessageCallbacksRepo;
   /** The API's cache of keys, senders and prices (outside transactions; see ReadCache). */
   readonly cache: ReadCache;
   readonly batchWrites: BatchWritesRepo;
@@ -104,6 +107,7 @@ export class Store {
     this.domains = new DomainsRepo(db, box);
     this.events = new EventsRepo(db);
     this.webhooks = new WebhooksRepo(db, box);
+    this.messageCallbacks = new MessageCallbacksRepo(db, box);
     this.otp = new OtpRepo(db);
     this.secrets = new SecretsRepo(db, box);
     this.lookups = new LookupsRepo(db);

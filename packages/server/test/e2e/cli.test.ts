@@ -80,7 +80,7 @@ describe.each<Suite>([
       ? await run('npx', ['--no-install', 'hellio', 'accounts', 'create', '--name', 'Acme Ltd', '--status', 'pending', '--json'], cleanEnv(db.env))
       : await cli('accounts', 'create', '--name', 'Acme Ltd', '--status', 'pending');
     const out = oneJsonObject(r, { quietStderr: !full }); // npm may print its own warnings
-    expect(out).toEqual({ id: expect.stringMatching(ID('acc')), name: 'Acme Ltd', status: 'pending' });
+    expect(out).toEqual({ id: expect.stringMatching(ID('acc')), name: 'Acme Ltd', status: 'pending', twilio_account_sid: expect.stringMatching(/^AC[0-9a-f]{32}$/) });
     account = out.id;
   });
 

@@ -81,7 +81,7 @@ describe.each(BACKENDS)('the management API: account, keys, allowlist, senders, 
 
     it('GET /accounts/:id shows the account and the role of the one asking', async () => {
       const a = await ok(viewer, 'GET', base);
-      expect(a).toEqual({ id: acc.id, name: expect.any(String), status: 'active', created_at: expect.any(String), role: 'viewer' });
+      expect(a).toEqual({ id: acc.id, name: expect.any(String), status: 'active', twilio_account_sid: expect.stringMatching(/^AC[0-9a-f]{32}$/), created_at: expect.any(String), role: 'viewer' });
       expect((await ok(owner, 'GET', base)).role).toBe('owner');
       // An operator who is not a member acts as an owner.
       expect((await ok(await person(h, { operator: true }), 'GET', base)).role).toBe('owner');

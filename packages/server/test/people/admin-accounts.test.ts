@@ -36,6 +36,8 @@ describe.each(BACKENDS)('admin API: accounts, wallets, senders (%s)', (backend) 
       const a = res.json();
       expect(a).toMatchObject({ name: 'Acme Ltd', status: 'active', balance: '0.0000', currency: 'USD', member_count: 0, key_count: 0, ip_allowlist: [], balance_low: null, rate_limit_per_minute: null });
       expect(a.id).toMatch(/^acc_[0-9a-z]{26}$/);
+      // Its user name on the Twilio-compatible API, made with it (docs/compat-twilio.md).
+      expect(a.twilio_account_sid).toMatch(/^AC[0-9a-f]{32}$/);
       expect(a.spend_caps).toEqual({ daily: { limit: null, used: '0.0000' }, monthly: { limit: null, used: '0.0000' } });
       expectAudit(await lastAudit(h, 'account.create', a.id), { action: 'account.create', by: op, target: a.id, accountId: a.id, after: { name: 'Acme Ltd', status: 'active' } });
 

@@ -1,11 +1,11 @@
 /** API Keys: the account's keys, made with scopes (shown once), revoked at once, rotated with an overlap. */
-import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { accountPath, useAccountId, useCan } from '../../lib/account.ts';
 import { api, ApiError, withQuery, type Page } from '../../lib/api.ts';
 import { dateTime } from '../../lib/format.ts';
 import { Button } from '../../ui/button.tsx';
-import { ShownOnce } from '../../ui/copy.tsx';
+import { CopyButton, ShownOnce } from '../../ui/copy.tsx';
 import { ConfirmButton, Dialog, DialogClose } from '../../ui/dialog.tsx';
 import { Empty, ErrorNote, Loading } from '../../ui/feedback.tsx';
 import { Checkbox, Field, Select } from '../../ui/field.tsx';
@@ -126,7 +126,42 @@ export function KeysPage() {
           </>
         )}
       </Section>
+      <CompatSection accountId={accountId} />
     </>
+  );
+}
+
+/**
+ * The credentials of the Twilio- and Kannel-compatible APIs (docs/compat-twilio.md,
+ * docs/compat-kannel.md): the account's Twilio account SID, read-only, from GET /accounts/{id}.
+ */
+function CompatSection({ accountId }: { accountId: string }) {
+  const account = useQuery({
+    queryKey: ['account', accountId, 'details'],
+    queryFn: () => api<{ twilio_account_sid: string }>('GET', accountPath(accountId)),
+  });
+  return (
+    <Section title="Twilio and Kannel compatibility">
+      <p className="text-sm">
+        Twilio's libraries sign in with this account SID and a key as the auth token (base URL <code>/twilio</code>); Kannel clients send a key's id as{' '}
+        <code>username</code> and the key as <code>password</code> to <code>/cgi-bin/sendsms</code>.
+      </p>
+      {account.error ? (
+        <ErrorNote error={account.error} />
+      ) : account.isPending ? (
+        <Loading what="Loading the account SID" />
+      ) : (
+        <div className="mt-2 flex flex-wrap items-center gap-2">
+          <span className="text-sm font-medium" id="twilio-sid-label">
+            Twilio account SID
+          </span>
+          <code aria-labelledby="twilio-sid-label" className="break-all rounded bg-zinc-100 px-2 py-1 font-mono text-sm dark:bg-zinc-900">
+            {account.data.twilio_account_sid}
+          </code>
+          <CopyButton value={account.data.twilio_account_sid} label="Copy account SID" />
+        </div>
+      )}
+    </Section>
   );
 }
 

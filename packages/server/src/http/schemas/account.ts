@@ -22,6 +22,7 @@ export const accountSchema = {
     id: str(),
     name: str(),
     status: str({ enum: ['active', 'suspended', 'pending'] }),
+    twilio_account_sid: str({ description: 'AC…: the user name of the Twilio-compatible API (docs/compat-twilio.md)' }),
     created_at: str({ format: 'date-time' }),
     role: { ...roleSchema, description: 'Your role in this account (an operator who is not a member: owner)' },
   },

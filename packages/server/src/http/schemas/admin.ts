@@ -15,6 +15,7 @@ const accountSummaryProperties = {
   status: str({ enum: ACCOUNT_STATUSES }),
   balance: str(),
   currency: str(),
+  twilio_account_sid: str({ description: 'AC…: the user name of the Twilio-compatible API (docs/compat-twilio.md)' }),
   created_at: str({ format: 'date-time' }),
   updated_at: str({ format: 'date-time' }),
 } as const;

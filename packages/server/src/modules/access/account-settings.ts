@@ -14,7 +14,7 @@ export const MAX_ACCOUNT_NAME = 100;
 
 /** An account as its members see it, with the role of the one asking. */
 export function accountView(a: AccountRow, role: Role) {
-  return { id: a.id, name: a.name, status: a.status, created_at: rfc3339(a.created_at), role };
+  return { id: a.id, name: a.name, status: a.status, twilio_account_sid: a.twilio_account_sid, created_at: rfc3339(a.created_at), role };
 }
 
 /** The accounts a person belongs to, with their role in each (GET /accounts). */

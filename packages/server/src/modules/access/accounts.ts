@@ -1,5 +1,6 @@
 import { AppError, notFound, validationError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
+import { newTwilioAccountSid } from '../../lib/twilio.ts';
 import type { AccountRow } from '../../store/repos/accounts.ts';
 import type { Store } from '../../store/store.ts';
 import type { Deps } from '../deps.ts';
@@ -22,6 +23,7 @@ export function newAccountRow(id: string, name: string, status: AccountStatus, n
     balance_low_micros: null,
     created_at: now,
     updated_at: now,
+    twilio_account_sid: newTwilioAccountSid(),
   };
 }
 

@@ -20,6 +20,8 @@ export interface Principal {
   };
   /** A debit taking the balance below this emits balance.low (null: never). */
   balanceLowMicros: number | null;
+  /** The account's id on the Twilio-compatible API (`AC…`); absent for the platform's own sender. */
+  twilioAccountSid?: string;
 }
 
 // last_used_at is for people; writing it once a minute per key keeps it off the hot path.
@@ -37,13 +39,15 @@ export function keyFromAuthorization(header: string | undefined): string | null 
 
 /**
  * Steps 1–4 of the pipeline: authenticate, account status, IP allowlist, scope. Each refusal
- * is an AppError with the SPEC's code.
+ * is an AppError with the SPEC's code. `key` is what the route's credential form carried (null:
+ * none). A form that names the key's owner too — Twilio's HTTP Basic user name (`accountSid`),
+ * Kannel's `username` (`keyId`) — must name the key's, or the key is refused like a wrong one.
  */
 export async function authenticate(
   store: Store,
-  opts: { authorization: string | undefined; clientIp: string; scope: Scope | null; now: number },
+  opts: { key: string | null; accountSid?: string; keyId?: string; clientIp: string; scope: Scope | null; now: number },
 ): Promise<Principal> {
-  const key = keyFromAuthorization(opts.authorization);
+  const key = opts.key;
   if (key === null) throw new AppError('missing_credentials');
   if (!parseApiKey(key)) throw new AppError('invalid_credentials');
   const hash = hashApiKey(key);
@@ -58,6 +62,8 @@ export async function authenticate(
   if (row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= now)) {
     throw new AppError('invalid_credentials');
   }
+  if (opts.accountSid !== undefined && opts.accountSid !== row.account_twilio_sid) throw new AppError('invalid_credentials');
+  if (opts.keyId !== undefined && opts.keyId !== row.id) throw new AppError('invalid_credentials');
   if (row.account_status !== 'active') throw new AppError('account_not_active');
   if (!ipAllowed(JSON.parse(row.account_ip_allowlist) as string[], opts.clientIp)) throw new AppError('ip_not_allowed');
   const scopes = new Set(row.scopes.split(' '));
@@ -82,5 +88,6 @@ export async function authenticate(
       keyMonthly: row.monthly_cap_micros,
     },
     balanceLowMicros: row.account_balance_low_micros,
+    twilioAccountSid: row.account_twilio_sid,
   };
 }

@@ -13,7 +13,16 @@ const money = (micros: number | null) => (micros === null ? null : formatMicros(
 
 /** An account in the operators' list. */
 export function accountSummary(a: AccountRow, currency: string) {
-  return { id: a.id, name: a.name, status: a.status, balance: formatMicros(a.balance_micros), currency, created_at: iso(a.created_at), updated_at: iso(a.updated_at) };
+  return {
+    id: a.id,
+    name: a.name,
+    status: a.status,
+    balance: formatMicros(a.balance_micros),
+    currency,
+    twilio_account_sid: a.twilio_account_sid,
+    created_at: iso(a.created_at),
+    updated_at: iso(a.updated_at),
+  };
 }
 
 /** The operators' list of accounts: newest first, by name or id (`search`) and status. */

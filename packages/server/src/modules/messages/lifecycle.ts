@@ -5,6 +5,7 @@ import type { PendingReceiptRow, ProviderRefRow } from '../../store/repos/delive
 import type { MessageRow } from '../../store/repos/messages.ts';
 import type { Store } from '../../store/store.ts';
 import { refund } from '../billing/wallet.ts';
+import { queueStatusCallbacks } from '../compat/status-callbacks.ts';
 import { Jobs, type NewJob } from '../../queue/catalogue.ts';
 import { enqueue } from '../../queue/enqueue.ts';
 import type { SimulatedReceipt } from '../../providers/sms/sms-provider.ts';
@@ -76,6 +77,7 @@ async function moveMany(
     }
   }
   await recordEvents(tx, events, now);
+  await queueStatusCallbacks(tx, rows, to, now);
   return rows;
 }
 

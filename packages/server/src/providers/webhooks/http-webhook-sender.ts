@@ -79,6 +79,14 @@ export class HttpWebhookSender implements WebhookSender {
   }
 
   async post(url: string, headers: Record<string, string>, body: string): Promise<WebhookResponse> {
+    return this.send('POST', url, headers, body);
+  }
+
+  async get(url: string, headers: Record<string, string>): Promise<WebhookResponse> {
+    return this.send('GET', url, headers, null);
+  }
+
+  private async send(method: 'GET' | 'POST', url: string, headers: Record<string, string>, body: string | null): Promise<WebhookResponse> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     let u: URL;
@@ -109,13 +117,14 @@ export class HttpWebhookSender implements WebhookSender {
       const req = (secure ? https : http).request(
         u,
         {
-          method: 'POST',
+          method,
           agent: secure ? this.httpsAgent : this.httpAgent,
           lookup,
           headers: {
+            // A body is JSON unless the caller says otherwise (the compatibility APIs' callbacks are forms).
+            ...(body !== null ? { 'content-type': 'application/json' } : {}),
             ...headers,
-            'content-type': 'application/json',
-            'content-length': String(Buffer.byteLength(body)),
+            ...(body !== null ? { 'content-length': String(Buffer.byteLength(body)) } : {}),
             'user-agent': this.opts.userAgent ?? 'Hellio-Webhooks/1',
           },
         },
@@ -145,7 +154,7 @@ export class HttpWebhookSender implements WebhookSender {
         finish({ kind: 'no_answer', durationMs: elapsed(), error: `timed out after ${this.opts.timeoutMs} ms` });
       }, this.opts.timeoutMs);
       req.on('error', (err: NodeJS.ErrnoException) => finish({ kind: 'no_answer', durationMs: elapsed(), error: err.code ?? err.message }));
-      req.end(body);
+      req.end(body ?? undefined);
     });
   }
 

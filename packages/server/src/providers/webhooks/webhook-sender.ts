@@ -16,9 +16,11 @@ export type WebhookResponse =
       error: string;
     };
 
-/** The port through which webhooks leave: one signed POST, within a time limit, redirects not followed. */
+/** The port through which webhooks (and the compatibility APIs' status callbacks) leave: one request, within a time limit, redirects not followed. */
 export interface WebhookSender {
   post(url: string, headers: Record<string, string>, body: string): Promise<WebhookResponse>;
+  /** One GET, under the same guard and limits (Kannel's dlr-url is fetched, not posted to). */
+  get(url: string, headers: Record<string, string>): Promise<WebhookResponse>;
   /** Why this URL may not be an endpoint (scheme, address), or null when it may. */
   checkTarget(url: string): Promise<string | null>;
   close(): Promise<void>;

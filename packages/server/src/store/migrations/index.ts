@@ -18,6 +18,7 @@ import * as eventAttempts from './0016_event_attempts.ts';
 import * as voice from './0017_voice.ts';
 import * as retention from './0018_retention.ts';
 import * as receiptTimeout from './0019_receipt_timeout.ts';
+import * as compat from './0020_compat.ts';
 
 /**
  * Migrations are code, in order, never edited once released. Column types are the common
@@ -49,6 +50,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migrat
   ['0017_voice', voice],
   ['0018_retention', retention],
   ['0019_receipt_timeout', receiptTimeout],
+  ['0020_compat', compat],
 ];
 
 const provider: MigrationProvider = { getMigrations: async () => Object.fromEntries(MIGRATIONS) };

@@ -12,6 +12,7 @@ export interface KeyWithAccount extends ApiKeyRow {
   account_daily_cap_micros: number | null;
   account_monthly_cap_micros: number | null;
   account_balance_low_micros: number | null;
+  account_twilio_sid: string;
 }
 
 export class KeysRepo {
@@ -41,6 +42,7 @@ export class KeysRepo {
         'a.daily_cap_micros as account_daily_cap_micros',
         'a.monthly_cap_micros as account_monthly_cap_micros',
         'a.balance_low_micros as account_balance_low_micros',
+        'a.twilio_account_sid as account_twilio_sid',
       ])
       .where('k.key_hash', '=', hash)
       .executeTakeFirst();

@@ -10,6 +10,7 @@ export interface MessageFilter {
   status?: string;
   recipient?: string;
   campaignId?: string;
+  sender?: string;
   createdFrom?: number;
   createdUntil?: number;
   /** Return only ids older than this one (the cursor of the previous page). */
@@ -62,6 +63,7 @@ export class MessagesRepo {
     if (f.status !== undefined) q = q.where('status', '=', f.status);
     if (f.recipient !== undefined) q = q.where('recipient', '=', f.recipient);
     if (f.campaignId !== undefined) q = q.where('campaign_id', '=', f.campaignId);
+    if (f.sender !== undefined) q = q.where('sender', '=', f.sender);
     if (f.createdFrom !== undefined) q = q.where('created_at', '>=', f.createdFrom);
     if (f.createdUntil !== undefined) q = q.where('created_at', '<', f.createdUntil);
     if (f.before !== undefined) q = q.where('id', '<', f.before);

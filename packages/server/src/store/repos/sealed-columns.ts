@@ -20,6 +20,7 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: 'domains', id: 'id', column: 'private_key' },
   { table: 'users', id: 'id', column: 'totp_secret' },
   { table: 'server_secrets', id: 'name', column: 'value' },
+  { table: 'message_callbacks', id: 'message_id', column: 'token' },
 ];
 
 /**
