@@ -6,18 +6,9 @@ import { cursorError, type Page, page, pageSize } from '../pagination.ts';
 import type { EmailPayload } from './email-payload.ts';
 
 /** An email with what it was sent with (addresses, bodies, tags): what an email API shows of one. */
-export interface EmailView {
+export interface EmailView extends Pick<EmailPayload, 'from' | 'to' | 'cc' | 'bcc' | 'reply_to' | 'subject' | 'html' | 'text' | 'tags'> {
   id: string;
   status: string;
-  from: string;
-  to: string[];
-  cc: string[];
-  bcc: string[];
-  reply_to: string[];
-  subject: string;
-  html: string | null;
-  text: string | null;
-  tags: Array<{ name: string; value: string }>;
   scheduled_at: string | null;
   created_at: string;
 }
