@@ -231,7 +231,7 @@ describe.each(BACKENDS)('admin API: prices, routes, providers (%s)', (backend) =
 
     it('shows the queue per job kind: waiting, due, running, and the age of the oldest due job', async () => {
       const before = (await providers()).queues;
-      expect(before.map((q) => q.kind)).toEqual(['deliver.email', 'deliver.sms', 'messages.expire_receipts', 'retention.purge', 'sms.simulated_receipt', 'voice.call', 'webhook.deliver']);
+      expect(before.map((q) => q.kind)).toEqual(['compat.status_callback', 'deliver.email', 'deliver.sms', 'messages.expire_receipts', 'retention.purge', 'sms.simulated_receipt', 'voice.call', 'webhook.deliver']);
       const sms = (qs: Array<Record<string, unknown>>) => qs.find((q) => q.kind === 'deliver.sms')!;
       const base = sms(before);
 
