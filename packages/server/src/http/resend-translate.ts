@@ -19,19 +19,8 @@ export interface ResendAttachment {
 }
 
 /** One email as Resend takes it (POST /emails, and each item of POST /emails/batch). */
-export interface ResendEmailInput {
-  from: string;
-  to: string | string[];
-  subject: string;
-  html?: string;
-  text?: string;
-  cc?: string | string[];
-  bcc?: string | string[];
-  reply_to?: string | string[];
-  headers?: Record<string, string>;
-  tags?: Array<{ name: string; value: string }>;
+export interface ResendEmailInput extends Omit<EmailSendInput, 'attachments'> {
   attachments?: ResendAttachment[];
-  scheduled_at?: string;
 }
 
 /**

@@ -1,11 +1,8 @@
 /** Resend's compatibility API (/resend): its request bodies and answers, in Resend's field names. */
 import { EMAIL_BATCH_MAX } from '../../modules/messages/email-batch.ts';
-import { EMAIL_MAX_RECIPIENTS } from '../../modules/messages/email.ts';
 import { MAX_PAGE } from '../../modules/pagination.ts';
 import { nullable, str } from './common.ts';
-
-const address = str({ minLength: 1, maxLength: 320 });
-const addresses = { anyOf: [address, { type: 'array', items: address, maxItems: EMAIL_MAX_RECIPIENTS }] } as const;
+import { emailAddresses as addresses, emailHeaders, emailTags } from './email.ts';
 
 /** The fields of one email, as the `resend` client sends them (its camelCase options in snake_case). */
 const emailFields = {
@@ -17,17 +14,8 @@ const emailFields = {
   cc: addresses,
   bcc: addresses,
   reply_to: addresses,
-  headers: { type: 'object', additionalProperties: str({ maxLength: 998 }), maxProperties: 50 },
-  tags: {
-    type: 'array',
-    maxItems: 20,
-    items: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['name', 'value'],
-      properties: { name: str({ minLength: 1, maxLength: 256 }), value: str({ maxLength: 256 }) },
-    },
-  },
+  headers: emailHeaders,
+  tags: emailTags,
 } as const;
 
 const attachment = {
