@@ -36,7 +36,7 @@ import { emailRoutes } from './routes/email.ts';
 import { resendRoutes } from './routes/resend.ts';
 import { emailVerifyRoutes } from './routes/email-verify.ts';
 import { healthRoutes } from './routes/health.ts';
-import { type MetricsExporter, metricsRoutes } from './routes/metrics.ts';
+import { type MetricsExporter, metricsRoutes, timeRequests } from './routes/metrics.ts';
 import { lookupRoutes } from './routes/lookup.ts';
 import { voiceRoutes } from './routes/voice.ts';
 import { otpRoutes } from './routes/otp.ts';
@@ -128,7 +128,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   for (const schema of [errorSchema, ...errorSchemas]) app.addSchema(schema);
   app.addHook('preValidation', async (req) => refuseNul({ body: req.body }));
   // Before the other routes: its hook times every one of them.
-  if (deps.metrics) metricsRoutes(app, deps.metrics.exporter, deps.metrics.token);
+  if (deps.metrics) timeRequests(app, deps.metrics.exporter);
 
   await app.register(swagger, {
     openapi: {
@@ -152,6 +152,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
             description: 'The dashboard\'s session (POST /auth/login). State-changing requests also send X-CSRF-Token: the csrf_token of GET /auth/me.',
           },
           providerToken: { type: 'apiKey', in: 'query', name: 'token', description: 'HELLIO_PROVIDER_CALLBACK_TOKEN' },
+          metricsToken: { type: 'http', scheme: 'bearer', description: 'HELLIO_METRICS_TOKEN (GET /metrics from addresses that are not loopback or private)' },
         },
       },
     },
@@ -191,6 +192,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(twilioRoutes, { ctx: deps.ctx, prefix: TWILIO_PREFIX });
   await app.register(kannelRoutes, { ctx: deps.ctx });
   healthRoutes(app, deps.ctx, deps.degraded ? { degraded: deps.degraded } : {});
+  if (deps.metrics) metricsRoutes(app, deps.metrics.exporter, deps.metrics.token);
   if (deps.dashboard) await serveDashboard(app, deps.dashboard);
   return app;
 }

@@ -70,11 +70,14 @@ export const transformRoute: SwaggerTransform = ({ schema, url, route }) => {
   // The errors per status in place of the 4xx/5xx the server serialises with (http/route.ts).
   if (!s.hide) {
     const answers = Object.entries((s.response ?? {}) as Record<string, unknown>).filter(([status]) => !/^[45]/.test(status));
-    // No credentials and no route.ts declaration (the health checks): only what any request may answer.
-    const anonymous = ((s.security ?? []) as unknown[]).length === 0 && route.config?.auth === undefined && route.config?.scope === undefined;
+    // No credentials and no route.ts declaration (the health checks): only what any request may
+    // answer; credentials that only some callers need (an empty requirement beside others, /metrics): 401/403 too.
+    const security = (s.security ?? []) as object[];
+    const declared = route.config?.auth !== undefined || route.config?.scope !== undefined;
+    const access = declared ? undefined : security.length === 0 ? 'anonymous' : security.some((r) => Object.keys(r).length === 0) ? 'optional' : undefined;
     s.response = {
       ...(answers.length > 0 ? Object.fromEntries(answers) : { 200: { type: 'null', description: 'OK' } }),
-      ...documentedErrors({ method, url, charged: route.config?.idempotent === true, anonymous }),
+      ...documentedErrors({ method, url, charged: route.config?.idempotent === true, ...(access ? { access } : {}) }),
     };
   }
   if (route.config?.idempotent === true) {

@@ -187,6 +187,15 @@ describe('/openapi.json for generators', () => {
     }
   });
 
+  it('lists /metrics: its text answer, the optional token, and the refusals it can give', () => {
+    const op = doc.paths['/metrics']?.get;
+    expect(op, 'GET /metrics in the document').toBeDefined();
+    expect(Object.keys(op.responses[200].content)).toEqual(['text/plain']);
+    expect(op.security).toEqual([{}, { metricsToken: [] }]);
+    expect(doc.components.securitySchemes.metricsToken).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(Object.keys(op.responses).filter((s) => /^[45]/.test(s))).toEqual(['400', '401', '403', '500', '503']);
+  });
+
   it('declares the rate-limit headers, X-Request-Id, and Retry-After on 429 and 503', () => {
     for (const name of ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'X-Request-Id', 'Retry-After']) {
       expect(doc.components.headers[name].schema, name).toBeDefined();

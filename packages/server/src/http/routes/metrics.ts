@@ -34,20 +34,30 @@ function admit(req: FastifyRequest, token: string | null): void {
   if (!bearerMatches(req, token)) throw new AppError('invalid_credentials');
 }
 
-/**
- * GET /metrics (SPEC §6, docs/operations.md), and the hook that times every request by its
- * route's pattern. Installed before the other routes, so that the hook covers them all.
- */
-export function metricsRoutes(app: FastifyInstance, metrics: MetricsExporter, token: string | null): void {
+/** The hook that times every request by its route's pattern: installed before any route, so that it covers them all. */
+export function timeRequests(app: FastifyInstance, metrics: MetricsExporter): void {
   app.addHook('onResponse', async (req, reply) => {
     metrics.observeRequest(req.method, req.routeOptions.url ?? UNMATCHED_ROUTE, reply.statusCode, reply.elapsedTime / 1000);
   });
+}
+
+/** GET /metrics (SPEC §6, docs/operations.md): registered after the OpenAPI plugin, so that the document lists it. */
+export function metricsRoutes(app: FastifyInstance, metrics: MetricsExporter, token: string | null): void {
   app.get(
     '/metrics',
     {
       schema: {
         tags: ['health'],
-        summary: 'Prometheus metrics (text exposition format): to loopback and private addresses, or with Authorization: Bearer <HELLIO_METRICS_TOKEN>',
+        summary: 'Prometheus metrics (text exposition format)',
+        description: 'Answered to loopback and private addresses, or to others with Authorization: Bearer <HELLIO_METRICS_TOKEN> (docs/operations.md).',
+        // The empty requirement: no credentials from loopback and private addresses.
+        security: [{}, { metricsToken: [] }],
+        response: {
+          200: {
+            description: 'The Prometheus text exposition format, version 0.0.4',
+            content: { 'text/plain': { schema: { type: 'string' } } },
+          },
+        },
       },
     },
     async (req, reply) => {

@@ -62,8 +62,12 @@ export interface ErrorContext {
   url: string;
   /** Honours Idempotency-Key and charges the wallet (http/route.ts `charged`). */
   charged?: boolean;
-  /** Needs no credentials and validates nothing (health checks): only what any request may answer. */
-  anonymous?: boolean;
+  /**
+   * `anonymous`: needs no credentials and validates nothing (health checks), so only what any
+   * request may answer; `optional`: credentials asked of some callers only (/metrics), so 401 and
+   * 403 as well. Unset: a route of the API, which may answer everything below.
+   */
+  access?: 'anonymous' | 'optional';
 }
 
 /**
@@ -71,11 +75,13 @@ export interface ErrorContext {
  * Every route may answer 400 (malformed HTTP, bad JSON), 401/403 (credentials, roles, CSRF), 422
  * (validation), 429 (rate limits), 500 and 503 (overloaded, not ready); one with a body (PATCH,
  * POST, PUT) 413 and 415 too, one that changes something 409, one naming a resource in its path
- * 404, a charge 402; an anonymous one (health) only 400, 500 and 503. Answers made before any
+ * 404, a charge 402; an anonymous one (health) only 400, 500 and 503, and 401/403 when credentials
+ * are optional (/metrics). Answers made before any
  * route is found (404 route_not_found, 405, 408, 414, 431) belong to no operation.
  */
 export function documentedErrors(r: ErrorContext): Record<string, { $ref: string }> {
-  const statuses = r.anonymous ? [400, 500, 503] : [400, 401, 403, 422, 429, 500, 503];
+  const statuses =
+    r.access === 'anonymous' ? [400, 500, 503] : r.access === 'optional' ? [400, 401, 403, 500, 503] : [400, 401, 403, 422, 429, 500, 503];
   if (r.method !== 'GET' && r.method !== 'DELETE') statuses.push(413, 415);
   if (r.method !== 'GET') statuses.push(409);
   if (r.url.includes(':')) statuses.push(404);
