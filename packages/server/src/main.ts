@@ -34,6 +34,7 @@ import { webhookHandlers } from './workers/webhook-deliver.ts';
 import { compatCallbackHandlers } from './workers/compat-callback.ts';
 import { retentionHandlers } from './workers/retention.ts';
 import { RecurringDriver } from './queue/recurring.ts';
+import { HttpFileFetcher } from './providers/files/http-file-fetcher.ts';
 import { HttpWebhookSender } from './providers/webhooks/http-webhook-sender.ts';
 import { MemoryRateLimiter } from './ratelimit/memory-rate-limiter.ts';
 import type { RateLimiter } from './ratelimit/rate-limiter.ts';
@@ -272,6 +273,12 @@ export async function openRuntime(config: Config, logger = createLogger(config.l
       later: new Background((err) => logger.error({ err }, 'work started by a request failed')),
     },
     speech,
+    files: {
+      fetcher: new HttpFileFetcher({ resolve: hostResolver(resolver, config.dnsServers.length > 0), allowPrivate: config.attachmentsAllowPrivate }),
+      // No more than the caller could have sent inline, base64 in the body (4 bytes carry 3).
+      maxBytes: Math.floor((config.emailBodyLimit * 3) / 4),
+      timeoutMs: config.attachmentFetchTimeoutMs,
+    },
   };
   const channels = buildChannels(store, clock, config, logger);
   metrics.readFrom({ deps: { store, clock }, channels });

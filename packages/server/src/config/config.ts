@@ -87,6 +87,10 @@ export interface Config {
   webhooksAllowPrivate: boolean;
   /** One webhook attempt's time limit. */
   webhookTimeoutMs: number;
+  /** Let files named by URL (Resend's attachment `path`) be fetched from loopback and private addresses. */
+  attachmentsAllowPrivate: boolean;
+  /** The time all the files one request names by URL may take to fetch, together. */
+  attachmentFetchTimeoutMs: number;
   /** OTP verification: its secret, default senders, resend rules and abuse defences (HELLIO_OTP_*). */
   otp: OtpSettings;
   /** Email verification: the SMTP probe, DNS timeout, caching (HELLIO_EMAIL_VERIFY_*). */
@@ -115,6 +119,7 @@ export const DEFAULTS = {
   HELLIO_SMPP_WINDOW: '10',
   HELLIO_VOICE_SIMULATOR_SPEED: '1',
   HELLIO_WEBHOOK_TIMEOUT_MS: '15000',
+  HELLIO_ATTACHMENT_FETCH_TIMEOUT_MS: '10000',
   HELLIO_SMS_RECEIPT_TIMEOUT_MINUTES: '2880',
   HELLIO_EMAIL_RECEIPT_TIMEOUT_MINUTES: '2880',
   HELLIO_SHUTDOWN_TIMEOUT_MS: '10000',
@@ -481,6 +486,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workerMetricsPort: optionalInt(env, 'HELLIO_WORKER_METRICS_PORT', 0, 65535),
     webhooksAllowPrivate: bool(env, 'HELLIO_WEBHOOKS_ALLOW_PRIVATE'),
     webhookTimeoutMs: int(env, 'HELLIO_WEBHOOK_TIMEOUT_MS', 100, 60_000),
+    attachmentsAllowPrivate: bool(env, 'HELLIO_ATTACHMENTS_ALLOW_PRIVATE'),
+    attachmentFetchTimeoutMs: int(env, 'HELLIO_ATTACHMENT_FETCH_TIMEOUT_MS', 100, 120_000),
     otp: otpSettings(env),
     emailVerify: emailVerifySettings(env),
     people: peopleSettings(env, int(env, 'PORT', 0, 65535)),

@@ -5,6 +5,7 @@
 import { type FieldError, validationError } from '../lib/errors.ts';
 import { parseNaturalTime } from '../lib/natural-time.ts';
 import { rfc3339 } from '../lib/time.ts';
+import type { PathAttachment } from '../modules/messages/attachment-paths.ts';
 import type { EmailAttachment } from '../modules/messages/email-payload.ts';
 import type { EmailSendInput } from '../modules/messages/email.ts';
 import type { EmailView } from '../modules/messages/email-reads.ts';
@@ -32,32 +33,42 @@ export function scheduleText(value: string, now: number): string {
   return at === null ? value : rfc3339(at);
 }
 
+/** Fetches one attachment given by URL (modules/messages/attachment-paths.ts), `field` naming it in errors. */
+export type FetchAttachment = (a: PathAttachment, field: string) => Promise<EmailAttachment>;
+
 /**
- * Resend's attachments as the email module's: content as base64. A `path` (a URL for the server to
- * fetch) is refused: fetching what a request names is a way into private networks, and the
- * client can read the file and send its content instead.
+ * Resend's attachments as the email module's: content as base64. One with a `path` is fetched
+ * now, behind the SSRF guard, so that what is queued is the file itself.
  */
-function attachmentsOf(list: ResendAttachment[], errors: FieldError[]): EmailAttachment[] {
-  return list.flatMap((a, i): EmailAttachment[] => {
+async function attachmentsOf(list: ResendAttachment[], fetchPath: FetchAttachment, errors: FieldError[]): Promise<EmailAttachment[]> {
+  const out: EmailAttachment[] = [];
+  for (const [i, a] of list.entries()) {
     const at = `attachments[${i}]`;
+    if (a.path !== undefined && a.content !== undefined) {
+      errors.push({ field: at, message: 'takes content or path, not both' });
+      continue;
+    }
     if (a.path !== undefined) {
-      errors.push({ field: `${at}.path`, message: 'is not supported here: send the file itself as `content` (base64)' });
-      return [];
+      const { path, filename, content_type, content_id } = a;
+      // One at a time: the files share one byte budget and one time limit.
+      if (errors.length === 0) out.push(await fetchPath({ path, ...(filename ? { filename } : {}), ...(content_type ? { content_type } : {}), ...(content_id ? { content_id } : {}) }, at));
+      continue;
     }
     if (a.content === undefined) errors.push({ field: `${at}.content`, message: 'is required' });
     if (a.filename === undefined) errors.push({ field: `${at}.filename`, message: 'is required' });
-    if (a.content === undefined || a.filename === undefined) return [];
+    if (a.content === undefined || a.filename === undefined) continue;
     const content = typeof a.content === 'string' ? a.content : Buffer.from(a.content).toString('base64');
-    return [{ filename: a.filename, content, ...(a.content_type ? { content_type: a.content_type } : {}), ...(a.content_id ? { content_id: a.content_id } : {}) }];
-  });
+    out.push({ filename: a.filename, content, ...(a.content_type ? { content_type: a.content_type } : {}), ...(a.content_id ? { content_id: a.content_id } : {}) });
+  }
+  return out;
 }
 
-/** A Resend email as the input of POST /send (modules/messages/email.ts). */
-export function emailInputOf(body: ResendEmailInput, now: number): EmailSendInput {
+/** A Resend email as the input of POST /send (modules/messages/email.ts), its attachments by URL fetched. */
+export async function emailInputOf(body: ResendEmailInput, now: number, fetchPath: FetchAttachment): Promise<EmailSendInput> {
   const { attachments, scheduled_at, ...same } = body;
   const errors: FieldError[] = [];
   const input: EmailSendInput = { ...same };
-  if (attachments !== undefined) input.attachments = attachmentsOf(attachments, errors);
+  if (attachments !== undefined) input.attachments = await attachmentsOf(attachments, fetchPath, errors);
   if (errors.length > 0) throw validationError(errors);
   if (scheduled_at !== undefined) input.scheduled_at = scheduleText(scheduled_at, now);
   return input;

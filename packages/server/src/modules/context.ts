@@ -1,3 +1,4 @@
+import type { FileFetcher } from '../providers/files/file-fetcher.ts';
 import type { WebhookSender } from '../providers/webhooks/webhook-sender.ts';
 import type { Accepts } from './accept/plan.ts';
 import type { IdempotencyGate } from './access/idempotency.ts';
@@ -38,4 +39,6 @@ export interface ModuleContext extends Deps {
   people: PeopleDeps;
   /** Text to speech: the voices installed, and speech for calls and previews. */
   speech: Speech;
+  /** Files a request names by URL (Resend's attachment `path`): the fetcher, and one request's byte and time budget. */
+  files: { fetcher: FileFetcher; maxBytes: number; timeoutMs: number };
 }

@@ -262,9 +262,9 @@ describe.each(BACKENDS)('the resend client against /resend on %s', (backend) => 
       expect((await client.emails.list()).data!.data).toEqual([]);
     });
 
-    it('an attachment by path → invalid_attachment (the server fetches nothing)', async () => {
+    it('an attachment by path on a private address → invalid_attachment (the server fetches nothing)', async () => {
       const res = await resend.emails.send({ ...email, attachments: [{ filename: 'a.pdf', path: 'http://127.0.0.1:9/a.pdf' }] });
-      expect(res.error).toMatchObject({ statusCode: 422, name: 'invalid_attachment', message: expect.stringContaining('path') });
+      expect(res.error).toMatchObject({ statusCode: 422, name: 'invalid_attachment', message: expect.stringContaining('127.0.0.1, which is not a public address') });
     });
 
     it('a schedule that is neither a timestamp nor words it knows → validation_error', async () => {

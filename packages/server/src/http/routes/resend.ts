@@ -3,6 +3,7 @@ import { validationError } from '../../lib/errors.ts';
 import type { ModuleContext } from '../../modules/context.ts';
 import { cancelMessage } from '../../modules/messages/cancel.ts';
 import { planEmailBatch } from '../../modules/messages/email-batch.ts';
+import { requestAttachmentFetcher } from '../../modules/messages/attachment-paths.ts';
 import { getEmail, listEmails } from '../../modules/messages/email-reads.ts';
 import { planEmail } from '../../modules/messages/email.ts';
 import { rescheduleMessage } from '../../modules/messages/reschedule.ts';
@@ -42,7 +43,8 @@ export async function resendRoutes(app: FastifyInstance, ctx: ModuleContext, opt
         ctx,
         { ...common, method: 'POST', url: '/emails', scope: 'email:send', summary: 'Send an email (Resend)', bodyLimit: opts.bodyLimit, schema: { body: resendEmailBody, response: { 200: resendCreated } } },
         async (req, principal) => {
-          const { plan, result } = await planEmail(ctx, principal, emailInputOf(req.body, ctx.clock.now()));
+          const input = await emailInputOf(req.body, ctx.clock.now(), requestAttachmentFetcher(ctx));
+          const { plan, result } = await planEmail(ctx, principal, input);
           return { plan, result: { id: result.id } };
         },
       );
@@ -62,7 +64,10 @@ export async function resendRoutes(app: FastifyInstance, ctx: ModuleContext, opt
         async (req, principal) => {
           const mode = req.headers['x-batch-validation'] === 'permissive' ? 'permissive' : 'strict';
           const now = ctx.clock.now();
-          const { plan, result } = await planEmailBatch(ctx, principal, req.body.map((e) => emailInputOf(e, now)), mode);
+          // Resend's batches take no attachments (the schema refuses them): the fetcher is never asked.
+          const fetchPath = requestAttachmentFetcher(ctx);
+          const inputs = await Promise.all(req.body.map((e) => emailInputOf(e, now, fetchPath)));
+          const { plan, result } = await planEmailBatch(ctx, principal, inputs, mode);
           const data = result.accepted.map((e) => ({ id: e.id }));
           return { plan, result: mode === 'permissive' ? { data, errors: result.refused } : { data } };
         },
