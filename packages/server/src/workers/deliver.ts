@@ -5,6 +5,7 @@ import { dkimKeyFor } from '../modules/messages/domains.ts';
 import type { EmailPayload } from '../modules/messages/email-payload.ts';
 import { beginSendingMany, markDeliveredMany, markFailed, markSentMany, recordRetries, type SentMessage } from '../modules/messages/lifecycle.ts';
 import { smsProvidersByRoutes } from '../modules/messages/routing.ts';
+import { smsExtrasOf } from '../modules/messages/sms-payload.ts';
 import type { OtpKeys } from '../modules/otp/otp-keys.ts';
 import { revealMessage } from '../modules/otp/sealed-message.ts';
 import type { Channels } from '../providers/channels.ts';
@@ -158,6 +159,11 @@ export function deliveryHandlers(deps: DeliveryDeps): Pick<JobHandlers, 'deliver
         const begun = await smsBegin.add(message_id);
         const m = outgoing(begun.m);
         if (!m) return;
+        const extras = smsExtrasOf(m);
+        // Its validity ended while it waited here (a link down, retries): the network would drop it anyway.
+        if (extras.validUntil !== undefined && clock.now() >= extras.validUntil) {
+          return markFailed(store, m.id, 'failed', 'EXPIRED: its validity ended before it could be handed to the network', clock.now());
+        }
         const providers = smsProvidersByRoutes(begun.extra ?? [], channels, m.sandbox === 1, m.recipient);
         let retry: RetryLater | null = null;
         // Each provider's answer, for the timeline (a route's fallback answers too).
@@ -169,6 +175,7 @@ export function deliveryHandlers(deps: DeliveryDeps): Pick<JobHandlers, 'deliver
             to: m.recipient,
             text: m.body ?? '',
             encoding: (m.encoding ?? 'GSM-7') as SmsEncoding,
+            ...extras,
           });
           if (r.ok) {
             const sent: SentMessage = {

@@ -110,7 +110,7 @@ describe.each(BACKENDS)('Kannel sendsms on %s', (backend) => {
     expect(await refused('from=HELLIO&to=&text=x')).toEqual({ status: 400, text: 'Empty receiver number not allowed, rejected' });
     expect(await refused('to=14155552671&text=x')).toEqual({ status: 400, text: 'Sender missing and no global set, rejected' });
     expect(await refused('from=HELLIO&to=12+abc&text=x')).toEqual({ status: 400, text: 'Number(s) has/have been denied by white- and/or black-lists.' });
-    expect(await refused('from=HELLIO&to=14155552671&text=x&coding=1')).toEqual({ status: 400, text: 'Coding field misformed, rejected' });
+    expect(await refused('from=HELLIO&to=14155552671&text=x&coding=3')).toEqual({ status: 400, text: 'Coding field misformed, rejected' });
     expect(await refused('from=HELLIO&to=14155552671&text=x&dlr-mask=x')).toEqual({ status: 400, text: 'DLR-Mask field misformed, rejected' });
     expect(await refused('from=HELLIO&to=14155552671&text=x&dlr-mask=1&dlr-url=ftp%3A%2F%2Fexample.com')).toEqual({ status: 400, text: 'DLR-URL field misformed, rejected' });
     expect(await refused('from=HELLIO&to=14155552671&text=x&validity=soon')).toEqual({ status: 400, text: 'Validity field misformed, rejected' });

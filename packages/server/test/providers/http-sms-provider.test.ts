@@ -67,6 +67,13 @@ describe('request rendering', () => {
     expect(req?.body).toEqual({ src: 'Hellio', dst: '15551230000', msg: UNICODE, ref: 'hellio:msg_123', e164: '+15551230000', type: 'unicode' });
   });
 
+  it('refuses 8-bit data for good, without a request: a template has no place for octets and a UDH', async () => {
+    const p = provider();
+    const r = await p.submit(sms({ text: '0605', binary: { udh: Buffer.from('0605040b8423f0', 'hex'), data: Buffer.from([0, 255]) } }));
+    expect(r).toMatchObject({ ok: false, retryable: false, code: 'UNSUPPORTED' });
+    expect(api.requests).toEqual([]);
+  });
+
   it('encodes quotes, newlines and placeholder-like text safely in JSON (no template injection)', async () => {
     const p = provider();
     expect((await p.submit(sms({ text: HOSTILE }))).ok).toBe(true);

@@ -10,6 +10,8 @@ export interface ReceivedSubmit {
   destTon: number;
   destNpi: number;
   esmClass: number;
+  /** validity_period as written ("" when the SMSC's default applies). */
+  validityPeriod: string;
   registeredDelivery: number;
   dataCoding: number;
   /** short_message exactly as sent: the UDH (if any) and the encoded text. */
@@ -262,7 +264,7 @@ function parseSubmitSm(raw: Buffer): ReceivedSubmit {
   u8(); // protocol_id
   u8(); // priority_flag
   cstring(); // schedule_delivery_time
-  cstring(); // validity_period
+  const validityPeriod = cstring();
   const registeredDelivery = u8();
   u8(); // replace_if_present_flag
   const dataCoding = u8();
@@ -279,6 +281,7 @@ function parseSubmitSm(raw: Buffer): ReceivedSubmit {
     destTon,
     destNpi,
     esmClass,
+    validityPeriod,
     registeredDelivery,
     dataCoding,
     shortMessage,

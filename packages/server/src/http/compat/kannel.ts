@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError } from '../../lib/errors.ts';
+import { AppError, validationError } from '../../lib/errors.ts';
 import type { ModuleContext } from '../../modules/context.ts';
 import { type KannelSendInput, planKannelSms } from '../../modules/compat/kannel.ts';
 import { HTTP_STATUS } from '../error-status.ts';
@@ -12,11 +12,10 @@ export const KANNEL_SENDSMS = '/cgi-bin/sendsms';
 // What Kannel's smsbox sends with every answer.
 const REPLY_HEADERS = { 'content-type': 'text/html', pragma: 'no-cache', 'cache-control': 'no-cache' };
 
-/** The X-Kannel-* header of each sendsms parameter (POST). */
-const HEADERS: Array<[keyof KannelSendInput, string]> = [
+/** The X-Kannel-* header of each sendsms parameter given as text (POST); X-Kannel-UDH is hex, read apart. */
+const HEADERS: Array<[Exclude<keyof KannelSendInput, 'text' | 'udh' | 'octetStream'>, string]> = [
   ['from', 'x-kannel-from'],
   ['to', 'x-kannel-to'],
-  ['udh', 'x-kannel-udh'],
   ['coding', 'x-kannel-coding'],
   ['validity', 'x-kannel-validity'],
   ['deferred', 'x-kannel-deferred'],
@@ -64,7 +63,6 @@ function fromQuery(req: FastifyRequest): KannelSendInput {
     to: str('to'),
     charset: str('charset'),
     coding: str('coding'),
-    udh: str('udh'),
     validity: str('validity'),
     deferred: str('deferred'),
     'dlr-mask': str('dlr-mask', 'dlrmask'),
@@ -74,17 +72,29 @@ function fromQuery(req: FastifyRequest): KannelSendInput {
   }
   const text = vars.get('text');
   if (text) input.text = text;
+  // URL-encoded bytes, like the text.
+  const udh = vars.get('udh');
+  if (udh) input.udh = udh;
   return input;
 }
 
-/** sendsms's POST form: the parameters in X-Kannel-* headers, the text the body, its charset the Content-Type's. */
+/**
+ * sendsms's POST form: the parameters in X-Kannel-* headers, the text the body, its charset the
+ * Content-Type's; a body of application/octet-stream is 8-bit data unless X-Kannel-Coding says otherwise.
+ */
 function fromHeaders(req: FastifyRequest): KannelSendInput {
   const type = String(req.headers['content-type'] ?? '');
-  if (!/^text\/plain\b/i.test(type)) throw new AppError('unsupported_media_type');
-  const input: KannelSendInput = {};
+  const octetStream = /^application\/octet-stream\b/i.test(type);
+  if (!/^text\/plain\b/i.test(type) && !octetStream) throw new AppError('unsupported_media_type');
+  const input: KannelSendInput = octetStream ? { octetStream } : {};
   for (const [k, header] of HEADERS) {
     const v = req.headers[header];
     if (v !== undefined) (input as Record<string, string>)[k] = Array.isArray(v) ? v[0]! : v;
+  }
+  const udh = req.headers['x-kannel-udh'];
+  if (typeof udh === 'string' && udh !== '') {
+    if (!/^([0-9a-f]{2})+$/i.test(udh.trim())) throw validationError([{ field: 'udh', message: 'X-Kannel-UDH must be hex' }]);
+    input.udh = Buffer.from(udh.trim(), 'hex');
   }
   const charset = /charset="?([^";\s]+)"?/i.exec(type)?.[1];
   if (charset) input.charset = charset;

@@ -5,6 +5,7 @@ import type { Charged } from '../accept/plan.ts';
 import type { ModuleContext } from '../context.ts';
 import { planSms } from '../messages/sms.ts';
 import { parseE164 } from '../messages/sms-numbers.ts';
+import type { SmsExtras } from '../messages/sms-payload.ts';
 import { callbackProblem } from './twilio.ts';
 
 /**
@@ -20,7 +21,10 @@ export interface KannelSendInput {
   text?: Buffer;
   charset?: string;
   coding?: string;
-  udh?: string;
+  /** The user data header as bytes (GET: URL-encoded; POST: X-Kannel-UDH in hex, decoded by the HTTP layer). */
+  udh?: Buffer;
+  /** The body's Content-Type says octets (POST with application/octet-stream): 8-bit unless `coding` says otherwise. */
+  octetStream?: boolean;
   validity?: string;
   deferred?: string;
   'dlr-mask'?: string;
@@ -52,7 +56,8 @@ const MINUTE_MS = 60_000;
 /**
  * Plans sendsms: one SMS to each recipient of `to` (separated by spaces; the numbers refused are
  * left out, as Kannel leaves out denied receivers; none left is an error), `text` decoded from
- * its charset, sent `deferred` minutes later. With a dlr-mask and a dlr-url, each message's
+ * its charset — or, with coding=1, sent as 8-bit data after its `udh` — sent `deferred` minutes
+ * later, kept by the network at most `validity` minutes from then. With a dlr-mask and a dlr-url, each message's
  * status changes in the mask are reported to the URL (status-callbacks.ts).
  */
 export async function planKannelSms(ctx: ModuleContext, principal: Principal, input: KannelSendInput): Promise<Charged<{ messages: number }>> {
@@ -60,12 +65,16 @@ export async function planKannelSms(ctx: ModuleContext, principal: Principal, in
   if (input.to === undefined) throw validationError([{ field: 'to', message: MISSING }]);
   if (input.to.trim() === '') throw validationError([{ field: 'to', message: EMPTY }]);
   const errors: FieldError[] = [];
-  const coding = integer(input.coding) ?? 0;
-  // 8-bit (binary) messages and a UDH are not Hellio's: refused rather than sent as something else.
-  if (!(coding === 0 || coding === 2)) errors.push({ field: 'coding', message: 'must be 0 (7 bits) or 2 (UCS-2); 8-bit data is not supported' });
-  if (input.udh !== undefined && input.udh !== '') errors.push({ field: 'udh', message: 'is not supported' });
+  const udh = input.udh !== undefined && input.udh.length > 0 ? input.udh : null;
+  // As Kannel: 7 bits unless a UDH is given (or the body is declared octets), which makes it 8 bits.
+  const coding = integer(input.coding) ?? (udh || input.octetStream ? 1 : 0);
+  if (!(coding === 0 || coding === 1 || coding === 2)) errors.push({ field: 'coding', message: 'must be 0 (7 bits), 1 (8 bits) or 2 (UCS-2)' });
+  // Kannel's own check: the first octet is the length of the rest.
+  if (udh && udh[0] !== udh.length - 1) errors.push({ field: 'udh', message: 'must begin with its length (UDHL) and be that long' });
+  // A UDH before a text would have to be packed with it into septets: only 8-bit data takes one here.
+  if (udh && coding !== 1) errors.push({ field: 'udh', message: 'goes with 8-bit data (coding=1) only' });
   const validity = integer(input.validity);
-  if (validity !== undefined && !(validity >= 0)) errors.push({ field: 'validity', message: 'must be a number of minutes' });
+  if (validity !== undefined && !(validity >= 1)) errors.push({ field: 'validity', message: 'must be a number of minutes, at least 1' });
   const deferred = integer(input.deferred);
   if (deferred !== undefined && !(deferred >= 0)) errors.push({ field: 'deferred', message: 'must be a number of minutes' });
   const mask = integer(input['dlr-mask']);
@@ -77,10 +86,15 @@ export async function planKannelSms(ctx: ModuleContext, principal: Principal, in
   }
   if (!input.from) errors.push({ field: 'from', message: 'is required' });
   let text = '';
-  if (errors.length === 0) {
+  const octets = input.text ?? Buffer.alloc(0);
+  if (errors.length === 0 && coding === 1) {
+    // 8-bit data is sent as given: no charset applies. The message shows it in hex.
+    text = octets.toString('hex');
+    if (text === '') errors.push({ field: 'text', message: 'must not be empty' });
+  } else if (errors.length === 0) {
     const charset = input.charset || (coding === 2 ? 'utf-16be' : 'utf-8');
     try {
-      text = new TextDecoder(charset, { fatal: true }).decode(input.text ?? Buffer.alloc(0));
+      text = new TextDecoder(charset, { fatal: true }).decode(octets);
     } catch {
       errors.push({ field: 'charset', message: `the text is not valid ${charset}` });
     }
@@ -93,8 +107,13 @@ export async function planKannelSms(ctx: ModuleContext, principal: Principal, in
 
   const now = ctx.clock.now();
   const scheduledAt = deferred ? new Date(now + deferred * MINUTE_MS).toISOString() : undefined;
-  const { plan } = await planSms(ctx, principal, { from: input.from!, to: recipients, message: text, ...(scheduledAt ? { scheduled_at: scheduledAt } : {}) }).catch((err: unknown) => {
-    // Only the sender can still be refused here (numbers and text were checked above).
+  const extras: SmsExtras = {
+    ...(coding === 1 ? { binary: { udh: udh ?? Buffer.alloc(0), data: octets } } : {}),
+    ...(validity !== undefined ? { validityMs: validity * MINUTE_MS } : {}),
+  };
+  const sms = { from: input.from!, to: recipients, message: text, ...(scheduledAt ? { scheduled_at: scheduledAt } : {}) };
+  const { plan } = await planSms(ctx, principal, sms, extras).catch((err: unknown) => {
+    // Only the sender and the size of 8-bit data can still be refused here (numbers and text were checked above).
     if (err instanceof AppError && err.code === 'validation_failed') throw validationError(err.errors ?? []);
     throw err;
   });

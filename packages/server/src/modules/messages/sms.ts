@@ -9,6 +9,7 @@ import { PriceTable } from '../billing/pricing.ts';
 import type { ModuleContext } from '../context.ts';
 import { messagesPlan } from './plan.ts';
 import { scheduleOf } from './schedule.ts';
+import { BINARY_SMS_OCTETS, type SmsExtras, smsPayloadOf } from './sms-payload.ts';
 import { normaliseSmsSender, parseE164 } from './sms-numbers.ts';
 
 export const SMS_MAX_RECIPIENTS = 10_000;
@@ -32,9 +33,10 @@ export interface SmsSendResult {
 /**
  * Validates and prices an SMS (one recipient) or a campaign (several): price = segments × the
  * destination's rate, for each distinct recipient (duplicates, once in E.164, are dropped: the
- * first occurrence keeps its place). Answers the plan that accepts it atomically.
+ * first occurrence keeps its place). Answers the plan that accepts it atomically. `extras` (the
+ * compatibility APIs: Kannel's 8-bit data and validity) go into each message's payload.
  */
-export async function planSms(ctx: ModuleContext, principal: Principal, input: SmsSendInput): Promise<Charged<SmsSendResult>> {
+export async function planSms(ctx: ModuleContext, principal: Principal, input: SmsSendInput, extras: SmsExtras = {}): Promise<Charged<SmsSendResult>> {
   const now = ctx.clock.now();
   const recipients = typeof input.to === 'string' ? [input.to] : input.to;
   const errors: FieldError[] = [];
@@ -56,13 +58,18 @@ export async function planSms(ctx: ModuleContext, principal: Principal, input: S
     errors.push({ field: 'from', message: 'must be an alphanumeric sender id (1–11 characters), a short code or an E.164 number' });
   }
   const scheduledAt = scheduleOf(input.scheduled_at, now, errors);
+  const octets = extras.binary ? extras.binary.udh.length + extras.binary.data.length : 0;
+  if (octets > BINARY_SMS_OCTETS) errors.push({ field: 'message', message: `8-bit data must fit one part: at most ${BINARY_SMS_OCTETS} octets with the UDH (${octets} given)` });
   if (errors.length > 0 || !sender) throw validationError(errors);
 
   if (!(await ctx.store.cache.anyApproved(principal.accountId, [{ kind: 'sms', value: sender }]))) {
     throw new AppError('sender_not_approved', `The sender "${sender}" is not approved for this account`);
   }
 
-  const { encoding, segments } = analyzeSms(input.message);
+  // 8-bit data is one part (checked above), its octets as they are.
+  const { encoding, segments } = extras.binary ? { encoding: 'binary', segments: 1 } : analyzeSms(input.message);
+  const validUntil = extras.validityMs !== undefined ? (scheduledAt ?? now) + extras.validityMs : undefined;
+  const payload = smsPayloadOf({ ...(extras.binary ? { binary: extras.binary } : {}), ...(validUntil !== undefined ? { validUntil } : {}) });
   const prices = await PriceTable.load(ctx.store, 'sms');
   const campaignId = numbers.size > 1 ? newId('cmp') : null;
   const status = scheduledAt === null ? 'queued' : 'scheduled';
@@ -83,7 +90,7 @@ export async function planSms(ctx: ModuleContext, principal: Principal, input: S
       recipient: to,
       subject: null,
       body: input.message,
-      payload: null,
+      payload,
       segments,
       encoding,
       price_micros: price,

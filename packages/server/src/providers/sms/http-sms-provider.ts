@@ -324,6 +324,8 @@ export class HttpSmsProvider implements SmsProvider {
 
   submit(msg: SmsSubmit): Promise<SmsSubmitResult> {
     if (this.#closing.signal.aborted) return Promise.resolve({ ok: false, retryable: true, code: 'CLOSED', error: 'HTTP SMS provider is closed' });
+    // The templates carry a text; octets and a UDH have no place in them. (A validity is not sent either: docs/delivery.md.)
+    if (msg.binary) return Promise.resolve({ ok: false, retryable: false, code: 'UNSUPPORTED', error: '8-bit data with a UDH cannot be sent through an HTTP provider; route it over SMPP' });
     const p = this.#slot()
       .then(() => this.#send(msg))
       .finally(() => {

@@ -2,7 +2,7 @@ import smpp, { type PDU, type PduOptions, type Session } from 'smpp';
 import type { LinkState, ProviderState } from '../provider-state.ts';
 import type { ReceiptHandler, SmsProvider, SmsReceipt, SmsSubmit, SmsSubmitResult } from './sms-provider.ts';
 import { parseReceiptPdu, receiptStatus, ESM_CLASS_RECEIPT } from './smpp-receipt.ts';
-import { segmentSms, type SmppSegment } from './smpp-segments.ts';
+import { binarySegment, segmentSms, type SmppSegment } from './smpp-segments.ts';
 import { ESME_ROK, ESME_RTHROTTLED, ESME_RX_T_APPN, smppStatus } from './smpp-status.ts';
 
 export interface SmppLogger {
@@ -194,7 +194,7 @@ export class SmppProvider implements SmsProvider {
     if (this.linkState === 'closed') return { ok: false, retryable: true, code: 'CLOSED', error: 'SMPP provider is closed' };
 
     this.concatRef = (this.concatRef + 1) & 0xff;
-    const segmented = segmentSms(msg.text, msg.encoding, this.concatRef);
+    const segmented = msg.binary ? { ok: true as const, segments: [binarySegment(msg.binary.udh, msg.binary.data)] } : segmentSms(msg.text, msg.encoding, this.concatRef);
     if (!segmented.ok) return { ok: false, retryable: false, code: segmented.code, error: segmented.error };
 
     // While waiting out a reconnect delay, holding submits would only turn into timeouts; the
@@ -216,7 +216,7 @@ export class SmppProvider implements SmsProvider {
     const results = segmented.segments.map(
       (segment) =>
         new Promise<PartResult>((resolve) => {
-          job.push({ pdu: submitPdu(segment, source, msg.to), queuedAt: Date.now(), job, state: 'queued', sentAt: 0, throttleRetries: 0, timer: undefined, resolve });
+          job.push({ pdu: submitPdu(segment, source, msg.to, msg.validUntil), queuedAt: Date.now(), job, state: 'queued', sentAt: 0, throttleRetries: 0, timer: undefined, resolve });
         }),
     );
     this.queue.push(...job);
@@ -580,8 +580,10 @@ export class SmppProvider implements SmsProvider {
   }
 }
 
-function submitPdu(segment: SmppSegment, source: Address, to: string): PduOptions {
+function submitPdu(segment: SmppSegment, source: Address, to: string, validUntil: number | undefined): PduOptions {
   return {
+    // An absolute time in UTC ("YYMMDDhhmmsst00+"): the same end whatever the time spent queued.
+    ...(validUntil !== undefined ? { validity_period: smppAbsoluteTime(validUntil) } : {}),
     source_addr_ton: source.ton,
     source_addr_npi: source.npi,
     source_addr: source.addr,
@@ -595,6 +597,13 @@ function submitPdu(segment: SmppSegment, source: Address, to: string): PduOption
     data_coding: segment.dataCoding,
     short_message: segment.shortMessage,
   };
+}
+
+/** SMPP 3.4's absolute time (§7.1.1) in UTC: "YYMMDDhhmmss", tenths, "00+" (no offset). */
+export function smppAbsoluteTime(ms: number): string {
+  const d = new Date(ms);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${two(d.getUTCFullYear() % 100)}${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}${two(d.getUTCHours())}${two(d.getUTCMinutes())}${two(d.getUTCSeconds())}${Math.floor(d.getUTCMilliseconds() / 100)}00+`;
 }
 
 interface Address {

@@ -11,6 +11,7 @@ export interface SmppSegment {
 
 export const DATA_CODING_GSM = 0x00;
 export const DATA_CODING_UCS2 = 0x08;
+export const DATA_CODING_8BIT = 0x04;
 export const ESM_CLASS_UDHI = 0x40;
 
 // The UDH's "total" is one octet.
@@ -46,6 +47,11 @@ export function segmentSms(text: string, encoding: SmsEncoding, ref: number): Se
       shortMessage: Buffer.concat([Buffer.from([0x05, 0x00, 0x03, ref & 0xff, total, i + 1]), encode(chunk)]),
     })),
   };
+}
+
+/** 8-bit data as one submit_sm: its UDH (UDHI set when there is one) followed by the octets; the caller checked it fits. */
+export function binarySegment(udh: Buffer, data: Buffer): SmppSegment {
+  return { dataCoding: DATA_CODING_8BIT, esmClass: udh.length > 0 ? ESM_CLASS_UDHI : 0, shortMessage: Buffer.concat([udh, data]) };
 }
 
 // Part k + 1 begins at cuts[k]; the walk only cuts between characters, never inside a pair.

@@ -10,6 +10,10 @@ export interface SmsSubmit {
   to: string;
   text: string;
   encoding: SmsEncoding;
+  /** 8-bit data (Kannel's coding=1) instead of `text`: its user data header and octets, one part. */
+  binary?: { udh: Buffer; data: Buffer };
+  /** Epoch ms after which the network should stop trying (SMPP validity_period); unset: its default. */
+  validUntil?: number;
 }
 
 export type SmsSubmitResult =
