@@ -74,6 +74,13 @@ describe('API Keys', () => {
     expect([...listed[0]!.scopes].sort()).toEqual(['lookup', 'sms:send']);
     expect(key.startsWith(listed[0]!.prefix)).toBe(true);
     expect(await row.textContent()).toContain(`${listed[0]!.prefix}…`);
+    // The row shows the key's id, which a Kannel client sends as its username with the key as password.
+    const shownId = (await row.getByLabel('Id of key Checkout server').textContent())!.trim();
+    expect(shownId).toBe(listed[0]!.id);
+    await row.getByRole('button', { name: 'Copy id of key Checkout server' }).click();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(shownId);
+    const kannel = await fetch(`${hellio.url}/cgi-bin/sendsms?username=${shownId}&password=${encodeURIComponent(key)}&from=HELLIO&to=14155550101&text=Kannel`);
+    expect({ status: kannel.status, text: await kannel.text() }).toEqual({ status: 202, text: '0: Accepted for delivery' });
 
     // Granted scopes pass; a route of a scope it lacks is refused, naming the scope.
     const sent = await sms(key);

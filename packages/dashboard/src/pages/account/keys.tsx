@@ -173,7 +173,14 @@ function KeyRow({ k, accountId, canWrite, onChanged, onRotated }: { k: ApiKey; a
       <Td className="font-medium">
         {k.name}
       </Td>
-      <Td className="whitespace-nowrap font-mono text-xs">{k.prefix}…</Td>
+      <Td className="whitespace-nowrap font-mono text-xs">
+        {k.prefix}…
+        {/* The id is what Kannel clients send as `username`. */}
+        <div className="mt-1 flex items-center gap-1 text-zinc-500">
+          <span aria-label={`Id of key ${k.name}`}>{k.id}</span>
+          <CopyButton value={k.id} label={`Copy id of key ${k.name}`} />
+        </div>
+      </Td>
       <Td>
         <ul className="flex flex-wrap gap-1">
           {k.scopes.map((s) => (
