@@ -54,6 +54,8 @@ describe('loadConfig', () => {
       otp: expect.objectContaining({ secret: null, smsFrom: 'Verify', emailFrom: null }),
       webhooksAllowPrivate: false,
       webhookTimeoutMs: 15_000,
+      attachmentsAllowPrivate: false,
+      attachmentFetchTimeoutMs: 10_000,
       emailVerify: expect.objectContaining({ smtpByDefault: false, allowPrivateHosts: false }),
       people: expect.objectContaining({ signup: 'closed', publicUrl: 'http://localhost:3000', sessionIdleMs: 12 * 3_600_000, sessionMaxMs: 7 * 86_400_000 }),
       http: {
