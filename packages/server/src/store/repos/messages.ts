@@ -2,7 +2,8 @@ import { type Selectable, sql } from 'kysely';
 import type { MessageEventsTable, MessagesTable } from '../schema.ts';
 import type { Executor } from './executor.ts';
 
-export type MessageRow = Selectable<MessagesTable>;
+/** A message as read back: `direction` is always there (the column has a default). */
+export type MessageRow = Omit<Selectable<MessagesTable>, 'direction'> & Pick<MessagesTable, 'direction'>;
 export type MessageEventRow = Selectable<MessageEventsTable>;
 
 export interface MessageFilter {
