@@ -19,6 +19,9 @@ export interface MessageQuery {
   campaign_id?: string;
   from?: string;
   until?: string;
+  direction?: 'outbound' | 'inbound';
+  /** A phone number: the SMS sent to it and received from it, together. */
+  conversation?: string;
 }
 
 /**
@@ -55,7 +58,13 @@ export async function listMessages(ctx: ModuleContext, accountId: string, q: Mes
     else filter.recipient = recipient;
     if (q.to !== undefined) errors.push({ field: 'recipient', message: 'give to or recipient, not both' });
   }
+  if (q.conversation !== undefined) {
+    const other = normaliseRecipient(q.conversation);
+    if (other === null || other.includes('@')) errors.push({ field: 'conversation', message: 'must be an E.164 number' });
+    else filter.conversation = other;
+  }
   if (errors.length > 0) throw validationError(errors);
+  if (q.direction !== undefined) filter.direction = q.direction;
   if (q.channel !== undefined) filter.channel = q.channel;
   if (q.status !== undefined) filter.status = q.status;
   if (q.to !== undefined && q.recipient === undefined) filter.recipient = q.to;

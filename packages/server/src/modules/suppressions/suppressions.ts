@@ -100,5 +100,6 @@ export async function assertNotSuppressed(store: Store, accountId: string, chann
   const found = await suppressedAmong(store, accountId, channel, values);
   if (found.size === 0) return;
   const first = values.find((v) => found.has(v))!;
-  throw new AppError('recipient_suppressed', `${first} is on this account's suppression list`, { errors: [{ field: 'to', message: 'is suppressed' }] });
+  // No field errors: this is not a malformed request, and compatibility APIs map the code itself.
+  throw new AppError('recipient_suppressed', `${first} is on this account's suppression list`);
 }
