@@ -131,6 +131,8 @@ const make = {
     expect(v).toMatchObject({ result: 'undeliverable', reason: 'invalid_syntax', checks: { domain: null, mx: null, smtp: null } });
     return v.id as string;
   },
+  suppression: async (w: World, acc: TestAccount) =>
+    (await ok(w, acc, 'POST', '/suppressions', { channel: 'sms', value: `+4479111${String(Math.floor(Math.random() * 90000) + 10000)}` })).id as string,
   domain: async (w: World, acc: TestAccount) => (await ok(w, acc, 'POST', '/domains', { domain: `${newId('d').slice(2)}.example.org` })).id as string,
   endpoint: async (w: World, acc: TestAccount) =>
     (await ok(w, acc, 'POST', '/webhooks', { url: `http://127.0.0.1:${w.closedPort}/hook`, events: ['*'] })).id as string,
@@ -192,6 +194,7 @@ const FIXTURES: Record<string, IdFixture> = {
   'POST /voice/:id/cancel': one('call', (w) => make.call(w, w.a), { watch: ['/voice/:id'] }),
   'GET /voice/:id/audio': one('call', (w) => make.placedCall(w, w.a)),
   'GET /email/verifications/:id': one('emv', (w) => make.verification(w, w.a)),
+  'DELETE /suppressions/:id': one('sup', (w) => make.suppression(w, w.a), { watch: ['/suppressions'] }),
   'GET /domains/:id': one('dom', (w) => make.domain(w, w.a)),
   'POST /domains/:id/verify': one('dom', (w) => make.domain(w, w.a), { watch: ['/domains/:id'] }),
   'GET /webhooks/:id': one('wh', (w) => make.endpoint(w, w.a)),
