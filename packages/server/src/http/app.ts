@@ -50,6 +50,7 @@ import { transformDocument, transformRoute } from './openapi.ts';
 import { TWILIO_PREFIX, twilioRoutes } from './compat/twilio.ts';
 import { kannelRoutes } from './compat/kannel.ts';
 import { suppressionRoutes } from './routes/suppressions.ts';
+import { numberRoutes } from './routes/numbers.ts';
 
 export interface AppDeps {
   ctx: ModuleContext;
@@ -173,6 +174,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   messageRoutes(app, deps.ctx);
   campaignRoutes(app, deps.ctx);
   suppressionRoutes(app, deps.ctx);
+  numberRoutes(app, deps.ctx);
   domainRoutes(app, deps.ctx);
   webhookRoutes(app, deps.ctx);
   webhookDeliveryRoutes(app, deps.ctx);
