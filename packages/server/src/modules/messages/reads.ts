@@ -5,6 +5,7 @@ import type { MessageFilter } from '../../store/repos/messages.ts';
 import type { ModuleContext } from '../context.ts';
 import { cursorError, checkCursor, page, pageSize } from '../pagination.ts';
 import { parseE164 } from './sms-numbers.ts';
+import { normaliseRecipient as normaliseSuppressed } from '../suppressions/suppressions.ts';
 import { campaignDetailView, campaignView, messageEventView, messageView } from './views.ts';
 
 
@@ -59,8 +60,9 @@ export async function listMessages(ctx: ModuleContext, accountId: string, q: Mes
     if (q.to !== undefined) errors.push({ field: 'recipient', message: 'give to or recipient, not both' });
   }
   if (q.conversation !== undefined) {
-    const other = normaliseRecipient(q.conversation);
-    if (other === null || other.includes('@')) errors.push({ field: 'conversation', message: 'must be an E.164 number' });
+    // Any number a network handed over (inbound senders need not be numbers libphonenumber knows).
+    const other = normaliseSuppressed('sms', q.conversation);
+    if (other === null) errors.push({ field: 'conversation', message: 'must be an E.164 number' });
     else filter.conversation = other;
   }
   if (errors.length > 0) throw validationError(errors);
