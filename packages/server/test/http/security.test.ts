@@ -58,6 +58,11 @@ const PUBLIC_ROUTES: Array<{ methods: string[]; url: string; prefix?: true; why:
     url: '/providers/:name/receipts',
     why: 'HTTP SMS providers’ status callbacks: guarded by HELLIO_PROVIDER_CALLBACK_TOKEN, not a key (registered only when it is set)',
   },
+  {
+    methods: ['POST'],
+    url: '/providers/:name/inbound',
+    why: 'HTTP SMS providers’ inbound messages: guarded by HELLIO_PROVIDER_CALLBACK_TOKEN, not a key (registered only when it is set)',
+  },
   { methods: ['POST'], url: '/auth/login', why: 'signing in (limited per address and per email)' },
   { methods: ['GET', 'HEAD'], url: '/auth/setup', why: 'first run: whether the setup link is still needed (no user exists yet); tells nothing else' },
   { methods: ['POST'], url: '/auth/setup', why: 'first run: spends the one-time setup link the server printed; refused once any user exists' },
