@@ -166,6 +166,8 @@ describe.each(BACKENDS)('inbound SMS over SMPP on %s', (backend) => {
     ]);
     expect(convo[1].id).toBe(sent.messages[0].id);
     expectError(await api(a, 'GET', '/messages?conversation=nobody'), 422, 'validation_failed');
+    // A "+" lost to the query string is forgiven.
+    expect((await api(a, 'GET', `/messages?conversation=${phone}`)).json().data).toHaveLength(2);
     // Another account's conversation with the same phone is its own.
     const other = await h.account();
     expect((await api(other, 'GET', `/messages?conversation=${encodeURIComponent(phone)}`)).json().data).toEqual([]);

@@ -61,7 +61,9 @@ export async function listMessages(ctx: ModuleContext, accountId: string, q: Mes
   }
   if (q.conversation !== undefined) {
     // Any number a network handed over (inbound senders need not be numbers libphonenumber knows).
-    const other = normaliseSuppressed('sms', q.conversation);
+    // A "+" lost to query-string decoding (an unencoded +44… reads as " 44…") is forgiven.
+    const compact = q.conversation.trim();
+    const other = normaliseSuppressed('sms', /^\d+$/.test(compact) ? `+${compact}` : compact);
     if (other === null) errors.push({ field: 'conversation', message: 'must be an E.164 number' });
     else filter.conversation = other;
   }
