@@ -103,6 +103,19 @@ describe.each(BACKENDS)('/suppressions and the accept path on %s', (backend) => 
     expectError(await req(acc, 'POST', '/otp/send', { to: '+447911123601' }), 422, 'recipient_suppressed');
     expectError(await req(acc, 'POST', '/otp/send', { to: 'gone@example.org', channel: 'email', sender: 'news@example.com' }), 422, 'recipient_suppressed');
     expectError(await req(acc, 'POST', '/voice/send', { to: '+447911123601', text: 'hello' }), 422, 'recipient_suppressed');
+    // Twilio's own code on its compatible API (form-encoded, HTTP Basic with the account SID), Kannel's denied number on its.
+    const sid = (await h.rt.store.accounts.get(acc.id))!.twilio_account_sid;
+    const tw = await h.app.inject({
+      method: 'POST',
+      url: `/twilio/2010-04-01/Accounts/${sid}/Messages.json`,
+      headers: { authorization: `Basic ${Buffer.from(`${sid}:${acc.key}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ To: '+447911123601', From: 'HELLIO', Body: 'hi' }).toString(),
+    });
+    expect(tw.statusCode, tw.body).toBe(400);
+    expect(tw.json()).toMatchObject({ code: 21610, status: 400 });
+    const kannel = await h.app.inject({ method: 'GET', url: `/cgi-bin/sendsms?${new URLSearchParams({ username: acc.keyId, password: acc.key, from: 'HELLIO', to: '+447911123601', text: 'hi' })}` });
+    expect(kannel.statusCode, kannel.body).toBe(400);
+    expect(kannel.body).toContain('denied');
     expect(await balance(acc)).toBe(before);
     expect((await req(acc, 'GET', '/messages')).json().data).toEqual([]);
     // Another account is not affected.
