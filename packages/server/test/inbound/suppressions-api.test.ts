@@ -147,5 +147,16 @@ describe.each(BACKENDS)('/suppressions and the accept path on %s', (backend) => 
     expect(listed.map((m: { to: string; direction: string }) => [m.to, m.direction])).toEqual([['+447911123702', 'outbound']]);
     // A delivery job for the two others only.
     expect((await h.rt.store.jobs.countByKind('deliver.sms')) - jobsBefore).toBe(2);
+
+    // Every recipient suppressed: accepted, nothing charged or sent, the campaign complete at once.
+    await req(acc, 'POST', '/suppressions', { channel: 'sms', value: '+447911123701' });
+    const balanceBefore = await balance(acc);
+    const none = await req(acc, 'POST', '/sms/send', { from: 'HELLIO', to: ['+447911123701', '+447911123702'], message: 'nobody' });
+    expect(none.statusCode, none.body).toBe(200);
+    expect(none.json()).toMatchObject({ total_price: '0.0000', messages: [{ status: 'suppressed' }, { status: 'suppressed' }] });
+    expect(await balance(acc)).toBe(balanceBefore);
+    const done = (await req(acc, 'GET', `/campaigns/${none.json().campaign_id}`)).json();
+    expect(done).toMatchObject({ total_messages: 2, cost: '0.0000', status_counts: { suppressed: 2, queued: 0 } });
+    expect((await h.rt.store.campaigns.get(acc.id, none.json().campaign_id))!.final_count).toBe(2);
   });
 });
