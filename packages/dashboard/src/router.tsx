@@ -15,6 +15,8 @@ import { KeysPage } from './pages/account/keys.tsx';
 import { WebhooksPage } from './pages/account/webhooks.tsx';
 import { WebhookPage } from './pages/account/webhook.tsx';
 import { AllowlistPage } from './pages/account/allowlist.tsx';
+import { SuppressionsPage } from './pages/account/suppressions.tsx';
+import { AdminNumbersPage } from './pages/admin/numbers.tsx';
 import { SendersPage } from './pages/account/senders.tsx';
 import { MessagesPage } from './pages/account/messages.tsx';
 import { MessagePage } from './pages/account/message.tsx';
@@ -101,6 +103,7 @@ const routeTree = rootRoute.addChildren([
       accountPage('/messages', MessagesPage),
       accountPage('/messages/$messageId', MessagePage),
       accountPage('/campaigns/$campaignId', CampaignPage),
+      accountPage('/suppressions', SuppressionsPage),
       accountPage('/usage', UsagePage),
       accountPage('/billing', BillingPage),
       accountPage('/lookups', LookupsPage),
@@ -114,6 +117,7 @@ const routeTree = rootRoute.addChildren([
       adminPage('/senders', AdminSendersPage),
       adminPage('/prices', AdminPricesPage),
       adminPage('/network', AdminNetworkPage),
+      adminPage('/numbers', AdminNumbersPage),
       adminPage('/users', AdminUsersPage),
     ]),
   ]),

@@ -131,6 +131,7 @@ export function AccountShell() {
       <NavItem to="/accounts/$accountId/allowlist" params={p}>IP Allowlist</NavItem>
       <NavItem to="/accounts/$accountId/senders" params={p}>Senders</NavItem>
       <NavItem to="/accounts/$accountId/messages" params={p}>Messages</NavItem>
+      <NavItem to="/accounts/$accountId/suppressions" params={p}>Suppressions</NavItem>
       <NavItem to="/accounts/$accountId/usage" params={p}>Usage</NavItem>
       {canBilling && <NavItem to="/accounts/$accountId/billing" params={p}>Billing</NavItem>}
       <NavItem to="/accounts/$accountId/lookups" params={p}>Lookups</NavItem>
@@ -162,6 +163,7 @@ export function AdminShell() {
       <NavItem to="/admin/senders">Approvals</NavItem>
       <NavItem to="/admin/prices">Prices</NavItem>
       <NavItem to="/admin/network">Routes and providers</NavItem>
+      <NavItem to="/admin/numbers">Numbers</NavItem>
       <NavItem to="/admin/users">Users</NavItem>
       {first && <NavItem to="/accounts/$accountId" params={{ accountId: first.id }}>Back to my account</NavItem>}
     </>

@@ -334,12 +334,27 @@ export interface EmailVerification {
 // ─── reports ─────────────────────────────────────────────────────────────────────────────────
 
 /** Where a message stands. */
-export type MessageStatus = 'scheduled' | 'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'undelivered' | 'bounced' | 'canceled';
+export type MessageStatus =
+  | 'scheduled'
+  | 'queued'
+  | 'sending'
+  | 'sent'
+  | 'delivered'
+  | 'failed'
+  | 'undelivered'
+  | 'bounced'
+  | 'canceled'
+  | 'suppressed'
+  | 'received';
+
+/** Which way a message went: sent by the account, or received on one of its numbers. */
+export type MessageDirection = 'outbound' | 'inbound';
 
 /** A message (SMS or email) as reports show it. */
 export interface Message {
   id: string;
   channel: string;
+  direction: MessageDirection;
   status: MessageStatus;
   from: string;
   to: string | string[];
@@ -386,6 +401,10 @@ export interface MessageListParams extends PageParams {
   from?: string;
   /** Created before (RFC 3339). */
   until?: string;
+  /** `inbound`: messages received on the account's numbers. */
+  direction?: MessageDirection;
+  /** A phone number (E.164): the SMS sent to it and received from it, together. */
+  conversation?: string;
 }
 
 // ─── wallet ──────────────────────────────────────────────────────────────────────────────────
@@ -415,6 +434,7 @@ export type WebhookEventType =
   | 'message.failed'
   | 'message.bounced'
   | 'message.canceled'
+  | 'message.received'
   | 'campaign.completed'
   | 'otp.approved'
   | 'otp.prefix_blocked'

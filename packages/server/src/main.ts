@@ -28,6 +28,7 @@ import { Worker } from './queue/worker.ts';
 import { newId } from './lib/ids.ts';
 import { deliveryHandlers } from './workers/deliver.ts';
 import { receiptHandlers } from './workers/receipts.ts';
+import { SmsReceiver } from './modules/inbound/receive.ts';
 import { openOtp } from './modules/otp/deps.ts';
 import { EmailVerifier } from './modules/email-verify/verifier.ts';
 import { webhookHandlers } from './workers/webhook-deliver.ts';
@@ -122,7 +123,17 @@ function buildChannels(store: Store, clock: Clock, config: Config, logger: Logge
   const http = config.httpSmsProviders.map((c) => new HttpSmsProvider(c));
   const sms: SmsProvider[] = [smsSandbox, ...(smpp ? [smpp] : []), ...http];
   const writeReceipt = receiptWriter(store, clock);
+  const receiver = new SmsReceiver({ store, clock, log: logger });
   for (const p of new Set([...sms, smsSandbox])) {
+    p.onInbound?.((part) =>
+      receiver.receive(p.name, part).then(
+        () => undefined,
+        (err: unknown) => {
+          logger.error({ err }, 'could not store an inbound SMS');
+          throw err;
+        },
+      ),
+    );
     p.onReceipt((r) =>
       writeReceipt(p.name, r).catch((err: unknown) => {
         logger.error({ err }, 'could not apply a delivery receipt');

@@ -14,6 +14,7 @@ export const EVENT_TYPES = [
   'message.failed',
   'message.bounced',
   'message.canceled',
+  'message.received',
   'campaign.completed',
   'otp.approved',
   'otp.prefix_blocked',

@@ -9,12 +9,14 @@ import { setPrice } from '../modules/admin/prices.ts';
 import { removeRouteAs, setRouteAs } from '../modules/admin/routes.ts';
 import { approveSenderAs, revokeSenderAs } from '../modules/admin/senders.ts';
 import { adjustAs, topUpAs } from '../modules/admin/wallet.ts';
+import { assignNumber, listNumbers, releaseNumber } from '../modules/numbers/numbers.ts';
 import { createKey, revokeKey, setKeyCaps, setKeyRateLimit } from '../modules/access/keys.ts';
 import { addDomain, listDomains, verifyDomain } from '../modules/messages/domains.ts';
 import { PRICE_CHANNELS } from '../modules/billing/pricing.ts';
 import { parseScopes } from '../modules/access/scopes.ts';
 import { setLowBalanceAlert } from '../modules/billing/wallet.ts';
 import type { ApiKeyRow } from '../store/repos/keys.ts';
+import { simulateMo } from '../modules/inbound/simulate.ts';
 
 type Run = (fn: (rt: Runtime) => Promise<{ json: unknown; text: string }>) => Promise<void>;
 
@@ -195,6 +197,36 @@ export function adminCommands(program: Command, run: Run): void {
       );
   }
 
+  const numbers = program.command('numbers').description('the numbers accounts receive SMS on (inbound, STOP/START/HELP)');
+  numbers
+    .command('assign')
+    .requiredOption('--account <account>')
+    .requiredOption('--number <number>', 'E.164, e.g. +447400123140')
+    .action((o: { account: string; number: string }) =>
+      run(async (rt) => {
+        const n = await assignNumber(rt.ctx, null, o.account, o.number);
+        return { json: n, text: `${n.number} assigned to ${n.account_id}` };
+      }),
+    );
+  numbers
+    .command('release')
+    .requiredOption('--number <number>')
+    .action((o: { number: string }) =>
+      run(async (rt) => {
+        const n = await releaseNumber(rt.ctx, null, o.number);
+        return { json: n, text: `${n.number} released from ${n.account_id}` };
+      }),
+    );
+  numbers
+    .command('list')
+    .option('--account <account>')
+    .action((o: { account?: string }) =>
+      run(async (rt) => {
+        const list = await listNumbers(rt.store, o.account);
+        return { json: list, text: list.data.map((n) => `${n.number}\t${n.account_id}`).join('\n') || '(none)' };
+      }),
+    );
+
   const allowlist = program.command('allowlist').description('restrict an account to source addresses');
   for (const op of ['add', 'remove'] as const) {
     allowlist
@@ -279,9 +311,21 @@ export function adminCommands(program: Command, run: Run): void {
 
 /** `hellio sandbox inbox`: what the simulated phones and mailboxes received (OTP codes included). */
 export function sandboxCommands(program: Command, run: Run): void {
-  program
-    .command('sandbox')
-    .description('the simulated networks')
+  const sandbox = program.command('sandbox').description('the simulated networks');
+  sandbox
+    .command('mo')
+    .description('a simulated phone sends an SMS to one of the numbers (an assigned one is stored as inbound; STOP/START/HELP apply)')
+    .requiredOption('--from <number>', 'the phone, E.164')
+    .requiredOption('--to <number>', 'the number it is sent to, E.164')
+    .requiredOption('--text <text>')
+    .action((o: { from: string; to: string; text: string }) =>
+      run(async (rt) => {
+        const { from, to } = await simulateMo(rt.channels, o);
+        const owner = await rt.store.numbers.get(to);
+        return { json: { from, to, delivered: owner !== undefined }, text: owner ? `received by ${owner.account_id}` : `${to} is not assigned: dropped` };
+      }),
+    );
+  sandbox
     .command('inbox')
     .option('--to <address>', 'only what this number or email address received')
     .option('--limit <n>', 'at most this many, newest first', '20')

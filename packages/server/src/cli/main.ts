@@ -8,6 +8,7 @@ import { otpCommands } from './otp-commands.ts';
 import { retentionCommands } from './retention-commands.ts';
 import { usersCommands } from './users-commands.ts';
 import { backupCommands } from './backup-commands.ts';
+import { suppressionsCommands } from './suppressions-commands.ts';
 import { SecretKeyMismatchError } from '../modules/admin/secrets-at-rest.ts';
 
 const program = new Command('hellio')
@@ -59,6 +60,7 @@ domainCommands(program, withRuntime);
 otpCommands(program, withRuntime);
 retentionCommands(program, withRuntime);
 usersCommands(program, withRuntime);
+suppressionsCommands(program, withRuntime);
 backupCommands(program, withRuntime, print);
 
 try {

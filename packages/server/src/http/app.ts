@@ -49,6 +49,8 @@ import { errorSchema, errorSchemas } from './schemas/common.ts';
 import { transformDocument, transformRoute } from './openapi.ts';
 import { TWILIO_PREFIX, twilioRoutes } from './compat/twilio.ts';
 import { kannelRoutes } from './compat/kannel.ts';
+import { suppressionRoutes } from './routes/suppressions.ts';
+import { numberRoutes } from './routes/numbers.ts';
 
 export interface AppDeps {
   ctx: ModuleContext;
@@ -172,6 +174,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   balanceRoutes(app, deps.ctx);
   messageRoutes(app, deps.ctx);
   campaignRoutes(app, deps.ctx);
+  suppressionRoutes(app, deps.ctx);
+  numberRoutes(app, deps.ctx);
   domainRoutes(app, deps.ctx);
   webhookRoutes(app, deps.ctx);
   webhookDeliveryRoutes(app, deps.ctx);

@@ -25,6 +25,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   validation_failed: 422,
   idempotency_key_reused: 422,
   sender_not_approved: 422,
+  recipient_suppressed: 422,
   rate_limited: 429,
   not_signed_in: 401,
   totp_required: 401,

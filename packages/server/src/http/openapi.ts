@@ -15,6 +15,8 @@ export const TAGS: ReadonlyArray<{ name: string; description: string }> = [
   { name: 'lookup', description: 'Number lookups: carrier, line type, validity' },
   { name: 'email verification', description: 'Check that an email address can receive mail' },
   { name: 'reports', description: 'Messages and campaigns: status, events, lists' },
+  { name: 'suppressions', description: 'Recipients never sent to: STOP replies, bounces, complaints, by hand' },
+  { name: 'numbers', description: 'The numbers an account receives SMS on, and its replies to STOP, START and HELP' },
   { name: 'wallet', description: 'The prepaid balance sends are charged to' },
   { name: 'webhooks', description: 'Endpoints that receive events, and their deliveries' },
   { name: 'domains', description: 'Sending domains and their DNS records' },

@@ -14,6 +14,7 @@ export const ERROR_MESSAGES = {
   invalid_json: 'The request body is not valid JSON',
   validation_failed: 'The request is invalid',
   sender_not_approved: 'The sender is not approved for this account',
+  recipient_suppressed: 'The recipient is on this account\'s suppression list (opted out, bounced or complained)',
   payload_too_large: 'The request body is too large',
   unsupported_media_type: 'Send the body as application/json',
   spend_cap_exceeded: 'This request would exceed a spend cap',

@@ -118,7 +118,16 @@ export interface MessagesTable {
   provider: string | null;
   /** Why the message failed, bounced or stayed undelivered. */
   error: string | null;
+  /**
+   * `outbound` (sent by the account) or `inbound` (received on one of its numbers); migration
+   * 0021. Optional so that the many places building outbound rows need not name it: the column's
+   * default is `outbound`, and a row read back always has it.
+   */
+  direction?: MessageDirection;
 }
+
+/** Which way a message went: sent by the account, or received on one of its numbers. */
+export type MessageDirection = 'outbound' | 'inbound';
 
 export interface MessageEventsTable {
   id: string;
@@ -517,6 +526,60 @@ export interface Database {
   call_events: CallEventsTable;
   call_audio: CallAudioTable;
   message_callbacks: MessageCallbacksTable;
+  numbers: NumbersTable;
+  suppressions: SuppressionsTable;
+  inbound_parts: InboundPartsTable;
+  consent_replies: ConsentRepliesTable;
+}
+
+/** A number an account receives SMS on (migration 0021); one owner per number. */
+export interface NumbersTable {
+  /** E.164. */
+  number: string;
+  account_id: string;
+  created_at: number;
+}
+
+/** The channels a suppression applies to. */
+export type SuppressionChannel = 'sms' | 'email';
+
+/** What put a recipient on the suppression list. */
+export type SuppressionSource = 'stop' | 'bounce' | 'complaint' | 'manual' | 'import';
+
+/** A recipient the account never sends to on a channel (migration 0021). */
+export interface SuppressionsTable {
+  id: string;
+  account_id: string;
+  channel: SuppressionChannel;
+  /** E.164 for SMS; the lower-cased address for email. */
+  value: string;
+  source: SuppressionSource;
+  /** Free text: the STOP keyword received, a bounce's diagnostic, an operator's note. */
+  reason: string | null;
+  created_at: number;
+}
+
+/** One part of a concatenated MO SMS, kept until every part has arrived (migration 0021). */
+export interface InboundPartsTable {
+  source: string;
+  destination: string;
+  /** The concatenation reference (UDH 8- or 16-bit, or SAR's sar_msg_ref_num). */
+  ref: number;
+  total: number;
+  /** 1-based. */
+  seq: number;
+  text: string;
+  provider: string | null;
+  created_at: number;
+}
+
+/** An account's own replies to STOP, START and HELP; null = the default (docs/inbound.md). */
+export interface ConsentRepliesTable {
+  account_id: string;
+  stop_reply: string | null;
+  start_reply: string | null;
+  help_reply: string | null;
+  updated_at: number;
 }
 
 /** Where a message sent through a compatibility API reports its status changes (migration 0020). */

@@ -34,6 +34,10 @@ import { RetentionRepo } from './repos/retention.ts';
 import { migrateToLatest } from './migrations/index.ts';
 import { SealedColumnsRepo } from './repos/sealed-columns.ts';
 import { MessageCallbacksRepo } from './repos/message-callbacks.ts';
+import { SuppressionsRepo } from './repos/suppressions.ts';
+import { NumbersRepo } from './repos/numbers.ts';
+import { InboundPartsRepo } from './repos/inbound-parts.ts';
+import { ConsentRepliesRepo } from './repos/consent-replies.ts';
 import type { SecretBox } from '../lib/sealed-secrets.ts';
 import { HeldSignals, NO_SIGNALS, type Signals } from '../lib/signals.ts';
 
@@ -77,6 +81,14 @@ export class Store {
   readonly retention: RetentionRepo;
   /** The passes over every sealed column (sealing plaintext, rotating keys). */
   readonly sealedColumns: SealedColumnsRepo;
+  /** Recipients each account never sends to, per channel. */
+  readonly suppressions: SuppressionsRepo;
+  /** The numbers accounts receive SMS on. */
+  readonly numbers: NumbersRepo;
+  /** Parts of concatenated MO SMS waiting for the rest. */
+  readonly inboundParts: InboundPartsRepo;
+  /** Accounts' replies to STOP, START and HELP. */
+  readonly consentReplies: ConsentRepliesRepo;
 
   private constructor(
     private readonly db: Executor,
@@ -120,6 +132,10 @@ export class Store {
     this.calls = new CallsRepo(db);
     this.retention = new RetentionRepo(db, capabilities);
     this.sealedColumns = new SealedColumnsRepo(db, box);
+    this.suppressions = new SuppressionsRepo(db, capabilities);
+    this.numbers = new NumbersRepo(db);
+    this.inboundParts = new InboundPartsRepo(db);
+    this.consentReplies = new ConsentRepliesRepo(db);
     // Inside a transaction reads go to it: a cache on the pool would wait for the connection
     // the transaction holds (SQLite has one), and the transaction must see its own writes.
     this.cache = new ReadCache(db, this, { passThrough: inTransaction });

@@ -30,6 +30,10 @@ declare module 'smpp' {
     message_payload?: Buffer | string | ShortMessage;
     receipted_message_id?: string;
     message_state?: number;
+    /** SAR TLVs: a concatenated message's reference, part count and part number (1-based). */
+    sar_msg_ref_num?: number;
+    sar_total_segments?: number;
+    sar_segment_seqnum?: number;
     isResponse(): boolean;
     response(options?: PduOptions): PDU;
   }

@@ -191,6 +191,8 @@ describe.each(BACKENDS)('delivery lifecycle on %s', (backend) => {
       undelivered: 1,
       bounced: 0,
       canceled: 0,
+      suppressed: 0,
+      received: 0,
     });
 
     // What the phones got: the text, once, for every number the network took; nothing for the rejected one.

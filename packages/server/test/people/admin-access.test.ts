@@ -65,6 +65,9 @@ describe.each(BACKENDS)('who may use the admin API (%s)', (backend) => {
         'POST /admin/users',
         'POST /admin/users/:id/operator',
         'GET /admin/audit',
+        'GET /admin/numbers',
+        'POST /admin/numbers',
+        'DELETE /admin/numbers',
       ].sort(),
     );
     for (const r of adminRoutes()) {

@@ -115,6 +115,7 @@ const make = {
   domain: async (w: World, a: Acc) => (await ok(w, a, 'POST', '/domains', { domain: `roles-${next(w)}-${newId('d').slice(-6)}.example.org` })).id as string,
   endpoint: async (w: World, a: Acc) => (await ok(w, a, 'POST', '/webhooks', { url: `http://127.0.0.1:${w.closedPort}/hook`, events: ['*'] })).id as string,
   key: async (w: World, a: Acc) => (await w.h.key(a.id, { scopes: 'reports' })).id,
+  suppression: async (w: World, a: Acc) => (await ok(w, a, 'POST', '/suppressions', { channel: 'sms', value: `+4479111${String(10000 + next(w))}` })).id as string,
 };
 
 /** A viewer of the account (whom an owner or admin may promote or remove). */
@@ -147,6 +148,7 @@ const FIXTURES: Record<string, Fixture> = {
   [`GET ${A}/messages/:id`]: one('msg', make.message),
   [`POST ${A}/messages/:id/cancel`]: one('msg', make.scheduled),
   [`GET ${A}/campaigns/:id`]: one('cmp', make.campaign),
+  [`DELETE ${A}/suppressions/:id`]: one('sup', make.suppression),
   [`GET ${A}/lookup/:id`]: one('lkp', make.lookup),
   [`GET ${A}/voice/:id`]: one('call', make.call),
   [`POST ${A}/voice/:id/cancel`]: one('call', make.call),

@@ -259,14 +259,22 @@ describe('SmppProvider', () => {
       expect(receipts).toMatchObject([{ providerMessageId: id, status: 'delivered' }]);
     });
 
-    it('acknowledges but does not report intermediate receipts and mobile-originated messages', async () => {
+    it('acknowledges but does not report intermediate receipts; hands mobile-originated messages to the inbound handler, not as receipts', async () => {
       const { smsc, provider } = await setup();
       const receipts: SmsReceipt[] = [];
       provider.onReceipt(async (r) => void receipts.push(r));
       const [id] = ids(await provider.submit(sms('hello')));
       expect(await smsc.sendReceipt(id!, 'ENROUTE')).toBe(0);
+      // No inbound handler yet: the SMSC is asked to deliver it again later, not told it arrived.
+      expect(await smsc.sendMo('STOP')).toBe(ESME_RX_T_APPN);
+      const inbound: unknown[] = [];
+      provider.onInbound((part) => {
+        inbound.push(part);
+        return Promise.resolve();
+      });
       expect(await smsc.sendMo('STOP')).toBe(0);
       expect(receipts).toEqual([]);
+      expect(inbound).toEqual([{ from: '+447700900999', to: 'Hellio', text: 'STOP', concat: null }]);
     });
 
     it('asks the SMSC to redeliver a receipt the handler could not take', async () => {

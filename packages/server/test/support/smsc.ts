@@ -60,6 +60,8 @@ export interface TestSmsc {
   sendReceipt(messageId: string, stat: string, opts?: ReceiptOptions): Promise<number>;
   /** Sends a mobile-originated deliver_sm (no receipt); resolves with the response status. */
   sendMo(text: string): Promise<number>;
+  /** Sends any deliver_sm (an MO with a UDH, UCS-2, SAR TLVs …) on the bound session; resolves with the response status. */
+  deliver(options: Parameters<Session['deliver_sm']>[0]): Promise<number>;
   /** Cuts every connection without an unbind, as a crashed SMSC or a network failure would. */
   dropConnections(): void;
   /** Asks the bound client to unbind, as an SMSC going down for maintenance does; resolves with the unbind_resp status. */
@@ -193,6 +195,8 @@ export async function startSmsc(creds: { systemId: string; password: string }): 
         ...(opts.tlv && { receipted_message_id: messageId, message_state: MESSAGE_STATE[stat] ?? 7 }),
       });
     },
+
+    deliver,
 
     sendMo(text) {
       return deliver({ source_addr: '447700900999', destination_addr: 'Hellio', esm_class: 0, data_coding: 0, short_message: Buffer.from(text, 'ascii') });

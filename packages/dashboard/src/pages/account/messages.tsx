@@ -14,6 +14,7 @@ import { Badge, PageHeader, Section, statusTone, Table, Td } from '../../ui/layo
 /** The filters the page keeps in its URL (so a reload or a shared link shows the same list). */
 interface Filters {
   channel?: string;
+  direction?: string;
   status?: string;
   recipient?: string;
   /** Dates (YYYY-MM-DD) in the reader's time zone; `until` is included. */
@@ -22,7 +23,7 @@ interface Filters {
   /** The `next_cursor` that led to this page. */
   cursor?: string;
 }
-const FILTER_KEYS = ['channel', 'status', 'recipient', 'from', 'until'] as const;
+const FILTER_KEYS = ['channel', 'direction', 'status', 'recipient', 'from', 'until'] as const;
 
 /** A YYYY-MM-DD day's start in the reader's time zone, as RFC 3339 (what the API's filters take). */
 function dayStart(day: string, plusDays = 0): string | undefined {
@@ -47,6 +48,7 @@ export function MessagesPage() {
         'GET',
         withQuery(accountPath(accountId, '/messages'), {
           channel: filters.channel,
+          direction: filters.direction,
           status: filters.status,
           recipient: filters.recipient,
           from: filters.from ? dayStart(filters.from) : undefined,
@@ -62,7 +64,7 @@ export function MessagesPage() {
 
   return (
     <>
-      <PageHeader title="Messages" intro="Every SMS and email the account sent, newest first. Open one to see its timeline: each step, the provider's answers and the webhooks it caused." />
+      <PageHeader title="Messages" intro="Every SMS and email the account sent, and the replies its numbers received, newest first. Open one to see its timeline: each step, the provider's answers and the webhooks it caused." />
       <Section title="Filters">
         <FilterForm key={JSON.stringify(filters)} initial={filters} onApply={(f) => go(f)} onClear={() => go({})} />
       </Section>
@@ -73,7 +75,7 @@ export function MessagesPage() {
               {page.data.length === 0 ? (
                 <Empty>{filtered ? 'No message matches these filters.' : 'No message yet. Messages sent with an API key show up here.'}</Empty>
               ) : (
-                <Table caption="Messages" head={['To', 'Channel', 'Status', 'Price', 'Created', 'Campaign']}>
+                <Table caption="Messages" head={['To', 'From', 'Direction', 'Channel', 'Status', 'Price', 'Created', 'Campaign']}>
                   {page.data.map((m) => (
                     <tr key={m.id}>
                       <Td>
@@ -86,6 +88,8 @@ export function MessagesPage() {
                         </Link>
                         <p className="max-w-xs truncate text-xs text-zinc-500">{m.subject ?? m.body}</p>
                       </Td>
+                      <Td className="break-all font-mono">{m.from}</Td>
+                      <Td>{m.direction}</Td>
                       <Td>{m.channel}</Td>
                       <Td>
                         <Badge tone={statusTone(m.status)}>{m.status}</Badge>
@@ -134,11 +138,16 @@ function FilterForm({ initial, onApply, onClear }: { initial: Filters; onApply: 
     onApply(Object.fromEntries(FILTER_KEYS.map((k) => [k, f[k]?.trim() || undefined])));
   };
   return (
-    <form onSubmit={submit} className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-5">
+    <form onSubmit={submit} className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-6">
       <Select label="Channel" value={f.channel ?? ''} onChange={set('channel')}>
         <option value="">Any</option>
         <option value="sms">sms</option>
         <option value="email">email</option>
+      </Select>
+      <Select label="Direction" value={f.direction ?? ''} onChange={set('direction')}>
+        <option value="">Any</option>
+        <option value="outbound">outbound</option>
+        <option value="inbound">inbound</option>
       </Select>
       <Select label="Status" value={f.status ?? ''} onChange={set('status')}>
         <option value="">Any</option>
@@ -151,7 +160,7 @@ function FilterForm({ initial, onApply, onClear }: { initial: Filters; onApply: 
       <Field label="Recipient" placeholder="+14155550123 or ann@example.com" value={f.recipient ?? ''} onChange={set('recipient')} />
       <Field label="From date" type="date" value={f.from ?? ''} onChange={set('from')} />
       <Field label="Until date" type="date" value={f.until ?? ''} onChange={set('until')} hint="Included." />
-      <div className="flex gap-2 sm:col-span-2 lg:col-span-5">
+      <div className="flex gap-2 sm:col-span-2 lg:col-span-6">
         <Button type="submit" look="primary">
           Apply filters
         </Button>

@@ -29,6 +29,8 @@ const BY_CODE: Partial<Record<ErrorCode, KannelAnswer>> = {
   not_ready: TEMPORARY,
   // The sender is not one this account may use: no retry will route it.
   sender_not_approved: { status: 403, text: 'Not routable. Do not try again.' },
+  // The one recipient opted out (STOP): Kannel's answer for a number its lists deny.
+  recipient_suppressed: { status: 400, text: 'Number(s) has/have been denied by white- and/or black-lists.' },
   unsupported_media_type: { status: 400, text: 'Invalid content-type' },
   internal_error: { status: 500, text: 'Sending failed.' },
 };

@@ -36,6 +36,8 @@ const RULES: readonly Rule[] = [
   { hellio: 'route_not_found', code: 20404, status: 404 },
   { hellio: 'method_not_allowed', code: 20004, status: 405 },
   { hellio: 'sender_not_approved', code: 21606, status: 400 },
+  // Twilio's "Attempt to send to unsubscribed recipient" (the number sent STOP).
+  { hellio: 'recipient_suppressed', code: 21610, status: 400 },
   // Twilio's "Account not active" is also its answer to an account out of funds.
   { hellio: 'insufficient_balance', code: 20005, status: 402 },
   { hellio: 'spend_cap_exceeded', code: 20005, status: 403 },

@@ -12,6 +12,14 @@ function canTakeCallbacks(p: unknown): p is CallbackReceiver {
   return typeof (p as CallbackReceiver).handleCallback === 'function';
 }
 
+interface InboundReceiver {
+  handleInbound(body: Record<string, unknown>): Promise<boolean>;
+}
+
+function canTakeInbound(p: unknown): p is InboundReceiver {
+  return typeof (p as InboundReceiver).handleInbound === 'function';
+}
+
 function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
@@ -42,6 +50,27 @@ export function providerCallbackRoutes(app: FastifyInstance, channels: Channels,
       if (!provider || !canTakeCallbacks(provider)) throw new AppError('not_found', 'No such provider');
       const applied = provider.handleCallback(req.body);
       return reply.code(200).send({ received: true, applied });
+    },
+  );
+  app.withTypeProvider<JsonSchemaToTsProvider>().post(
+    '/providers/:name/inbound',
+    {
+      schema: {
+        tags: ['providers'],
+        security: [{ providerToken: [] }],
+        summary: "An HTTP SMS provider's inbound message (a reply to one of the numbers); answered once stored",
+        params: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } },
+        querystring: { type: 'object', required: ['token'], properties: { token: { type: 'string' } } },
+        body: { type: 'object', additionalProperties: true },
+      },
+    },
+    async (req, reply) => {
+      if (!sameSecret(req.query.token, token)) throw new AppError('invalid_credentials');
+      const provider = channels.sms.get(req.params.name);
+      if (!provider || !canTakeInbound(provider)) throw new AppError('not_found', 'No such provider');
+      // Stored before the answer: a failure answers 5xx, and the provider sends it again.
+      const stored = await provider.handleInbound(req.body);
+      return reply.code(200).send({ received: true, stored });
     },
   );
 }

@@ -17,6 +17,7 @@ const eventSchema = {
 const messageProperties = {
   id: str(),
   channel: str(),
+  direction: str({ enum: ['outbound', 'inbound'] }),
   status: str({ enum: MESSAGE_STATUSES }),
   from: str(),
   to: { anyOf: [str(), { type: 'array', items: str() }] },
@@ -49,6 +50,8 @@ export const messagesQuery = listQuery({
   campaign_id: str(),
   from: str({ description: 'Created at or after (RFC 3339)' }),
   until: str({ description: 'Created before (RFC 3339)' }),
+  direction: str({ enum: ['outbound', 'inbound'], description: '`inbound`: messages received on the account\'s numbers' }),
+  conversation: str({ maxLength: 32, description: 'A phone number (E.164): the SMS sent to it and received from it, newest first' }),
 });
 
 export const campaignsQuery = listQuery();

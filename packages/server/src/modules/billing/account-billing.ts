@@ -9,6 +9,7 @@ import { checkCursor, page, pageSize } from '../pagination.ts';
 import type { AuditActor } from '../people/actor.ts';
 import { audit } from '../people/audit.ts';
 import { balanceOf, setLowBalanceAlert } from './wallet.ts';
+import { csvField } from '../../lib/csv.ts';
 
 /** What billing reads need: the store, the clock and the deployment's currency. */
 export type BillingDeps = Deps & { currency: string };
@@ -111,13 +112,6 @@ export async function listLedger(deps: BillingDeps, accountId: string, q: Ledger
   const size = pageSize(q.limit);
   const rows = await deps.store.wallet.ledgerPage(accountId, { ...filter, ...(q.cursor !== undefined ? { before: q.cursor } : {}) }, size + 1);
   return page(rows, size, (r) => ledgerView(r, deps.currency));
-}
-
-/** A CSV field: quoted when it must be, and text a spreadsheet would run as a formula made inert. */
-function csvField(value: string | null, text = false): string {
-  if (value === null) return '';
-  const safe = text && /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 const CSV_HEADER = 'id,created_at,kind,amount,balance_after,currency,reference,note\r\n';

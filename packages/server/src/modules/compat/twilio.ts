@@ -28,7 +28,8 @@ export function twilioMessageView(m: MessageRow, accountSid: string, currency: s
     // Hellio keeps the time of the last change; once sent, that is when it was sent or what came after.
     date_sent: SENT_OR_LATER.has(m.status) ? rfc2822(m.updated_at) : null,
     date_updated: rfc2822(m.updated_at),
-    direction: 'outbound-api',
+    // Twilio's words: replies received on a number are `inbound`, what the API sent `outbound-api`.
+    direction: m.direction === 'inbound' ? 'inbound' : 'outbound-api',
     error_code: twilioErrorCode(m.status),
     error_message: twilioErrorCode(m.status) === null ? null : m.error,
     from: m.sender,

@@ -10,6 +10,7 @@ import type { EmailAttachment, EmailPayload } from './email-payload.ts';
 import { messagesPlan } from './plan.ts';
 import { scheduleOf } from './schedule.ts';
 import { emailSenderApproved } from './senders.ts';
+import { assertNotSuppressed } from '../suppressions/suppressions.ts';
 
 export const EMAIL_MAX_RECIPIENTS = 50;
 
@@ -105,6 +106,9 @@ export async function planEmail(ctx: ModuleContext, principal: Principal, input:
   if (!(await emailSenderApproved(ctx.store, principal.accountId, from.address, from.domain))) {
     throw new AppError('sender_not_approved', `The sender ${from.address} is not approved: verify the domain ${from.domain} or approve the address`);
   }
+
+  // One email to several people is one message: any of them on the list refuses it whole.
+  await assertNotSuppressed(ctx.store, principal.accountId, 'email', [...to, ...cc, ...bcc].map((m) => m.address));
 
   const price = (await PriceTable.load(ctx.store, 'email')).priceOf('', 'to') * (to.length + cc.length + bcc.length);
   const payload: EmailPayload = {

@@ -5,6 +5,7 @@ import type { MessageFilter } from '../../store/repos/messages.ts';
 import type { ModuleContext } from '../context.ts';
 import { cursorError, checkCursor, page, pageSize } from '../pagination.ts';
 import { parseE164 } from './sms-numbers.ts';
+import { normaliseRecipient as normaliseSuppressed } from '../suppressions/suppressions.ts';
 import { campaignDetailView, campaignView, messageEventView, messageView } from './views.ts';
 
 
@@ -19,6 +20,9 @@ export interface MessageQuery {
   campaign_id?: string;
   from?: string;
   until?: string;
+  direction?: 'outbound' | 'inbound';
+  /** A phone number: the SMS sent to it and received from it, together. */
+  conversation?: string;
 }
 
 /**
@@ -55,7 +59,16 @@ export async function listMessages(ctx: ModuleContext, accountId: string, q: Mes
     else filter.recipient = recipient;
     if (q.to !== undefined) errors.push({ field: 'recipient', message: 'give to or recipient, not both' });
   }
+  if (q.conversation !== undefined) {
+    // Any number a network handed over (inbound senders need not be numbers libphonenumber knows).
+    // A "+" lost to query-string decoding (an unencoded +44… reads as " 44…") is forgiven.
+    const compact = q.conversation.trim();
+    const other = normaliseSuppressed('sms', /^\d+$/.test(compact) ? `+${compact}` : compact);
+    if (other === null) errors.push({ field: 'conversation', message: 'must be an E.164 number' });
+    else filter.conversation = other;
+  }
   if (errors.length > 0) throw validationError(errors);
+  if (q.direction !== undefined) filter.direction = q.direction;
   if (q.channel !== undefined) filter.channel = q.channel;
   if (q.status !== undefined) filter.status = q.status;
   if (q.to !== undefined && q.recipient === undefined) filter.recipient = q.to;

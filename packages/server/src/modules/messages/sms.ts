@@ -7,6 +7,7 @@ import type { Principal } from '../access/auth.ts';
 import type { Charged } from '../accept/plan.ts';
 import { PriceTable } from '../billing/pricing.ts';
 import type { ModuleContext } from '../context.ts';
+import { assertNotSuppressed, suppressedAmong } from '../suppressions/suppressions.ts';
 import { messagesPlan } from './plan.ts';
 import { scheduleOf } from './schedule.ts';
 import { BINARY_SMS_OCTETS, type SmsExtras, smsPayloadOf } from './sms-payload.ts';
@@ -66,6 +67,11 @@ export async function planSms(ctx: ModuleContext, principal: Principal, input: S
     throw new AppError('sender_not_approved', `The sender "${sender}" is not approved for this account`);
   }
 
+  // One recipient on the list: refused. In a campaign it stays, as a message never sent nor
+  // charged (status `suppressed`), so the campaign's counts show who was skipped and why.
+  if (numbers.size === 1) await assertNotSuppressed(ctx.store, principal.accountId, 'sms', [...numbers]);
+  const suppressed = numbers.size > 1 ? await suppressedAmong(ctx.store, principal.accountId, 'sms', [...numbers]) : new Set<string>();
+
   // 8-bit data is one part (checked above), its octets as they are.
   const { encoding, segments } = extras.binary ? { encoding: 'binary', segments: 1 } : analyzeSms(input.message);
   const validUntil = extras.validityMs !== undefined ? (scheduledAt ?? now) + extras.validityMs : undefined;
@@ -77,7 +83,8 @@ export async function planSms(ctx: ModuleContext, principal: Principal, input: S
   const reference = input.reference ?? null;
   let total = 0;
   const messages: MessageRow[] = [...numbers].map((to) => {
-    const price = prices.priceOf(to, 'to') * segments;
+    const skipped = suppressed.has(to);
+    const price = skipped ? 0 : prices.priceOf(to, 'to') * segments;
     total += price;
     return {
       id: newId('msg'),
@@ -85,7 +92,7 @@ export async function planSms(ctx: ModuleContext, principal: Principal, input: S
       key_id: principal.keyId,
       campaign_id: campaignId,
       channel: 'sms',
-      status,
+      status: skipped ? 'suppressed' : status,
       sender,
       recipient: to,
       subject: null,
@@ -117,7 +124,8 @@ export async function planSms(ctx: ModuleContext, principal: Principal, input: S
         reference,
         scheduled_at: scheduledAt,
         created_at: now,
-        final_count: 0,
+        // Suppressed recipients are final from the start.
+        final_count: suppressed.size,
       }
     : null;
 

@@ -33,6 +33,7 @@ import { callPlan, newCallRow } from '../voice/send.ts';
 import type { CallRow } from '../../store/repos/calls.ts';
 import { OTP_MAX_SENDS } from './settings.ts';
 import { otpView, type OtpView } from './view.ts';
+import { assertNotSuppressed } from '../suppressions/suppressions.ts';
 
 export type OtpChannel = 'sms' | 'voice' | 'email';
 
@@ -139,6 +140,8 @@ export async function planOtpSend(ctx: ModuleContext, principal: Principal, inpu
   const expiresIn = input.expires_in ?? OTP_DEFAULT_EXPIRES_IN;
   const accountId = principal.accountId;
   await enforceSender(ctx, accountId, d);
+  // A code by voice goes to a number too: the number list (the `sms` channel) covers it.
+  await assertNotSuppressed(store, accountId, d.channel === 'email' ? 'email' : 'sms', [d.recipient]);
   if (phone) await enforceCountry(store, accountId, d.recipient);
   await enforceSendLimit(otp, 'ip', accountId, meta.clientIp);
 

@@ -9,6 +9,7 @@ import { PriceTable } from '../billing/pricing.ts';
 import type { ModuleContext } from '../context.ts';
 import { type CallInput, type CallSpec, readCallInput } from './input.ts';
 import { callView, type CallView } from './views.ts';
+import { assertNotSuppressed } from '../suppressions/suppressions.ts';
 
 /** What a call holds in the wallet until it ends: the rate × the started minutes of its time limit. */
 export function holdFor(rate: number, timeLimitSeconds: number): number {
@@ -92,6 +93,8 @@ export function callPlan(principal: Principal, call: CallRow, at: number): Charg
 export async function planCall(ctx: ModuleContext, principal: Principal, input: CallInput): Promise<Charged<CallView>> {
   const spec = readCallInput(ctx.speech, input);
   await enforceCallerId(ctx.store, principal.accountId, spec.from);
+  // A number that opted out (STOP) is not called either: the number list covers every channel that dials it.
+  await assertNotSuppressed(ctx.store, principal.accountId, 'sms', [spec.to]);
   const now = ctx.clock.now();
   const call = await newCallRow(ctx.store, principal, spec, {}, now);
   return { plan: callPlan(principal, call, now), result: callView(call, ctx.currency) };

@@ -17,6 +17,7 @@ export const EVENT_TYPES = [
   'message.failed',
   'message.bounced',
   'message.canceled',
+  'message.received',
   'campaign.completed',
   'otp.approved',
   'otp.prefix_blocked',

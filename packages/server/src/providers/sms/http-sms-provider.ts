@@ -1,5 +1,6 @@
 import { connectionless, type ProviderState } from '../provider-state.ts';
-import type { ReceiptHandler, SmsProvider, SmsReceipt, SmsSubmit, SmsSubmitResult } from './sms-provider.ts';
+import type { InboundHandler, ReceiptHandler, SmsProvider, SmsReceipt, SmsSubmit, SmsSubmitResult } from './sms-provider.ts';
+import { moAddress } from './smpp-mo.ts';
 
 export type HttpSmsAuth =
   | { type: 'bearer'; token: string }
@@ -41,6 +42,15 @@ export interface HttpSmsProviderConfig {
   /** Whole request, response body included. Default 10000. */
   timeoutMs?: number;
   receipt?: HttpSmsReceiptConfig;
+  /** How to read the provider's inbound-message callback (POST /providers/{name}/inbound); none: it has none. */
+  inbound?: HttpSmsInboundConfig;
+}
+
+/** Dot paths to an inbound callback's sender, the number it was sent to, and its text (Twilio: From, To, Body). */
+export interface HttpSmsInboundConfig {
+  fromField: string;
+  toField: string;
+  textField: string;
 }
 
 const PLACEHOLDERS = ['from', 'to', 'text', 'message_id', 'to_digits'] as const;
@@ -48,7 +58,7 @@ type Placeholder = (typeof PLACEHOLDERS)[number];
 // Any {identifier} is a placeholder, so a typo fails at config time instead of going out literally.
 const PLACEHOLDER_RE = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
-const CONFIG_KEYS = new Set(['name', 'url', 'method', 'auth', 'format', 'body', 'idPath', 'timeoutMs', 'receipt']);
+const CONFIG_KEYS = new Set(['name', 'url', 'method', 'auth', 'format', 'body', 'idPath', 'timeoutMs', 'receipt', 'inbound']);
 const RECEIPT_KEYS = new Set(['idField', 'statusField', 'delivered', 'undelivered', 'failed']);
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 // RFC 9110 token, for a custom auth header's name.
@@ -192,6 +202,15 @@ export function parseHttpSmsProviderConfig(json: unknown): HttpSmsProviderConfig
   const config: HttpSmsProviderConfig = { name, url: url.href, method, format, body, idPath, timeoutMs };
   if (json.auth !== undefined) config.auth = parseAuth(json.auth);
   if (json.receipt !== undefined) config.receipt = parseReceipt(json.receipt);
+  if (json.inbound !== undefined) {
+    if (!isPlainObject(json.inbound)) fail('inbound must be an object');
+    rejectUnknownKeys(json.inbound, new Set(['fromField', 'toField', 'textField']), 'inbound.');
+    config.inbound = {
+      fromField: dotPath(json.inbound.fromField, 'inbound.fromField'),
+      toField: dotPath(json.inbound.toField, 'inbound.toField'),
+      textField: dotPath(json.inbound.textField, 'inbound.textField'),
+    };
+  }
   return config;
 }
 
@@ -267,6 +286,7 @@ export class HttpSmsProvider implements SmsProvider {
   readonly #closing = new AbortController();
   readonly #inflight = new Set<Promise<SmsSubmitResult>>();
   #handler: ReceiptHandler | null = null;
+  #inbound: InboundHandler | null = null;
   // A worker runs hundreds of delivery jobs at once; the provider's API gets at most
   // MAX_REQUESTS_IN_FLIGHT of them at a time, the others wait their turn here.
   #active = 0;
@@ -354,6 +374,30 @@ export class HttpSmsProvider implements SmsProvider {
     // The callback's own timestamp is not read: its field and format differ per provider.
     // The handler logs its own failures; the callback has been answered by then.
     this.#handler({ providerMessageId: id, status, detail, at: Date.now() }).catch(() => undefined);
+    return true;
+  }
+
+  onInbound(handler: InboundHandler): void {
+    this.#inbound = handler;
+  }
+
+  /**
+   * An inbound-message callback, read through `config.inbound`: resolves true once the message is
+   * stored, false when this provider takes none or the body lacks a field; rejects when it could
+   * not be stored (the route answers 503, and the provider retries).
+   */
+  async handleInbound(body: Record<string, unknown>): Promise<boolean> {
+    const cfg = this.#config.inbound;
+    if (!cfg || !this.#inbound) return false;
+    const field = (path: string) => {
+      const v = atPath(body, path);
+      return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null;
+    };
+    const from = field(cfg.fromField);
+    const to = field(cfg.toField);
+    const text = field(cfg.textField);
+    if (!from || !to || text === null) return false;
+    await this.#inbound({ from: moAddress(from), to: moAddress(to), text, concat: null });
     return true;
   }
 

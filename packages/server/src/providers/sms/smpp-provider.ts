@@ -1,7 +1,8 @@
 import smpp, { type PDU, type PduOptions, type Session } from 'smpp';
 import type { LinkState, ProviderState } from '../provider-state.ts';
-import type { ReceiptHandler, SmsProvider, SmsReceipt, SmsSubmit, SmsSubmitResult } from './sms-provider.ts';
+import type { InboundHandler, ReceiptHandler, SmsProvider, SmsReceipt, SmsSubmit, SmsSubmitResult } from './sms-provider.ts';
 import { parseReceiptPdu, receiptStatus, ESM_CLASS_RECEIPT } from './smpp-receipt.ts';
+import { parseMoPdu } from './smpp-mo.ts';
 import { binarySegment, segmentSms, type SmppSegment } from './smpp-segments.ts';
 import { ESME_ROK, ESME_RTHROTTLED, ESME_RX_T_APPN, smppStatus } from './smpp-status.ts';
 
@@ -145,6 +146,7 @@ export class SmppProvider implements SmsProvider {
 
   private concatRef = Math.floor(Math.random() * 256);
   private receiptHandler: ReceiptHandler | null = null;
+  private inboundHandler: InboundHandler | null = null;
   private closing: Promise<void> | null = null;
 
   constructor(
@@ -165,6 +167,10 @@ export class SmppProvider implements SmsProvider {
 
   onReceipt(handler: ReceiptHandler): void {
     this.receiptHandler = handler;
+  }
+
+  onInbound(handler: InboundHandler): void {
+    this.inboundHandler = handler;
   }
 
   /** Bound or not, the window's use, and while the link is down the last reason (SMSC status or socket error; never the password). */
@@ -529,6 +535,29 @@ export class SmppProvider implements SmsProvider {
     for (const part of queued) this.settle(part, failure);
   }
 
+  // ---- mobile-originated messages ----
+
+  /**
+   * An MO deliver_sm: acknowledged once the handler stored it. Without a handler, or when storing
+   * failed, a temporary error makes the SMSC deliver it again later instead of it being lost.
+   */
+  private onMo(pdu: PDU, reply: (status?: number) => void): void {
+    const part = parseMoPdu(pdu);
+    const handler = this.inboundHandler;
+    if (!part || !handler) {
+      this.log.warn({}, 'smpp: mobile-originated message before an inbound handler was registered, deferred');
+      reply(ESME_RX_T_APPN);
+      return;
+    }
+    handler(part).then(
+      () => reply(),
+      (err: unknown) => {
+        this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'smpp: could not store a mobile-originated message, deferred');
+        reply(ESME_RX_T_APPN);
+      },
+    );
+  }
+
   // ---- receipts ----
 
   private onDeliverSm(session: Session, pdu: PDU): void {
@@ -537,9 +566,10 @@ export class SmppProvider implements SmsProvider {
     };
     const parsed = parseReceiptPdu(pdu);
     if (!parsed) {
-      if ((pdu.esm_class ?? 0) & ESM_CLASS_RECEIPT) this.log.warn({ esmClass: pdu.esm_class }, 'smpp: receipt without message id or status, ignored');
-      else this.log.info?.({ from: pdu.source_addr }, 'smpp: mobile-originated message ignored');
-      reply();
+      if ((pdu.esm_class ?? 0) & ESM_CLASS_RECEIPT) {
+        this.log.warn({ esmClass: pdu.esm_class }, 'smpp: receipt without message id or status, ignored');
+        reply();
+      } else this.onMo(pdu, reply);
       return;
     }
     const status = receiptStatus(parsed.stat);

@@ -52,6 +52,23 @@ export interface SmsReceipt {
 
 export type ReceiptHandler = (receipt: SmsReceipt) => Promise<void>;
 
+/**
+ * One mobile-originated SMS (or one part of a concatenated one) as a network handed it over,
+ * decoded to text. Parts are put back together by the inbound module, durably, not here.
+ */
+export interface InboundSmsPart {
+  /** The sender: E.164 with "+" when the network gave digits, else as given (an alphanumeric id). */
+  from: string;
+  /** The number it was sent to, in the same form. */
+  to: string;
+  text: string;
+  /** For a part of a concatenated message: its reference, the part count and its 1-based number. */
+  concat: { ref: number; total: number; seq: number } | null;
+}
+
+/** Stores an inbound SMS (part); resolves once it is durable. */
+export type InboundHandler = (part: InboundSmsPart) => Promise<void>;
+
 /** The SMS port: every network adapter (SMPP, HTTP providers, the simulator) implements it. */
 export interface SmsProvider {
   readonly name: string;
@@ -67,6 +84,11 @@ export interface SmsProvider {
    * it resolves; the others must catch the rejection.
    */
   onReceipt(handler: ReceiptHandler): void;
+  /**
+   * Registers the receiver of mobile-originated messages, for adapters whose network delivers
+   * them (SMPP deliver_sm that is no receipt). Acknowledged to the network once it resolves.
+   */
+  onInbound?(handler: InboundHandler): void;
   /** What it is and how its link is, for the operators' console (read-only, cheap). */
   state(): ProviderState;
   close(): Promise<void>;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { connectionless, type ProviderState } from '../provider-state.ts';
-import type { ReceiptHandler, SmsProvider, SmsSubmit, SmsSubmitResult } from './sms-provider.ts';
+import type { InboundHandler, InboundSmsPart, ReceiptHandler, SmsProvider, SmsSubmit, SmsSubmitResult } from './sms-provider.ts';
 
 /** What a simulated phone or mailbox received. */
 export interface InboxEntry {
@@ -47,8 +47,23 @@ export class SmsSimulator implements SmsProvider {
     this.delay = opts.receiptDelayMs ?? [200, 1500];
   }
 
+  private inbound: InboundHandler | null = null;
+
   /** Its receipts come back as jobs (`simulatedReceipt`), never through a handler. */
   onReceipt(_handler: ReceiptHandler): void {}
+
+  onInbound(handler: InboundHandler): void {
+    this.inbound = handler;
+  }
+
+  /**
+   * A simulated phone sends an SMS to one of our numbers (`hellio sandbox mo`, tests): handed to
+   * the inbound handler exactly as a network's would be. Resolves once it is stored.
+   */
+  async sendMo(part: InboundSmsPart): Promise<void> {
+    if (!this.inbound) throw new Error('the SMS simulator has no inbound handler');
+    await this.inbound(part);
+  }
 
   state(): ProviderState {
     return connectionless('simulator');

@@ -19,6 +19,7 @@ import * as voice from './0017_voice.ts';
 import * as retention from './0018_retention.ts';
 import * as receiptTimeout from './0019_receipt_timeout.ts';
 import * as compat from './0020_compat.ts';
+import * as inbound from './0021_inbound.ts';
 
 /**
  * Migrations are code, in order, never edited once released. Column types are the common
@@ -51,6 +52,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migrat
   ['0018_retention', retention],
   ['0019_receipt_timeout', receiptTimeout],
   ['0020_compat', compat],
+  ['0021_inbound', inbound],
 ];
 
 const provider: MigrationProvider = { getMigrations: async () => Object.fromEntries(MIGRATIONS) };

@@ -2,7 +2,8 @@ import { type Selectable, sql } from 'kysely';
 import type { MessageEventsTable, MessagesTable } from '../schema.ts';
 import type { Executor } from './executor.ts';
 
-export type MessageRow = Selectable<MessagesTable>;
+/** A message as read back: `direction` is always there (the column has a default). */
+export type MessageRow = Omit<Selectable<MessagesTable>, 'direction'> & Pick<MessagesTable, 'direction'>;
 export type MessageEventRow = Selectable<MessageEventsTable>;
 
 export interface MessageFilter {
@@ -13,6 +14,9 @@ export interface MessageFilter {
   sender?: string;
   createdFrom?: number;
   createdUntil?: number;
+  direction?: 'outbound' | 'inbound';
+  /** SMS to this number or received from it: one conversation with it. */
+  conversation?: string;
   /** Return only ids older than this one (the cursor of the previous page). */
   before?: string;
 }
@@ -66,6 +70,18 @@ export class MessagesRepo {
     if (f.sender !== undefined) q = q.where('sender', '=', f.sender);
     if (f.createdFrom !== undefined) q = q.where('created_at', '>=', f.createdFrom);
     if (f.createdUntil !== undefined) q = q.where('created_at', '<', f.createdUntil);
+    if (f.direction !== undefined) q = q.where('direction', '=', f.direction);
+    if (f.conversation !== undefined) {
+      const other = f.conversation;
+      q = q
+        .where('channel', '=', 'sms')
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('direction', '=', 'outbound'), eb('recipient', '=', other)]),
+            eb.and([eb('direction', '=', 'inbound'), eb('sender', '=', other)]),
+          ]),
+        );
+    }
     if (f.before !== undefined) q = q.where('id', '<', f.before);
     return q.orderBy('id', 'desc').limit(limit).execute();
   }
