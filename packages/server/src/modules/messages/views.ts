@@ -9,10 +9,10 @@ import type { EmailPayload } from './email-payload.ts';
  * Resources as the API shows them. Reports answer with these and webhook events carry them as
  * `data`, so a customer reads the same shape from both.
  */
-export const MESSAGE_STATUSES = ['scheduled', 'queued', 'sending', 'sent', 'delivered', 'failed', 'undelivered', 'bounced', 'canceled'] as const;
+export const MESSAGE_STATUSES = ['scheduled', 'queued', 'sending', 'sent', 'delivered', 'failed', 'undelivered', 'bounced', 'complained', 'canceled'] as const;
 
 /** Statuses a message never leaves. */
-export const FINAL_STATUSES: ReadonlySet<string> = new Set(['delivered', 'failed', 'undelivered', 'bounced', 'canceled']);
+export const FINAL_STATUSES: ReadonlySet<string> = new Set(['delivered', 'failed', 'undelivered', 'bounced', 'complained', 'canceled']);
 
 /** A message as the API shows it. Email bodies and attachments stay out of reports. */
 export function messageView(m: MessageRow, currency: string) {
