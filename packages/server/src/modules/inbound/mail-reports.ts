@@ -67,6 +67,14 @@ async function partsOf(raw: Buffer, boundary: string): Promise<Part[]> {
     const parsed = await simpleParser(Buffer.from(piece, 'latin1'), { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true });
     const ct = parsed.headers.get('content-type') as { value?: string } | undefined;
     const contentType = (ct?.value ?? 'text/plain').toLowerCase();
+    if (contentType === 'message/rfc822' || contentType === 'text/rfc822-headers') {
+      // mailparser renders an inline message again and leaves its Message-ID out: read the part's own bytes.
+      const bodyAt = piece.search(/\r?\n\r?\n/);
+      const body = bodyAt < 0 ? '' : piece.slice(bodyAt).replace(/^\r?\n\r?\n/, '');
+      const encoding = String(parsed.headers.get('content-transfer-encoding') ?? '').toLowerCase();
+      parts.push({ contentType, content: encoding === 'base64' ? Buffer.from(body, 'base64').toString('utf8') : body });
+      continue;
+    }
     const attachment = parsed.attachments[0];
     parts.push({ contentType, content: attachment ? attachment.content.toString('utf8') : (parsed.text ?? '') });
   }
