@@ -46,7 +46,7 @@ export const inboundEmailsQuery = listQuery({
 export const attachmentParams = {
   type: 'object',
   required: ['id', 'n'],
-  properties: { id: str({ description: 'inm_…' }), n: { type: 'integer', minimum: 1, description: 'The attachment number, from 1' } },
+  properties: { id: str({ description: 'inm_…' }), n: str({ description: 'The attachment number, from 1 (as listed in attachments[].n)' }) },
 } as const;
 
 export const attachmentResponse = {

@@ -42,10 +42,11 @@ export async function getInboundEmail(deps: Deps, accountId: string, id: string)
 }
 
 /** The n-th attachment (from 1) of one of the account's received emails, with its bytes. */
-export async function inboundAttachment(deps: Deps, accountId: string, id: string, n: number): Promise<InboundAttachmentRow & { bytes: Buffer }> {
+export async function inboundAttachment(deps: Deps, accountId: string, id: string, n: string): Promise<InboundAttachmentRow & { bytes: Buffer }> {
   const row = await deps.store.inboundEmails.get(accountId, id);
   if (!row) throw notFound('Inbound email');
-  const a = await deps.store.inboundEmails.attachment(id, n);
+  // Any other text names no attachment: a 404 like a number past the last.
+  const a = /^[1-9][0-9]{0,5}$/.test(n) ? await deps.store.inboundEmails.attachment(id, Number(n)) : undefined;
   if (!a) throw notFound('Attachment');
   return { ...a, bytes: Buffer.from(a.content, 'base64') };
 }
