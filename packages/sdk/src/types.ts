@@ -334,7 +334,7 @@ export interface EmailVerification {
 // ─── reports ─────────────────────────────────────────────────────────────────────────────────
 
 /** Where a message stands. */
-export type MessageStatus = 'scheduled' | 'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'undelivered' | 'bounced' | 'canceled';
+export type MessageStatus = 'scheduled' | 'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'undelivered' | 'bounced' | 'complained' | 'canceled';
 
 /** A message (SMS or email) as reports show it. */
 export interface Message {
@@ -414,7 +414,9 @@ export type WebhookEventType =
   | 'message.undelivered'
   | 'message.failed'
   | 'message.bounced'
+  | 'message.complained'
   | 'message.canceled'
+  | 'email.received'
   | 'campaign.completed'
   | 'otp.approved'
   | 'otp.prefix_blocked'
