@@ -283,7 +283,7 @@ export async function openRuntime(config: Config, logger = createLogger(config.l
   metrics.readFrom({ deps: { store, clock }, channels });
   // Every kind of the job catalogue with its handler (the type makes a missing one an error).
   const handlers: JobHandlers = {
-    ...deliveryHandlers({ store, channels, clock, otpKeys: otp.keys }),
+    ...deliveryHandlers({ store, channels, clock, otpKeys: otp.keys, returnPathHost: config.returnPathHost }),
     ...receiptHandlers({ store, clock, receiptTimeouts: config.receiptTimeoutMs }),
     ...webhookHandlers({ store, sender: webhookSender, clock }, { timeoutMs: config.webhookTimeoutMs }),
     ...compatCallbackHandlers({ store, sender: webhookSender, clock }),

@@ -7,6 +7,7 @@ import { purge } from '../../src/modules/retention/purge.ts';
 import type { InboundMailServer } from '../../src/providers/email/inbound-mail.ts';
 import type { Worker } from '../../src/queue/worker.ts';
 import { type DnsTestServer, startDnsServer } from '../support/dns-server.ts';
+import { type SmtpPeer, startSmtpPeer } from '../support/smtp-peer.ts';
 import { BACKENDS, bearer, createHarness, type Harness, type TestAccount } from '../support/harness.ts';
 import { type ReceivedWebhook, WebhookReceiver } from '../support/webhook-receiver.ts';
 import { until } from '../support/wait.ts';
@@ -337,5 +338,88 @@ describe.each(BACKENDS)('inbound email on %s', (backend) => {
     const got = (await api(b.key, 'GET', `/emails/inbound/${e.data.id}`)).json();
     expect(got).toMatchObject({ id: e.data.id, subject: null, text: null, html: null, redacted: true, attachments: [], from: 'old@sender.test' });
     expect((await api(b.key, 'GET', `/emails/inbound/${e.data.id}/attachments/1`)).statusCode).toBe(404);
+  });
+});
+
+/**
+ * The whole loop through a real relay: with HELLIO_RETURN_PATH_HOST set, mail from a verified domain
+ * leaves with the VERP return path `msg_…@bounces.<domain>` (the relay sees it as MAIL FROM); the
+ * bounce the relay's MTA later sends to that address finds the message by the address alone.
+ */
+describe.each(BACKENDS)('the VERP return path on %s', (backend) => {
+  let h: Harness;
+  let dns: DnsTestServer;
+  let relay: SmtpPeer;
+  let worker: Worker;
+  let inbound: InboundMailServer;
+  let port = 0;
+
+  beforeAll(async () => {
+    dns = await startDnsServer();
+    relay = await startSmtpPeer();
+    h = await createHarness(backend, {
+      env: { HELLIO_DNS_SERVERS: `127.0.0.1:${dns.port}`, HELLIO_SMTP_URL: relay.url(), HELLIO_RETURN_PATH_HOST: 'bounces.hellio.example' },
+    });
+    worker = h.rt.createWorker({ pollMs: 20 });
+    worker.start();
+    inbound = h.rt.createInboundMail();
+    port = await inbound.listen(0, '127.0.0.1');
+  });
+  afterAll(async () => {
+    await inbound?.close();
+    await worker?.stop();
+    await h?.close();
+    await relay?.close();
+    await dns?.close();
+  });
+
+  const api = (key: string, method: 'GET' | 'POST', url: string, payload?: object) =>
+    h.app.inject({ method, url, headers: bearer(key), ...(payload ? { payload } : {}) });
+
+  it('sends from msg_…@bounces.<domain>, publishes the CNAME to the bounce host, and takes the bounce back there', async () => {
+    const acc = await h.account();
+    const domain = `verp-${backend}.test`;
+    const d = (await api(acc.key, 'POST', '/domains', { domain })).json();
+    expect(d.records).toContainEqual(expect.objectContaining({ type: 'CNAME', name: `bounces.${domain}`, purpose: 'return_path' }));
+    const dkim = d.records.find((r: { purpose: string }) => r.purpose === 'dkim');
+    dns.add({ type: 'TXT', name: dkim.name, value: dkim.value });
+    expect((await api(acc.key, 'POST', `/domains/${d.id}/verify`)).json().status).toBe('verified');
+
+    const sent = await api(acc.key, 'POST', '/send', { from: `news@${domain}`, to: 'lost@example.net', cc: 'copy@example.net', subject: 'VERP', text: 'hi' });
+    expect(sent.statusCode, sent.body).toBe(200);
+    const id = sent.json().id as string;
+    const got = await until('the relay to receive it', () => relay.received.find((m) => m.raw.toString().includes(`<${id}@${domain}>`)) ?? false);
+    expect(got.from).toBe(`${id}@bounces.${domain}`);
+    expect([...got.to].sort()).toEqual(['copy@example.net', 'lost@example.net']);
+    await until(`${id} delivered`, async () => (await api(acc.key, 'GET', `/messages/${id}`)).json().status === 'delivered');
+
+    // The relay's MTA gives up later: its DSN, to the return path, names the recipient only.
+    const dsn = [
+      'From: MAILER-DAEMON@relay.example',
+      `To: ${id}@bounces.${domain}`,
+      'Subject: Delivery Status Notification (Failure)',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="xx"',
+      '',
+      '--xx',
+      'Content-Type: text/plain',
+      '',
+      'Delivery has failed.',
+      '--xx',
+      'Content-Type: message/delivery-status',
+      '',
+      'Reporting-MTA: dns; relay.example',
+      '',
+      'Final-Recipient: rfc822; lost@example.net',
+      'Action: failed',
+      'Status: 5.1.1',
+      '--xx--',
+      '',
+    ].join('\r\n');
+    const t = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
+    await t.sendMail({ envelope: { from: '', to: [`${id}@bounces.${domain}`] }, raw: dsn });
+    await until(`${id} bounced`, async () => (await api(acc.key, 'GET', `/messages/${id}`)).json().status === 'bounced');
+    expect(await isSuppressed(h.rt.store, acc.id, 'email', 'lost@example.net')).toBe(true);
+    expect(await isSuppressed(h.rt.store, acc.id, 'email', 'copy@example.net')).toBe(false);
   });
 });
