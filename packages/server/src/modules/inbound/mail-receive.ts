@@ -8,7 +8,7 @@ import type { MessageRow } from '../../store/repos/messages.ts';
 import type { Store } from '../../store/store.ts';
 import type { Deps } from '../deps.ts';
 import { markLateReport } from '../messages/lifecycle.ts';
-import { addSuppression } from '../suppressions/suppressions.ts';
+import { addSuppression, normaliseRecipient } from '../suppressions/suppressions.ts';
 import { recordEvents } from '../webhooks/events.ts';
 import { type MailReport, readReport } from './mail-reports.ts';
 import { inboundEmailView } from './mail-views.ts';
@@ -74,7 +74,9 @@ async function applyReport(deps: Deps, mail: ReceivedMail, report: MailReport, a
       const moved = await markLateReport(tx, m, 'bounced', detail, now);
       const suppressed: string[] = [];
       // Only a permanent failure (5.x.x) says the address will never take mail.
-      for (const r of failed.filter((f) => f.status.startsWith('5.'))) {
+      // An address the list cannot hold (a report's garbled field) is skipped: refusing the whole
+      // report would only have the reporting MTA send it again and again.
+      for (const r of failed.filter((f) => f.status.startsWith('5.') && normaliseRecipient('email', f.address) !== null)) {
         await addSuppression(tx, { accountId: m.account_id, channel: 'email', value: r.address, source: 'bounce', reason: (r.diagnostic ?? r.status).slice(0, 500) }, now);
         suppressed.push(r.address);
       }
@@ -82,7 +84,7 @@ async function applyReport(deps: Deps, mail: ReceivedMail, report: MailReport, a
     }
     const moved = await markLateReport(tx, m, 'complained', `complaint: ${report.feedbackType}${report.originalRcptTo ? ` from ${report.originalRcptTo}` : ''}`, now);
     // The complaining address: the report's Original-Rcpt-To, else the message's own recipients.
-    const addresses = report.originalRcptTo ? [report.originalRcptTo] : recipientsOf(m);
+    const addresses = (report.originalRcptTo ? [report.originalRcptTo] : recipientsOf(m)).filter((a) => normaliseRecipient('email', a) !== null);
     for (const a of addresses) await addSuppression(tx, { accountId: m.account_id, channel: 'email', value: a, source: 'complaint', reason: `feedback report: ${report.feedbackType}` }, now);
     return { kind: 'complaint', messageId: id, moved, suppressed: addresses } as const;
   });

@@ -40,6 +40,8 @@ export interface SmtpInboundOptions {
   maxRecipients?: number;
   /** The name the server greets with. */
   hostname?: string;
+  /** Connections served at once; more are turned away with 421 (default 100). */
+  maxClients?: number;
   logger?: InboundMailLogger;
 }
 
@@ -68,6 +70,9 @@ export class SmtpInboundServer implements InboundMailServer {
       authOptional: true,
       disabledCommands: ['AUTH', 'STARTTLS'],
       size: opts.maxBytes,
+      maxClients: opts.maxClients ?? 100,
+      // A client that goes silent is dropped after a minute, as RFC 5321's shortest timeouts allow.
+      socketTimeout: 60_000,
       logger: false,
       onRcptTo: (address: SMTPServerAddress, session: SMTPServerSession, callback: (err?: Error | null) => void) => {
         if (session.envelope.rcptTo.length >= maxRecipients) return callback(smtpError(452, 'Too many recipients'));
