@@ -80,10 +80,13 @@ export async function purge(deps: Deps, s: RetentionSettings): Promise<PurgeRepo
     // Received mail is a body like a sent one's: the same period, by the time it arrived.
     for (;;) {
       if (outOfTime()) return { ...report, more: true };
-      const n = await store.transaction((tx) => tx.inboundEmails.redactBatch(account.id, cutoff, now, s.batchSize));
+      // Found outside a transaction: most runs find none, and then take no write lock at all.
+      const ids = await store.inboundEmails.unredacted(account.id, cutoff, s.batchSize);
+      if (ids.length > 0) await store.transaction((tx) => tx.inboundEmails.redact(ids, now));
+      const n = ids.length;
       report.inboundEmailsRedacted += n;
-      await yieldToOthers();
       if (n < s.batchSize) break;
+      await yieldToOthers();
     }
   }
   return report;

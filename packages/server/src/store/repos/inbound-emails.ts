@@ -54,11 +54,8 @@ export class InboundEmailsRepo {
     return this.db.selectFrom('inbound_email_attachments').selectAll().where('email_id', '=', emailId).where('n', '=', n).executeTakeFirst();
   }
 
-  /**
-   * Redacts up to `limit` of an account's emails received before `cutoff`: subject, bodies and
-   * attachments go; the envelope, addresses, size and verdicts stay. Answers how many.
-   */
-  async redactBatch(accountId: string, cutoff: number, now: number, limit: number): Promise<number> {
+  /** Up to `limit` ids of an account's emails received before `cutoff` that still hold their content. */
+  async unredacted(accountId: string, cutoff: number, limit: number): Promise<string[]> {
     const rows = await this.db
       .selectFrom('inbound_emails')
       .select('id')
@@ -67,10 +64,13 @@ export class InboundEmailsRepo {
       .where('body_redacted_at', 'is', null)
       .limit(limit)
       .execute();
-    const ids = rows.map((r) => r.id);
-    if (ids.length === 0) return 0;
-    await this.db.deleteFrom('inbound_email_attachments').where('email_id', 'in', ids).execute();
-    await this.db.updateTable('inbound_emails').set({ subject: null, text_body: null, html_body: null, body_redacted_at: now }).where('id', 'in', ids).execute();
-    return ids.length;
+    return rows.map((r) => r.id);
+  }
+
+  /** Redacts these emails (call in one transaction): subject, bodies and attachments go; the envelope, addresses, size and verdicts stay. */
+  async redact(ids: readonly string[], now: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.deleteFrom('inbound_email_attachments').where('email_id', 'in', [...ids]).execute();
+    await this.db.updateTable('inbound_emails').set({ subject: null, text_body: null, html_body: null, body_redacted_at: now }).where('id', 'in', [...ids]).execute();
   }
 }
