@@ -80,6 +80,19 @@ class Messages {
   }
 }
 
+/** Email received for the account's verified domains (scope `reports`). */
+class InboundEmails {
+  constructor(private readonly call: Caller) {}
+  /** Received emails, newest first. */
+  list(params: T.InboundEmailListParams = {}, opts?: RequestOptions): Promise<T.Page<T.InboundEmail>> {
+    return this.call({ method: 'GET', path: '/emails/inbound', query: params }, opts);
+  }
+  /** One received email, with its bodies and its attachments listed. */
+  get(id: string, opts?: RequestOptions): Promise<T.InboundEmail> {
+    return this.call({ method: 'GET', path: path`/emails/inbound/${id}` }, opts);
+  }
+}
+
 /** Webhook endpoints and their deliveries (scope `webhooks`); `verify` checks a delivery. */
 class Webhooks {
   constructor(private readonly call: Caller) {}
@@ -138,6 +151,7 @@ export class Hellio {
   readonly otp: OtpResource;
   readonly voice: Voice;
   readonly messages: Messages;
+  readonly inboundEmails: InboundEmails;
   readonly webhooks: Webhooks;
   readonly #transport: TransportOptions;
 
@@ -156,6 +170,7 @@ export class Hellio {
     this.otp = new OtpResource(call);
     this.voice = new Voice(call);
     this.messages = new Messages(call);
+    this.inboundEmails = new InboundEmails(call);
     this.webhooks = new Webhooks(call);
   }
 

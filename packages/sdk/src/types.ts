@@ -230,6 +230,40 @@ export interface CallListParams extends PageParams {
   until?: string;
 }
 
+// ─── inbound email ───────────────────────────────────────────────────────────────────────────
+
+/** An email received for one of the account's verified domains (GET /emails/inbound/{id}). */
+export interface InboundEmail {
+  id: string;
+  /** The envelope sender; null for the null sender (`<>`). */
+  mail_from: string | null;
+  rcpt_to: string[];
+  from: string | null;
+  /** The To and Cc addresses. */
+  to: string[];
+  subject: string | null;
+  message_id: string | null;
+  /** A reply to an email sent with Hellio names its `<msg_…@domain>`. */
+  in_reply_to: string | null;
+  text: string | null;
+  html: string | null;
+  size: number;
+  /** SPF, DKIM and DMARC verdicts on arrival. */
+  authentication: { spf: string; dkim: string; dmarc: string };
+  /** Download one with GET /emails/inbound/{id}/attachments/{n}. */
+  attachments: Array<{ n: number; filename: string | null; content_type: string; size: number }>;
+  /** Retention removed subject, bodies and attachments. */
+  redacted: boolean;
+  created_at: string;
+}
+
+export interface InboundEmailListParams extends PageParams {
+  /** Received at or after (RFC 3339 or YYYY-MM-DD). */
+  from?: string;
+  /** Received before (RFC 3339 or YYYY-MM-DD). */
+  until?: string;
+}
+
 // ─── lookup ──────────────────────────────────────────────────────────────────────────────────
 
 /** What kind of line a number is. */
@@ -343,6 +377,7 @@ export type MessageStatus =
   | 'failed'
   | 'undelivered'
   | 'bounced'
+  | 'complained'
   | 'canceled'
   | 'suppressed'
   | 'received';
@@ -433,8 +468,10 @@ export type WebhookEventType =
   | 'message.undelivered'
   | 'message.failed'
   | 'message.bounced'
+  | 'message.complained'
   | 'message.canceled'
   | 'message.received'
+  | 'email.received'
   | 'campaign.completed'
   | 'otp.approved'
   | 'otp.prefix_blocked'

@@ -14,6 +14,10 @@ import { receiptWriter, reconcileReceipts } from './modules/messages/receipts.ts
 import { type Channels, makeChannels } from './providers/channels.ts';
 import { EmailSimulator } from './providers/email/email-simulator.ts';
 import { SmtpProvider } from './providers/email/smtp-provider.ts';
+import { type InboundMailServer, SmtpInboundServer } from './providers/email/inbound-mail.ts';
+import { MailauthAuthenticator } from './providers/email/mail-auth.ts';
+import { acceptsRecipient, receiveMail } from './modules/inbound/mail-receive.ts';
+import { hostname } from 'node:os';
 import { type InboxEntry, SmsSimulator } from './providers/sms/sms-simulator.ts';
 import type { SmsProvider } from './providers/sms/sms-provider.ts';
 import { SmppProvider } from './providers/sms/smpp-provider.ts';
@@ -92,6 +96,8 @@ export interface Runtime {
   createWorker(opts?: { concurrency?: number; pollMs?: number }): Worker;
   /** Keeps one job of every recurring kind on the queue (not started; worker processes start it). */
   createRecurringDriver(): RecurringDriver;
+  /** The inbound SMTP server (not listening): mail for verified domains, bounces and complaints. */
+  createInboundMail(): InboundMailServer;
   close(): Promise<void>;
 }
 
@@ -295,7 +301,7 @@ export async function openRuntime(config: Config, logger = createLogger(config.l
   metrics.readFrom({ deps: { store, clock }, channels });
   // Every kind of the job catalogue with its handler (the type makes a missing one an error).
   const handlers: JobHandlers = {
-    ...deliveryHandlers({ store, channels, clock, otpKeys: otp.keys }),
+    ...deliveryHandlers({ store, channels, clock, otpKeys: otp.keys, returnPathHost: config.returnPathHost }),
     ...receiptHandlers({ store, clock, receiptTimeouts: config.receiptTimeoutMs }),
     ...webhookHandlers({ store, sender: webhookSender, clock }, { timeoutMs: config.webhookTimeoutMs }),
     ...compatCallbackHandlers({ store, sender: webhookSender, clock }),
@@ -323,6 +329,14 @@ export async function openRuntime(config: Config, logger = createLogger(config.l
         ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
         ...(config.jobLeaseMs !== null ? { leaseMs: config.jobLeaseMs } : {}),
       }),
+    createInboundMail: () => {
+      // SPF, DKIM and DMARC are looked up through the installation's DNS (HELLIO_DNS_SERVERS).
+      const auth = new MailauthAuthenticator((name, type) => resolver.resolve(name, type) as Promise<unknown[]>, hostname());
+      return new SmtpInboundServer(
+        { acceptsRecipient: (address) => acceptsRecipient(ctx, address), receive: async (mail) => void (await receiveMail({ ...ctx, auth }, mail)) },
+        { maxBytes: config.smtpInboundMaxBytes, hostname: hostname(), logger },
+      );
+    },
     createRecurringDriver: () => new RecurringDriver({ store, clock, onError: (err) => logger.error({ err }, 'scheduling recurring jobs failed') }),
     async close() {
       await ctx.people.later.settled();
@@ -395,6 +409,11 @@ export async function serve(config: Config, roles: { api: boolean; worker: boole
     worker.start();
     recurringJobs!.start();
   }
+  const inboundMail = worker && config.smtpInboundPort !== null ? rt.createInboundMail() : null;
+  if (inboundMail) {
+    const port = await inboundMail.listen(config.smtpInboundPort!, config.host);
+    rt.logger.info({ port }, 'inbound SMTP server listening');
+  }
   const sweeper = worker
     ? setInterval(() => {
         reconcileReceipts(rt.store, rt.clock.now()).catch((err: unknown) => rt.logger.error({ err }, 'reconciling receipts failed'));
@@ -417,6 +436,7 @@ export async function serve(config: Config, roles: { api: boolean; worker: boole
     }
     stopping = true;
     recurringJobs?.stop();
+    void inboundMail?.close();
     void shutDown(rt, { drain, worker, sweeper, signal });
   };
   process.on('SIGINT', () => stop('SIGINT'));

@@ -1,10 +1,10 @@
 /** Messages and campaigns as the API answers them (docs/api.md: GET /messages, /campaigns). */
 
 /** Every status a message can have, in lifecycle order (MESSAGE_STATUSES on the server). */
-export const MESSAGE_STATUSES = ['scheduled', 'queued', 'sending', 'sent', 'delivered', 'failed', 'undelivered', 'bounced', 'canceled', 'suppressed', 'received'] as const;
+export const MESSAGE_STATUSES = ['scheduled', 'queued', 'sending', 'sent', 'delivered', 'failed', 'undelivered', 'bounced', 'complained', 'canceled', 'suppressed', 'received'] as const;
 
 /** Statuses a message never leaves: nothing more will come to its timeline but webhooks. */
-export const FINAL_STATUSES: ReadonlySet<string> = new Set(['delivered', 'failed', 'undelivered', 'bounced', 'canceled', 'suppressed', 'received']);
+export const FINAL_STATUSES: ReadonlySet<string> = new Set(['delivered', 'failed', 'undelivered', 'bounced', 'complained', 'canceled', 'suppressed', 'received']);
 
 /** A message in a list. */
 export interface Message {

@@ -131,7 +131,7 @@ describe('messages', () => {
     await counts.waitFor();
     // Once both messages are final, the page's counts are the API's.
     const campaignOf = async () => (await hellio.call<{ total_messages: number; status_counts: Record<string, number> }>('GET', `/campaigns/${campaign.body.campaign_id}`, { key })).body;
-    const final = ['delivered', 'failed', 'undelivered', 'bounced', 'canceled'];
+    const final = ['delivered', 'failed', 'undelivered', 'bounced', 'complained', 'canceled'];
     const finished = async () => {
       const counts = (await campaignOf()).status_counts;
       return final.reduce((n, s) => n + (counts[s] ?? 0), 0);

@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import type { Hellio } from './hellio.ts';
 
 /** Statuses a message does not leave. */
-const FINAL = ['delivered', 'failed', 'undelivered', 'bounced', 'canceled'];
+const FINAL = ['delivered', 'failed', 'undelivered', 'bounced', 'complained', 'canceled'];
 
 /** Tops the wallet up, approves the SMS sender HELLIO and the domain example.com, and makes a live and a test key. */
 export async function fund(hellio: Hellio, accountId: string, amount = '10.00'): Promise<{ live: string; test: string }> {

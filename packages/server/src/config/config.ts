@@ -83,6 +83,10 @@ export interface Config {
   metricsToken: string | null;
   /** Port on which a process without the API (`hellio worker`) serves /metrics; null: it serves nothing. */
   workerMetricsPort: number | null;
+  /** Port of the inbound SMTP server (MX of verified domains, bounces, complaints) in worker processes; null: none. */
+  smtpInboundPort: number | null;
+  /** Largest message the inbound SMTP server takes, in bytes (refused with 552 past it). */
+  smtpInboundMaxBytes: number;
   /** Let webhook endpoints target loopback and private addresses (development and tests only). */
   webhooksAllowPrivate: boolean;
   /** One webhook attempt's time limit. */
@@ -112,6 +116,7 @@ export const DEFAULTS = {
   HELLIO_RATE_LIMIT_PER_MINUTE: '120',
   HELLIO_BODY_LIMIT: String(1024 * 1024),
   HELLIO_EMAIL_BODY_LIMIT: String(10 * 1024 * 1024),
+  HELLIO_SMTP_INBOUND_MAX_BYTES: String(25 * 1024 * 1024),
   HELLIO_IDEMPOTENCY_TTL_HOURS: '24',
   HELLIO_CURRENCY: 'USD',
   HELLIO_PG_POOL_SIZE: '16',
@@ -484,6 +489,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     providerCallbackToken: callbackToken(env.HELLIO_PROVIDER_CALLBACK_TOKEN),
     metricsToken: metricsToken(env.HELLIO_METRICS_TOKEN),
     workerMetricsPort: optionalInt(env, 'HELLIO_WORKER_METRICS_PORT', 0, 65535),
+    smtpInboundPort: optionalInt(env, 'HELLIO_SMTP_INBOUND_PORT', 0, 65535),
+    smtpInboundMaxBytes: int(env, 'HELLIO_SMTP_INBOUND_MAX_BYTES', 1024, 1024 * 1024 * 1024),
     webhooksAllowPrivate: bool(env, 'HELLIO_WEBHOOKS_ALLOW_PRIVATE'),
     webhookTimeoutMs: int(env, 'HELLIO_WEBHOOK_TIMEOUT_MS', 100, 60_000),
     attachmentsAllowPrivate: bool(env, 'HELLIO_ATTACHMENTS_ALLOW_PRIVATE'),

@@ -42,6 +42,7 @@ import { voiceRoutes } from './routes/voice.ts';
 import { otpRoutes } from './routes/otp.ts';
 import { campaignRoutes } from './routes/campaigns.ts';
 import { messageRoutes } from './routes/messages.ts';
+import { inboundEmailRoutes } from './routes/inbound-email.ts';
 import { smsRoutes } from './routes/sms.ts';
 import { webhookDeliveryRoutes } from './routes/webhook-deliveries.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
@@ -173,6 +174,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   emailVerifyRoutes(app, deps.ctx);
   balanceRoutes(app, deps.ctx);
   messageRoutes(app, deps.ctx);
+  inboundEmailRoutes(app, deps.ctx);
   campaignRoutes(app, deps.ctx);
   suppressionRoutes(app, deps.ctx);
   numberRoutes(app, deps.ctx);

@@ -530,6 +530,49 @@ export interface Database {
   suppressions: SuppressionsTable;
   inbound_parts: InboundPartsTable;
   consent_replies: ConsentRepliesTable;
+  inbound_emails: InboundEmailsTable;
+  inbound_email_attachments: InboundEmailAttachmentsTable;
+}
+
+/** Mail received for an account's verified domain (migration 0022); not a bounce or complaint. */
+export interface InboundEmailsTable {
+  id: string;
+  account_id: string;
+  /** The envelope's MAIL FROM; null for the null sender (<>). */
+  mail_from: string | null;
+  /** The envelope's recipients of this account, JSON array of addresses. */
+  rcpt_to: string;
+  /** The From header's address. */
+  from_address: string | null;
+  /** The To and Cc headers' addresses, JSON array. */
+  to_addresses: string;
+  subject: string | null;
+  message_id_header: string | null;
+  in_reply_to: string | null;
+  text_body: string | null;
+  html_body: string | null;
+  /** Bytes of the whole message as received. */
+  size: number;
+  /** mailauth's verdicts on arrival: pass, fail, softfail, neutral, none, temperror, permerror. */
+  spf: string;
+  dkim: string;
+  dmarc: string;
+  /** The connecting client's IP address. */
+  remote_address: string | null;
+  /** When retention removed subject, bodies and attachments; null while it holds them. */
+  body_redacted_at: number | null;
+  created_at: number;
+}
+
+/** One attachment of an inbound email, numbered from 1 (migration 0022). */
+export interface InboundEmailAttachmentsTable {
+  email_id: string;
+  n: number;
+  filename: string | null;
+  content_type: string;
+  size: number;
+  /** The bytes, base64. */
+  content: string;
 }
 
 /** A number an account receives SMS on (migration 0021); one owner per number. */

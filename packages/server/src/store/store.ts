@@ -1,4 +1,5 @@
 import { CallsRepo } from './repos/calls.ts';
+import { InboundEmailsRepo } from './repos/inbound-emails.ts';
 import { sql } from 'kysely';
 import type { Capabilities } from './capabilities.ts';
 import type { Db } from './db.ts';
@@ -89,6 +90,8 @@ export class Store {
   readonly inboundParts: InboundPartsRepo;
   /** Accounts' replies to STOP, START and HELP. */
   readonly consentReplies: ConsentRepliesRepo;
+  /** Mail received for accounts' verified domains. */
+  readonly inboundEmails: InboundEmailsRepo;
 
   private constructor(
     private readonly db: Executor,
@@ -130,6 +133,7 @@ export class Store {
     this.audit = new AuditRepo(db);
     this.senderRequests = new SenderRequestsRepo(db);
     this.calls = new CallsRepo(db);
+    this.inboundEmails = new InboundEmailsRepo(db);
     this.retention = new RetentionRepo(db, capabilities);
     this.sealedColumns = new SealedColumnsRepo(db, box);
     this.suppressions = new SuppressionsRepo(db, capabilities);

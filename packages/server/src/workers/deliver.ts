@@ -10,6 +10,7 @@ import type { OtpKeys } from '../modules/otp/otp-keys.ts';
 import { revealMessage } from '../modules/otp/sealed-message.ts';
 import type { Channels } from '../providers/channels.ts';
 import type { DkimKey } from '../providers/email/email-provider.ts';
+import { RETURN_PATH_LABEL } from '../lib/dkim.ts';
 import type { JobHandlers } from '../queue/handlers.ts';
 import { JOB_POLICIES } from '../queue/catalogue.ts';
 import { type JobContext, RetryLater, retryDelayMs } from '../queue/job-definition.ts';
@@ -33,6 +34,11 @@ export interface DeliveryDeps {
   clock: Clock;
   otpKeys?: OtpKeys;
   batching?: Partial<DeliveryBatching>;
+  /**
+   * HELLIO_RETURN_PATH_HOST: when set, mail from a verified domain goes out with the VERP return
+   * path `msg_…@bounces.<domain>` (the CNAME that domain publishes points it at the bounce host).
+   */
+  returnPathHost?: string | null;
 }
 
 const DEFAULT_MAX_BATCH = 500;
@@ -218,6 +224,8 @@ export function deliveryHandlers(deps: DeliveryDeps): Pick<JobHandlers, 'deliver
           headers: p.headers,
           attachments: p.attachments,
           dkim: begun.extra,
+          // Only a verified domain publishes the bounces.<domain> record that brings bounces back to us.
+          returnPath: begun.extra && deps.returnPathHost ? `${m.id}@${RETURN_PATH_LABEL}.${begun.extra.domainName}` : null,
         });
         if (r.ok) {
           // The server's reply is the word on both steps: the hand-over's (sent) and the delivery's.

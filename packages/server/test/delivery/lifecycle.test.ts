@@ -190,6 +190,7 @@ describe.each(BACKENDS)('delivery lifecycle on %s', (backend) => {
       failed: 2,
       undelivered: 1,
       bounced: 0,
+      complained: 0,
       canceled: 0,
       suppressed: 0,
       received: 0,

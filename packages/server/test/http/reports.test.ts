@@ -10,7 +10,7 @@ interface Res {
   json(): any;
 }
 
-const STATUSES = ['scheduled', 'queued', 'sending', 'sent', 'delivered', 'failed', 'undelivered', 'bounced', 'canceled', 'suppressed', 'received'];
+const STATUSES = ['scheduled', 'queued', 'sending', 'sent', 'delivered', 'failed', 'undelivered', 'bounced', 'complained', 'canceled', 'suppressed', 'received'];
 
 /** The SPEC §2 error body, with `detail` repeating `message`. */
 function expectError(res: Res, status: number, code: string) {

@@ -7,6 +7,7 @@ import { setAccountStatus } from '../../src/modules/access/accounts.ts';
 import { revokeKey } from '../../src/modules/access/keys.ts';
 import { SCOPES } from '../../src/modules/access/scopes.ts';
 import { type DnsTestServer, startDnsServer } from '../support/dns-server.ts';
+import { storeInboundEmail } from '../support/inbound-email.ts';
 import { BACKENDS, bearer, createHarness, type Harness, type TestAccount } from '../support/harness.ts';
 import { expectError, type InjectedResponse } from '../support/http-assert.ts';
 import { isResendPath, resendError } from '../../src/http/resend-errors.ts';
@@ -141,6 +142,8 @@ const make = {
   domain: async (w: World, acc: TestAccount) => (await ok(w, acc, 'POST', '/domains', { domain: `${newId('d').slice(2)}.example.org` })).id as string,
   endpoint: async (w: World, acc: TestAccount) =>
     (await ok(w, acc, 'POST', '/webhooks', { url: `http://127.0.0.1:${w.closedPort}/hook`, events: ['*'] })).id as string,
+  /** An email received for A, with one attachment. */
+  inboundEmail: (w: World, acc: TestAccount) => storeInboundEmail(w.h.rt.store, acc.id),
   /** A settled (failed: the port is closed) delivery of webhook.test, which may be retried. */
   delivery: async (w: World, acc: TestAccount, endpointId: string) => {
     const d = await ok(w, acc, 'POST', `/webhooks/${endpointId}/test`);
@@ -210,6 +213,11 @@ const FIXTURES: Record<string, IdFixture> = {
   'GET /webhooks/:id/deliveries': one('wh', (w) => make.endpoint(w, w.a)),
   'POST /webhooks/:id/deliveries/retry-failed': one('wh', (w) => make.endpoint(w, w.a), { body: { since: '2026-01-01T00:00:00Z' }, watch: ['/webhooks/:id/deliveries'] }),
   'GET /messages/:id/webhook-deliveries': one('msg', (w) => make.message(w, w.a)),
+  'GET /emails/inbound/:id': one('inm', (w) => make.inboundEmail(w, w.a)),
+  'GET /emails/inbound/:id/attachments/:n': {
+    params: { id: 'inm', n: 'n' },
+    make: async (w) => ({ id: await make.inboundEmail(w, w.a), n: '1' }),
+  },
   // Resend's compatibility API: a scheduled email, so that A's own change and cancel (the proofs) succeed.
   'GET /resend/emails/:id': one('msg', (w) => make.scheduledEmail(w, w.a)),
   'PATCH /resend/emails/:id': one('msg', (w) => make.scheduledEmail(w, w.a), { body: { scheduled_at: 'in 2 hours' }, watch: ['/messages/:id'] }),

@@ -13,6 +13,7 @@ import { BACKENDS, bearer, createHarness, type Harness, type TestAccount } from 
 import { expectError, type InjectedResponse } from '../support/http-assert.ts';
 import { person, type Session } from '../support/people.ts';
 import { closedPort, fillPath, loadRouteTable, pathParams, routeName } from '../support/route-table.ts';
+import { storeInboundEmail } from '../support/inbound-email.ts';
 
 /**
  * The role policy, enforced: one suite for every session route, generated from the app's own route
@@ -116,6 +117,7 @@ const make = {
   endpoint: async (w: World, a: Acc) => (await ok(w, a, 'POST', '/webhooks', { url: `http://127.0.0.1:${w.closedPort}/hook`, events: ['*'] })).id as string,
   key: async (w: World, a: Acc) => (await w.h.key(a.id, { scopes: 'reports' })).id,
   suppression: async (w: World, a: Acc) => (await ok(w, a, 'POST', '/suppressions', { channel: 'sms', value: `+4479111${String(10000 + next(w))}` })).id as string,
+  inboundEmail: (w: World, a: Acc) => storeInboundEmail(w.h.rt.store, a.id),
 };
 
 /** A viewer of the account (whom an owner or admin may promote or remove). */
@@ -174,6 +176,8 @@ const FIXTURES: Record<string, Fixture> = {
   },
   [`POST ${A}/webhooks/:id/deliveries/retry-failed`]: one('wh', make.endpoint, { body: () => ({ since: '2026-01-01T00:00:00Z' }) }),
   [`GET ${A}/messages/:id/webhook-deliveries`]: one('msg', make.message),
+  [`GET ${A}/emails/inbound/:id`]: one('inm', make.inboundEmail),
+  [`GET ${A}/emails/inbound/:id/attachments/:n`]: { params: { id: 'inm', n: 'n' }, make: async (w, a) => ({ id: await make.inboundEmail(w, a), n: '1' }) },
   // The management API's own.
   [`PATCH ${A}`]: sends({ body: () => ({ name: 'Renamed by the role suite' }) }),
   [`POST ${A}/keys`]: sends({ body: () => ({ name: 'role suite', scopes: ['reports'] }) }),

@@ -51,6 +51,8 @@ describe('loadConfig', () => {
       providerCallbackToken: null,
       metricsToken: null,
       workerMetricsPort: null,
+      smtpInboundPort: null,
+      smtpInboundMaxBytes: 25 * 1024 * 1024,
       otp: expect.objectContaining({ secret: null, smsFrom: 'Verify', emailFrom: null }),
       webhooksAllowPrivate: false,
       webhookTimeoutMs: 15_000,
@@ -121,6 +123,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ HELLIO_SMTP_URL: 'smpp://x' })).toThrow(ConfigError);
     expect(() => loadConfig({ HELLIO_DNS_SERVERS: 'dns.example.com' })).toThrow(/HELLIO_DNS_SERVERS/);
     expect(() => loadConfig({ HELLIO_WORKER_CONCURRENCY: '0' })).toThrow(/HELLIO_WORKER_CONCURRENCY/);
+  });
+
+  it('reads the inbound SMTP server settings (off when the port is unset) and refuses malformed ones', () => {
+    expect(loadConfig({})).toMatchObject({ smtpInboundPort: null, smtpInboundMaxBytes: 25 * 1024 * 1024 });
+    expect(loadConfig({ HELLIO_SMTP_INBOUND_PORT: '2525', HELLIO_SMTP_INBOUND_MAX_BYTES: '1048576' })).toMatchObject({ smtpInboundPort: 2525, smtpInboundMaxBytes: 1048576 });
+    expect(() => loadConfig({ HELLIO_SMTP_INBOUND_PORT: '70000' })).toThrow(/HELLIO_SMTP_INBOUND_PORT/);
+    expect(() => loadConfig({ HELLIO_SMTP_INBOUND_PORT: 'smtp' })).toThrow(/HELLIO_SMTP_INBOUND_PORT/);
+    expect(() => loadConfig({ HELLIO_SMTP_INBOUND_MAX_BYTES: '10' })).toThrow(/HELLIO_SMTP_INBOUND_MAX_BYTES/);
   });
 
   it('reads the receipt timeouts per channel (minutes) and refuses malformed ones', () => {

@@ -17,6 +17,7 @@ import type { SimulatedReceipt } from '../../providers/sms/sms-provider.ts';
  *
  *   scheduled|queued → sending → sent → delivered | undelivered | failed
  *                              ↘ failed | bounced (refused before or at hand-over)
+ *   sent | delivered → bounced (a DSN received later), delivered → complained (an ARF report)
  *
  * Beside the steps, the timeline records each attempt that failed and will be tried again (a
  * `retrying` entry, `recordRetries`): the status stays `sending`, and no webhook event is sent.
@@ -44,6 +45,8 @@ async function moveMany(
   to: string,
   now: number,
   extra: { provider?: string; error?: string | null } = {},
+  /** False when the messages were final already (a late report): they are not counted as finishing twice. */
+  finishing = FINAL_STATUSES.has(to),
 ): Promise<MessageRow[]> {
   if (moves.length === 0) return [];
   const rows = await tx.delivery.transitionMany(
@@ -59,7 +62,7 @@ async function moveMany(
   const events: NewEvent[] = [];
   const type = messageEventType(to);
   if (type) for (const r of rows) events.push({ accountId: r.account_id, type, data: messageView(r, tx.currency) });
-  if (FINAL_STATUSES.has(to)) {
+  if (finishing) {
     signalFinished(tx, rows, to);
     const perCampaign = new Map<string, { accountId: string; n: number }>();
     for (const r of rows) {
@@ -323,4 +326,24 @@ export async function applyPending(tx: Store, p: PendingReceiptRow, now: number)
   const ref = await tx.delivery.ref(p.provider, p.provider_message_id);
   if (ref) await applyToRef(tx, ref, { providerMessageId: p.provider_message_id, status: p.status, detail: p.detail }, now);
   await tx.delivery.deletePendingReceipt(p.provider, p.provider_message_id);
+}
+
+/** What a report received by the inbound SMTP server says of a message the relay had accepted. */
+export type LateReport = 'bounced' | 'complained';
+
+/**
+ * A bounce (RFC 3464 DSN) or a complaint (RFC 5965 ARF report) received after the relay took the
+ * message. A bounce moves a `sent` or `delivered` message to `bounced` and refunds it, as every
+ * bounce is; a complaint moves a `delivered` (or `sent`) one to `complained`, not refunded: the
+ * recipient got it. A message that was final already is not counted as finishing again (its
+ * campaign's tally, the finished-messages metric). Answers whether the message moved.
+ */
+export async function markLateReport(tx: Store, message: MessageRow, report: LateReport, detail: string, now: number): Promise<boolean> {
+  const from = ['sent', 'delivered'];
+  if (!from.includes(message.status)) return false;
+  const extra = report === 'bounced' ? { error: detail } : {};
+  const moved = await moveMany(tx, [{ id: message.id, detail }], from, report, now, extra, !FINAL_STATUSES.has(message.status));
+  if (moved.length === 0) return false;
+  if (report === 'bounced') await refund(tx, message, detail, now);
+  return true;
 }

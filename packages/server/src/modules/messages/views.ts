@@ -9,13 +9,14 @@ import type { EmailPayload } from './email-payload.ts';
  * Resources as the API shows them. Reports answer with these and webhook events carry them as
  * `data`, so a customer reads the same shape from both.
  */
-export const MESSAGE_STATUSES = ['scheduled', 'queued', 'sending', 'sent', 'delivered', 'failed', 'undelivered', 'bounced', 'canceled', 'suppressed', 'received'] as const;
+export const MESSAGE_STATUSES = ['scheduled', 'queued', 'sending', 'sent', 'delivered', 'failed', 'undelivered', 'bounced', 'complained', 'canceled', 'suppressed', 'received'] as const;
 
 /**
  * Statuses a message never leaves. `suppressed`: a campaign's recipient on the suppression list,
- * never sent nor charged; `received`: an inbound message, the only status it has.
+ * never sent nor charged; `received`: an inbound message, the only status it has; `complained`:
+ * the recipient reported it (a feedback-loop report), after which nothing changes it.
  */
-export const FINAL_STATUSES: ReadonlySet<string> = new Set(['delivered', 'failed', 'undelivered', 'bounced', 'canceled', 'suppressed', 'received']);
+export const FINAL_STATUSES: ReadonlySet<string> = new Set(['delivered', 'failed', 'undelivered', 'bounced', 'complained', 'canceled', 'suppressed', 'received']);
 
 /** A message as the API shows it. Email bodies and attachments stay out of reports. */
 export function messageView(m: MessageRow, currency: string) {

@@ -13,6 +13,8 @@ export interface PurgeReport {
   redacted: number;
   campaignsRedacted: number;
   callsRedacted: number;
+  /** Inbound emails whose subject, bodies and attachments went (docs/inbound.md). */
+  inboundEmailsRedacted: number;
   /** The time budget ran out with work left: the next run should come soon. */
   more: boolean;
 }
@@ -51,7 +53,7 @@ export async function purge(deps: Deps, s: RetentionSettings): Promise<PurgeRepo
   // The budget is real elapsed time (how long the run holds a worker), not the domain's clock.
   const started = performance.now();
   const outOfTime = () => performance.now() - started >= s.budgetMs;
-  const report: PurgeReport = { deleted: {}, redacted: 0, campaignsRedacted: 0, callsRedacted: 0, more: false };
+  const report: PurgeReport = { deleted: {}, redacted: 0, campaignsRedacted: 0, callsRedacted: 0, inboundEmailsRedacted: 0, more: false };
   for (const [table, cutoff] of Object.entries(cutoffs(s, now)) as Array<[PurgeTable, number | null]>) {
     if (cutoff === null) continue;
     for (;;) {
@@ -75,6 +77,17 @@ export async function purge(deps: Deps, s: RetentionSettings): Promise<PurgeRepo
     }
     report.campaignsRedacted += await store.retention.redactCampaigns(account.id, cutoff, s.batchSize);
     report.callsRedacted += await store.retention.redactCalls(account.id, cutoff, [...FINAL_CALL_STATUSES], s.batchSize);
+    // Received mail is a body like a sent one's: the same period, by the time it arrived.
+    for (;;) {
+      if (outOfTime()) return { ...report, more: true };
+      // Found outside a transaction: most runs find none, and then take no write lock at all.
+      const ids = await store.inboundEmails.unredacted(account.id, cutoff, s.batchSize);
+      if (ids.length > 0) await store.transaction((tx) => tx.inboundEmails.redact(ids, now));
+      const n = ids.length;
+      report.inboundEmailsRedacted += n;
+      if (n < s.batchSize) break;
+      await yieldToOthers();
+    }
   }
   return report;
 }

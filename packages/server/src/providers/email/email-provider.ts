@@ -32,6 +32,11 @@ export interface EmailSend {
   headers: Record<string, string>;
   attachments: EmailAttachmentInput[];
   dkim: DkimKey | null;
+  /**
+   * The envelope sender (MAIL FROM), where bounces go; absent: the From address. A VERP address
+   * (`msg_…@bounces.<domain>`) names the message, so a bounce finds it even without its headers.
+   */
+  returnPath?: string | null;
 }
 
 export type EmailSendResult =

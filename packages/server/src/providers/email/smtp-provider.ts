@@ -362,6 +362,8 @@ export class SmtpProvider implements EmailProvider {
       ...(msg.text !== null ? { text: msg.text } : {}),
       ...(msg.html !== null ? { html: msg.html } : {}),
       headers: { ...msg.headers },
+      // nodemailer takes the envelope whole: its recipients are every address the headers name.
+      ...(msg.returnPath ? { envelope: { from: msg.returnPath, to: [...msg.to, ...msg.cc, ...msg.bcc].map(addressOf) } } : {}),
       attachments: msg.attachments.map((a) => ({
         filename: a.filename,
         content: Buffer.from(a.content, 'base64'),

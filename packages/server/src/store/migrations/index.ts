@@ -20,6 +20,7 @@ import * as retention from './0018_retention.ts';
 import * as receiptTimeout from './0019_receipt_timeout.ts';
 import * as compat from './0020_compat.ts';
 import * as inbound from './0021_inbound.ts';
+import * as inboundEmail from './0022_inbound_email.ts';
 
 /**
  * Migrations are code, in order, never edited once released. Column types are the common
@@ -53,6 +54,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migrat
   ['0019_receipt_timeout', receiptTimeout],
   ['0020_compat', compat],
   ['0021_inbound', inbound],
+  ['0022_inbound_email', inboundEmail],
 ];
 
 const provider: MigrationProvider = { getMigrations: async () => Object.fromEntries(MIGRATIONS) };
