@@ -30,7 +30,8 @@
 // Knobs: BENCH_BACKEND (sqlite | postgres), BENCH_E2E_S (60), BENCH_WARMUP_S (5), BENCH_PACED_S
 // (20), BENCH_API_S (15), BENCH_HELLO_S (10), BENCH_CONNECTIONS (50), BENCH_ACCOUNTS (50),
 // BENCH_SMPP_WINDOW (10), BENCH_SCALE (1,2), BENCH_SKIP (phase names above, comma-separated),
-// BENCH_CPU_PROF=<dir> (runs `hellio start` under node --cpu-prof; summarise with
+// BENCH_BASELINE_ROOT=<dir> (another checkout whose `hellio start` runs the start phases first:
+// before/after in one run), BENCH_CPU_PROF=<dir> (runs `hellio start` under node --cpu-prof; summarise with
 // bench/deliver/profile-summary.mjs), BENCH_PG_URL. HELLIO_* variables reach Hellio's processes.
 // Results: bench/e2e/results/<backend>-<time>.json. Only the ratios of one run mean much.
 import { execFileSync, fork, spawn } from 'node:child_process';
@@ -63,6 +64,9 @@ const connections = num('BENCH_CONNECTIONS', 50);
 const nAccounts = Math.max(2, num('BENCH_ACCOUNTS', 50));
 const window = Math.max(1, num('BENCH_SMPP_WINDOW', 10));
 const scale = (process.env.BENCH_SCALE ?? '1,2').split(',').map(Number).filter((n) => n > 0);
+// Another checkout (e.g. `git archive <commit> | tar -x -C dir`, node_modules linked): its
+// `hellio start` runs the same phase first, for a before/after in one run.
+const baselineRoot = process.env.BENCH_BASELINE_ROOT ? resolve(process.env.BENCH_BASELINE_ROOT) : null;
 const cpuProfDir = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : null;
 const PHASES = ['hello', 'kannel', 'start', 'start-paced', 'api', 'hello-again', 'scale'];
 const skip = new Set((process.env.BENCH_SKIP ?? '').split(',').map((s) => s.trim()).filter(Boolean));
@@ -262,9 +266,9 @@ async function databaseWithAccounts(tag) {
 }
 
 /** A Hellio process (`start`, `api` or `worker`) on a free port; resolves once it answers /healthz. */
-async function hellioProcess(role, env, { prof = false } = {}) {
+async function hellioProcess(role, env, { prof = false, bin = hellio } = {}) {
   const port = await freePort();
-  const args = [...(prof && cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : []), hellio, role];
+  const args = [...(prof && cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : []), bin, role];
   const child = track(spawn(process.execPath, args, { env: { ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'pipe'] }));
   let err = '';
   child.stderr.on('data', (b) => (err = (err + b).slice(-5000)));
@@ -282,10 +286,10 @@ async function hellioProcess(role, env, { prof = false } = {}) {
   };
 }
 
-async function benchStart(smsc, out) {
+async function benchStart(smsc, out, { bin = hellio, label = 'start' } = {}) {
   const { env, drop, keys } = await databaseWithAccounts('e2e');
   await smsc.reset();
-  const server = await hellioProcess('start', { ...env, HELLIO_SMPP_URL: smsc.url, HELLIO_SMPP_WINDOW: String(window) }, { prof: true });
+  const server = await hellioProcess('start', { ...env, HELLIO_SMPP_URL: smsc.url, HELLIO_SMPP_WINDOW: String(window) }, { prof: label === 'start', bin });
   try {
     const one = [keys[0]];
     const { default: autocannon } = await import('autocannon');
@@ -299,7 +303,7 @@ async function benchStart(smsc, out) {
     log(`hellio start: ${e2eS} s closed loop, ${connections} connections, one account`);
     const r = await sustained({ url: server.base, requests: sendRequests(one), durationS: e2eS, smsc });
     const drainMs = await drained(smsc, r.accepted_2xx);
-    out.start = { load_average_1m: loadAvg, accounts: 1, idempotency_key: true, smpp_window: window, ...r, ms_after_the_load_until_all_handed_over: drainMs };
+    out[label] = { ...(bin !== hellio ? { tree: bin } : {}), load_average_1m: loadAvg, accounts: 1, idempotency_key: true, smpp_window: window, ...r, ms_after_the_load_until_all_handed_over: drainMs };
     if (!skip.has('start-paced')) {
       const rate = Math.max(1, Math.floor(r.accepted_per_second / 2));
       await smsc.reset();
@@ -315,7 +319,7 @@ async function benchStart(smsc, out) {
       const p = await pacedLoad({ url, rate, durationS: pacedS, connections, agent, request: (i) => request(i + 1_000_000) });
       agent.destroy();
       const handed = (await smsc.stats()).answered;
-      out.start_paced = { load_average_1m: loadP, duration_s: pacedS, ...p, handed_over_during_load: handed, ms_after_the_load_until_all_handed_over: await drained(smsc, p.answered_2xx) };
+      out[`${label}_paced`] = { load_average_1m: loadP, duration_s: pacedS, ...p, handed_over_during_load: handed, ms_after_the_load_until_all_handed_over: await drained(smsc, p.answered_2xx) };
     }
   } finally {
     await server.stop();
@@ -414,6 +418,11 @@ try {
       log(`  kannel: ${ph.kannel.accepted_per_second} accepted/s, ${ph.kannel.handed_over_per_second} handed over/s`);
     }
   }
+  if (baselineRoot && !skip.has('start')) {
+    log(`the same with the tree in ${baselineRoot}`);
+    await benchStart(smsc, ph, { bin: join(baselineRoot, 'packages/server/bin/hellio.js'), label: 'start_baseline' });
+    log(`  baseline start: ${ph.start_baseline.accepted_per_second} accepted/s, ${ph.start_baseline.handed_over_per_second} handed over/s, p99 ${ph.start_baseline.accept_latency_ms.p99} ms`);
+  }
   if (!skip.has('start')) {
     await benchStart(smsc, ph);
     log(`  hellio start: ${ph.start.accepted_per_second} accepted/s, ${ph.start.handed_over_per_second} handed over/s, p99 ${ph.start.accept_latency_ms.p99} ms`);
@@ -442,6 +451,7 @@ const hello = helloRates.length ? helloRates.reduce((a, b) => a + b, 0) / helloR
 const e2e = (p) => (p ? Math.min(p.accepted_per_second, p.handed_over_per_second) : null);
 result.ratios = {
   start_e2e_vs_kannel: ratio(e2e(ph.start), e2e(ph.kannel)),
+  ...(ph.start_baseline ? { baseline_start_e2e_vs_kannel: ratio(e2e(ph.start_baseline), e2e(ph.kannel)), start_e2e_vs_baseline: ratio(e2e(ph.start), e2e(ph.start_baseline)) } : {}),
   start_accepted_vs_api_one_account: ratio(ph.start?.accepted_per_second, ph.api_one_account?.requests_per_second),
   api_one_account_vs_hello: ratio(ph.api_one_account?.requests_per_second, hello),
   api_many_accounts_vs_hello: ratio(ph.api_many_accounts?.requests_per_second, hello),
@@ -472,6 +482,8 @@ process.stdout.write(
     `bench:e2e (${backend}), load average ${result.machine.load_average_1m} at the start`,
     `  fastify POST hello: ${helloRates.join(', ')} req/s`,
     `  kannel:       ${brief(ph.kannel)}`,
+    ph.start_baseline ? `  baseline:     ${brief(ph.start_baseline)}` : null,
+    ph.start_baseline_paced ? `  baseline, open loop at ${ph.start_baseline_paced.target_rate}/s: p50/p99 ${ph.start_baseline_paced.latency_ms_from_due_time.p50}/${ph.start_baseline_paced.latency_ms_from_due_time.p99} ms` : null,
     `  hellio start: ${brief(ph.start)}`,
     ph.start_paced ? `  start, open loop at ${ph.start_paced.target_rate}/s: p50/p99 ${ph.start_paced.latency_ms_from_due_time.p50}/${p99} ms` : null,
     ph.api_one_account ? `  hellio api: one account ${ph.api_one_account.requests_per_second} req/s, ${nAccounts} accounts ${ph.api_many_accounts.requests_per_second} req/s` : null,
