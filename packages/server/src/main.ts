@@ -61,6 +61,7 @@ import { MIGRATIONS } from './store/migrations/index.ts';
 import type { MessagePort } from 'node:worker_threads';
 import type { Signals } from './lib/signals.ts';
 import { loadConfig } from './config/config.ts';
+import { ThreadWriteLock } from './store/thread-write-lock.ts';
 import { DeliveryThread, forwardedSignals, snapshotStates, STATE_REPORT_MS } from './main/delivery-thread.ts';
 import {
   DATABASE_FILE,
@@ -218,12 +219,16 @@ export function openSecretBox(config: Pick<Config, 'secretKey' | 'secretKeyPrevi
 }
 
 /** Opens the store (migrating it, checking the key, sealing secrets left in clear) and the shared counters. */
-export async function openRuntime(config: Config, logger = createLogger(config.logLevel), opts: { clock?: Clock; signals?: Signals } = {}): Promise<Runtime> {
+export async function openRuntime(config: Config, logger = createLogger(config.logLevel), opts: { clock?: Clock; signals?: Signals; threadWriteLock?: SharedArrayBuffer } = {}): Promise<Runtime> {
   const clock = opts.clock ?? systemClock;
   const secrets = openSecretBox(config);
   const metrics = new Metrics();
   const store = Store.open(
-    openDb({ ...config, onConnectionError: (err) => logger.warn({ err: err.message }, 'database connection lost; the pool opens a new one') }),
+    openDb({
+      ...config,
+      onConnectionError: (err) => logger.warn({ err: err.message }, 'database connection lost; the pool opens a new one'),
+      ...(opts.threadWriteLock ? { threadWriteLock: opts.threadWriteLock } : {}),
+    }),
     { currency: config.currency, secrets, signals: opts.signals ?? metrics },
   );
   try {
@@ -392,10 +397,10 @@ function startWorkerRole(rt: Runtime): { stop(opts: { graceMs: number; retakeAt:
  * asks it to stop; then it stops as a worker process would (jobs finished or given back, links
  * unbound, store closed) and says how many claims it gave back.
  */
-export async function runDeliveryThread(port: MessagePort): Promise<void> {
+export async function runDeliveryThread(port: MessagePort, threadWriteLock: SharedArrayBuffer): Promise<void> {
   let rt: Runtime;
   try {
-    rt = await openRuntime(loadConfig(), undefined, { signals: forwardedSignals(port) });
+    rt = await openRuntime(loadConfig(), undefined, { signals: forwardedSignals(port), threadWriteLock });
   } catch (err) {
     port.postMessage({ type: 'failed', message: (err as Error).message });
     return;
@@ -421,12 +426,16 @@ export async function runDeliveryThread(port: MessagePort): Promise<void> {
  * (`DeliveryThread`), so that accepting never waits behind delivering.
  */
 export async function serve(config: Config, roles: { api: boolean; worker: boolean; buildDashboard?: boolean }): Promise<void> {
-  const rt = await openRuntime(config);
+  const threaded = roles.api && roles.worker;
+  // The API and delivery threads of `hellio start` take turns at SQLite's one writer (store/thread-write-lock.ts).
+  const threadWriteLock = threaded ? ThreadWriteLock.memory() : undefined;
+  const rt = await openRuntime(config, undefined, threadWriteLock ? { threadWriteLock } : {});
   const app = roles.api ? await createServer(rt, await locateDashboard(rt.logger, { rebuild: roles.buildDashboard === true })) : null;
   const drain = app ? drainOf(app) : null;
   let worker: { stop(opts: { graceMs: number; retakeAt: number }): Promise<number> } | null = null;
-  if (roles.worker && roles.api) {
+  if (threaded) {
     worker = await DeliveryThread.start({
+      threadWriteLock: threadWriteLock!,
       signals: rt.metrics,
       channels: rt.channels,
       onFailure: (err) => {

@@ -62,13 +62,14 @@ export class DeliveryThread {
   private constructor(private readonly thread: Thread) {}
 
   /**
-   * Starts the thread; resolves once its worker runs. Signals go to `signals`; the providers of
+   * Starts the thread; resolves once its worker runs. `threadWriteLock`: the memory of the
+   * SQLite write turns both threads share (store/thread-write-lock.ts). Signals go to `signals`; the providers of
    * `channels` answer `state()` with the thread's view (theirs on this thread never connect).
    * `onFailure` is called if the thread dies on its own (the process should exit, as it would
    * had the worker run on the main thread).
    */
-  static async start(opts: { signals: Signals; channels: Channels; onFailure: (err: Error) => void }): Promise<DeliveryThread> {
-    const thread = new Thread(ENTRY, { stdout: false, stderr: false });
+  static async start(opts: { signals: Signals; channels: Channels; threadWriteLock: SharedArrayBuffer; onFailure: (err: Error) => void }): Promise<DeliveryThread> {
+    const thread = new Thread(ENTRY, { stdout: false, stderr: false, workerData: { threadWriteLock: opts.threadWriteLock } });
     const handle = new DeliveryThread(thread);
     for (const [key, p] of providersOf(opts.channels)) {
       const own = p.state.bind(p);
