@@ -328,7 +328,7 @@ async function benchStart(smsc, out, { bin = hellio, label = 'start' } = {}) {
 }
 
 async function benchApi(out) {
-  const { env, drop, keys } = await databaseWithAccounts('e2e-api');
+  const { env, drop, keys } = await databaseWithAccounts('e2e_api');
   const server = await hellioProcess('api', env);
   try {
     // A fresh server is slow for its first seconds (bench/accept): warm every key first.
@@ -345,7 +345,7 @@ async function benchApi(out) {
 
 /** PostgreSQL: `procs` API processes and one worker on one database, the load split over the APIs. */
 async function benchScale(smsc, procs) {
-  const { env, drop, keys } = await databaseWithAccounts(`e2e-scale${procs}`);
+  const { env, drop, keys } = await databaseWithAccounts(`e2e_scale${procs}`);
   await smsc.reset();
   const live = { ...env, HELLIO_SMPP_URL: smsc.url, HELLIO_SMPP_WINDOW: String(window) };
   const apis = [];
