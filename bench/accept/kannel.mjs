@@ -42,9 +42,11 @@ export function kannelVersion() {
 
 /**
  * Starts the three processes with a config in `dir`: `store` is 'spool' (a store directory in
- * `dir`) or null (no store). `track` registers each child so it dies with the bench.
+ * `dir`) or null (no store). `track` registers each child so it dies with the bench. With `smpp`
+ * ({ port, systemId, password, window }) bearerbox binds as a transceiver to that SMSC instead of
+ * the fake one, and no fakesmsc is started (bench/e2e: the SMSC counts the submit_sm it answers).
  */
-export async function startKannel({ dir, store, track }) {
+export async function startKannel({ dir, store, track, smpp = null }) {
   mkdirSync(dir, { recursive: true });
   const [admin, smsboxPort, smscPort, sendsms] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const password = 'bench';
@@ -63,14 +65,24 @@ box-allow-ip = "127.0.0.1"
 log-level = 2
 log-file = "${join(dir, 'bearerbox.log')}"
 ${store ? `store-type = ${store}\nstore-location = "${join(dir, 'store')}"\n` : ''}
-group = smsc
+${smpp ? `group = smsc
+smsc = smpp
+smsc-id = smpp
+host = 127.0.0.1
+port = ${smpp.port}
+transceiver-mode = true
+smsc-username = "${smpp.systemId}"
+smsc-password = "${smpp.password}"
+system-type = ""
+max-pending-submits = ${smpp.window}
+` : `group = smsc
 smsc = fake
 smsc-id = fake
 our-host = 127.0.0.1
 host = 127.0.0.1
 port = ${smscPort}
 connect-allow-ip = "127.0.0.1"
-
+`}
 group = smsbox
 bearerbox-host = 127.0.0.1
 bearerbox-port = ${smsboxPort}
@@ -115,12 +127,17 @@ max-messages = 0
   };
 
   const bearerbox = start('bearerbox', BEARERBOX, ['-v', '2', conf]);
-  // "connecting": the fake SMSC's port is listening for fakesmsc.
-  await until('bearerbox', (s) => /fake\[fake\]/.test(s));
-  // -m 0: send no mobile-originated messages, only read what bearerbox forwards; -v 1: no line
-  // per message, the count comes in the summary it prints on SIGINT.
-  const fakesmsc = start('fakesmsc', FAKESMSC, ['-H', '127.0.0.1', '-r', String(smscPort), '-m', '0', '-v', '1', '1 2 text nop']);
-  await until('the fake SMSC connection', (s) => /fake\[fake\][^\n]*\(online/.test(s));
+  let fakesmsc = null;
+  if (smpp) {
+    await until('the SMPP connection', (s) => /smpp\[smpp\][^\n]*\(online/.test(s));
+  } else {
+    // "connecting": the fake SMSC's port is listening for fakesmsc.
+    await until('bearerbox', (s) => /fake\[fake\]/.test(s));
+    // -m 0: send no mobile-originated messages, only read what bearerbox forwards; -v 1: no line
+    // per message, the count comes in the summary it prints on SIGINT.
+    fakesmsc = start('fakesmsc', FAKESMSC, ['-H', '127.0.0.1', '-r', String(smscPort), '-m', '0', '-v', '1', '1 2 text nop']);
+    await until('the fake SMSC connection', (s) => /fake\[fake\][^\n]*\(online/.test(s));
+  }
   const smsbox = start('smsbox', SMSBOX, ['-v', '2', conf]);
   await until('smsbox', (s) => /smsbox:/.test(s));
 
@@ -179,9 +196,9 @@ max-messages = 0
     /** Stops all three; returns what fakesmsc says it received. */
     async stop() {
       await stopChild(smsbox, 'SIGTERM');
-      await stopChild(fakesmsc, 'SIGINT');
+      if (fakesmsc) await stopChild(fakesmsc, 'SIGINT');
       await stopChild(bearerbox, 'SIGTERM');
-      const m = /(\d+) messages sent and (\d+) received/.exec(logs.fakesmsc);
+      const m = /(\d+) messages sent and (\d+) received/.exec(logs.fakesmsc ?? '');
       return { fakesmsc_received: m ? Number(m[2]) : null };
     },
   };

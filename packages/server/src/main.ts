@@ -64,6 +64,11 @@ import { rmSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { AppError } from './lib/errors.ts';
 import { MIGRATIONS } from './store/migrations/index.ts';
+import type { MessagePort } from 'node:worker_threads';
+import type { Signals } from './lib/signals.ts';
+import { loadConfig } from './config/config.ts';
+import { ThreadWriteLock } from './store/thread-write-lock.ts';
+import { DeliveryThread, forwardedSignals, snapshotStates, STATE_REPORT_MS } from './main/delivery-thread.ts';
 import {
   DATABASE_FILE,
   DatabaseFileError,
@@ -232,13 +237,17 @@ export function openSecretBox(config: Pick<Config, 'secretKey' | 'secretKeyPrevi
 }
 
 /** Opens the store (migrating it, checking the key, sealing secrets left in clear) and the shared counters. */
-export async function openRuntime(config: Config, logger = createLogger(config.logLevel), opts: { clock?: Clock } = {}): Promise<Runtime> {
+export async function openRuntime(config: Config, logger = createLogger(config.logLevel), opts: { clock?: Clock; signals?: Signals; threadWriteLock?: SharedArrayBuffer } = {}): Promise<Runtime> {
   const clock = opts.clock ?? systemClock;
   const secrets = openSecretBox(config);
   const metrics = new Metrics();
   const store = Store.open(
-    openDb({ ...config, onConnectionError: (err) => logger.warn({ err: err.message }, 'database connection lost; the pool opens a new one') }),
-    { currency: config.currency, secrets, signals: metrics },
+    openDb({
+      ...config,
+      onConnectionError: (err) => logger.warn({ err: err.message }, 'database connection lost; the pool opens a new one'),
+      ...(opts.threadWriteLock ? { threadWriteLock: opts.threadWriteLock } : {}),
+    }),
+    { currency: config.currency, secrets, signals: opts.signals ?? metrics },
   );
   try {
     await store.migrate();
@@ -391,41 +400,97 @@ export async function announceSetupLink(rt: Pick<Runtime, 'ctx' | 'logger'>, out
 // How often workers apply receipts that raced the commit of their network id.
 const RECONCILE_EVERY_MS = 2_000;
 
+/** The worker role of a runtime, running: the worker, the recurring jobs, the receipts' reconcile. */
+function startWorkerRole(rt: Runtime): { stop(opts: { graceMs: number; retakeAt: number }): Promise<number> } {
+  const worker = rt.createWorker();
+  // Worker processes keep the recurring jobs (retention…) on the queue; they agree through the database.
+  const recurringJobs = rt.createRecurringDriver();
+  for (const p of rt.channels.sms.values()) {
+    p.connect?.().catch((err: unknown) => rt.logger.warn({ err, provider: p.name }, 'could not connect yet; retrying in the background'));
+  }
+  worker.start();
+  recurringJobs.start();
+  const sweeper = setInterval(() => {
+    reconcileReceipts(rt.store, rt.clock.now()).catch((err: unknown) => rt.logger.error({ err }, 'reconciling receipts failed'));
+  }, RECONCILE_EVERY_MS);
+  rt.logger.info({ worker: worker.id }, 'worker running');
+  return {
+    async stop(opts) {
+      recurringJobs.stop();
+      clearInterval(sweeper);
+      return worker.stop(opts);
+    },
+  };
+}
+
+/**
+ * The delivery thread of `hellio start` (src/main/delivery-thread.ts): a runtime of its own with
+ * the worker role, its signals and its providers' state reported to the main thread, until that
+ * asks it to stop; then it stops as a worker process would (jobs finished or given back, links
+ * unbound, store closed) and says how many claims it gave back.
+ */
+export async function runDeliveryThread(port: MessagePort, threadWriteLock: SharedArrayBuffer): Promise<void> {
+  let rt: Runtime;
+  try {
+    rt = await openRuntime(loadConfig(), undefined, { signals: forwardedSignals(port), threadWriteLock });
+  } catch (err) {
+    port.postMessage({ type: 'failed', message: (err as Error).message });
+    return;
+  }
+  const role = startWorkerRole(rt);
+  const report = setInterval(() => port.postMessage({ type: 'states', states: snapshotStates(rt.channels) }), STATE_REPORT_MS);
+  port.postMessage({ type: 'states', states: snapshotStates(rt.channels) });
+  port.on('message', (m: { type: 'stop'; graceMs: number; retakeAt: number }) => {
+    if (m.type !== 'stop') return;
+    clearInterval(report);
+    void (async () => {
+      const released = await role.stop({ graceMs: m.graceMs, retakeAt: m.retakeAt });
+      await rt.close();
+      port.postMessage({ type: 'stopped', released });
+    })();
+  });
+  port.postMessage({ type: 'ready' });
+}
+
 /**
  * `hellio start` (API and workers), `hellio api`, `hellio worker`: run until SIGINT/SIGTERM,
- * then stop in order (`shutDown`).
+ * then stop in order (`shutDown`). `start` runs its workers on a thread of their own
+ * (`DeliveryThread`), so that accepting never waits behind delivering.
  */
 export async function serve(config: Config, roles: { api: boolean; worker: boolean; buildDashboard?: boolean }): Promise<void> {
-  const rt = await openRuntime(config);
+  const threaded = roles.api && roles.worker;
+  // The API and delivery threads of `hellio start` take turns at SQLite's one writer (store/thread-write-lock.ts).
+  const threadWriteLock = threaded ? ThreadWriteLock.memory() : undefined;
+  const rt = await openRuntime(config, undefined, threadWriteLock ? { threadWriteLock } : {});
   const app = roles.api ? await createServer(rt, await locateDashboard(rt.logger, { rebuild: roles.buildDashboard === true })) : null;
   const drain = app ? drainOf(app) : null;
-  const worker = roles.worker ? rt.createWorker() : null;
-  // Worker processes keep the recurring jobs (retention…) on the queue; they agree through the database.
-  const recurringJobs = worker ? rt.createRecurringDriver() : null;
-  if (worker) {
-    for (const p of rt.channels.sms.values()) {
-      p.connect?.().catch((err: unknown) => rt.logger.warn({ err, provider: p.name }, 'could not connect yet; retrying in the background'));
-    }
-    worker.start();
-    recurringJobs!.start();
+  let worker: { stop(opts: { graceMs: number; retakeAt: number }): Promise<number> } | null = null;
+  if (threaded) {
+    worker = await DeliveryThread.start({
+      threadWriteLock: threadWriteLock!,
+      signals: rt.metrics,
+      channels: rt.channels,
+      onFailure: (err) => {
+        rt.logger.fatal({ err }, 'the delivery thread died');
+        process.exit(1);
+      },
+    });
+  } else if (roles.worker) {
+    worker = startWorkerRole(rt);
   }
+  // The inbound SMTP server belongs to the worker role; under `hellio start` it stays on the main thread (few, slow connections).
   const inboundMail = worker && config.smtpInboundPort !== null ? rt.createInboundMail() : null;
   if (inboundMail) {
     const port = await inboundMail.listen(config.smtpInboundPort!, config.host);
     rt.logger.info({ port }, 'inbound SMTP server listening');
   }
-  const sweeper = worker
-    ? setInterval(() => {
-        reconcileReceipts(rt.store, rt.clock.now()).catch((err: unknown) => rt.logger.error({ err }, 'reconciling receipts failed'));
-      }, RECONCILE_EVERY_MS)
-    : null;
   if (app) await app.listen({ port: config.port, host: config.host });
   // A worker's counters and links live in its process alone: without the API, it may serve /metrics by itself.
   if (!app && config.workerMetricsPort !== null) {
     const metricsServer = await buildMetricsServer({ exporter: rt.metrics, token: config.metricsToken, trustProxy: config.trustProxy, logger: rt.logger });
     await metricsServer.listen({ port: config.workerMetricsPort, host: config.host });
   }
-  rt.logger.info({ roles, worker: worker?.id }, 'hellio running');
+  rt.logger.info({ roles }, 'hellio running');
   if (app) await announceSetupLink(rt);
   let stopping = false;
   const stop = (signal: string) => {
@@ -435,9 +500,8 @@ export async function serve(config: Config, roles: { api: boolean; worker: boole
       process.exit(1);
     }
     stopping = true;
-    recurringJobs?.stop();
     void inboundMail?.close();
-    void shutDown(rt, { drain, worker, sweeper, signal });
+    void shutDown(rt, { drain, worker, signal });
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
@@ -455,7 +519,7 @@ const CLOSE_RESERVE = 0.4;
  */
 async function shutDown(
   rt: Runtime,
-  parts: { drain: Drain | null; worker: Worker | null; sweeper: NodeJS.Timeout | null; signal: string },
+  parts: { drain: Drain | null; worker: { stop(opts: { graceMs: number; retakeAt: number }): Promise<number> } | null; signal: string },
 ): Promise<void> {
   const timeoutMs = rt.config.shutdownTimeoutMs;
   const started = Date.now();
@@ -467,7 +531,6 @@ async function shutDown(
     process.exit(1);
   }, timeoutMs);
   const handsFreeBy = started + Math.floor(timeoutMs * (1 - CLOSE_RESERVE));
-  if (parts.sweeper) clearInterval(parts.sweeper);
   try {
     const [http, released] = await Promise.all([
       parts.drain?.close(handsFreeBy),

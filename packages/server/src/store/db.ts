@@ -6,6 +6,7 @@ import pg from 'pg';
 import { type Capabilities, POSTGRES, SQLITE } from './capabilities.ts';
 import type { Database } from './schema.ts';
 import { DurableSqliteDialect, WalSync } from './wal-sync.ts';
+import { ThreadWriteLock } from './thread-write-lock.ts';
 import { ensurePrivateDir } from '../lib/secret-key-file.ts';
 import { backupSqlite, DATABASE_FILE } from './sqlite-files.ts';
 
@@ -20,6 +21,12 @@ export interface DbOptions {
   pgPoolSize?: number;
   /** Told when an idle PostgreSQL connection breaks (a server restart, say); the pool replaces it. */
   onConnectionError?: (err: Error) => void;
+  /**
+   * SQLite: the memory of a `ThreadWriteLock` shared with the other threads of this process that
+   * open the same database (`hellio start`'s API and delivery threads); their write transactions
+   * then take turns without SQLite's sleeping busy handler.
+   */
+  threadWriteLock?: SharedArrayBuffer;
 }
 
 export interface Db {
@@ -27,6 +34,8 @@ export interface Db {
   capabilities: Capabilities;
   /** A consistent copy of the live database into `file` (mode 0600); present when `capabilities.onlineBackup`. */
   backupTo?: (file: string) => Promise<void>;
+  /** The turns the write transactions of this process's threads take (SQLite opened with `threadWriteLock`). */
+  writeLock?: ThreadWriteLock;
 }
 
 /** Opens the store: PostgreSQL when a URL is given, else SQLite (WAL, every commit fsync'd before it is answered) in dataDir. */
@@ -58,6 +67,7 @@ export function openDb(opts: DbOptions): Db {
     db: new Kysely<Database>({ dialect }),
     capabilities: SQLITE,
     backupTo: (target) => backupSqlite(sqlite, file, target),
+    ...(opts.threadWriteLock ? { writeLock: new ThreadWriteLock(opts.threadWriteLock) } : {}),
   };
 }
 

@@ -102,7 +102,7 @@ export class Store {
     private readonly inTransaction: boolean,
     /** Seals and opens the secret columns (lib/sealed-secrets.ts). */
     private readonly box: SecretBox,
-    private readonly handle: Pick<Db, 'backupTo'>,
+    private readonly handle: Pick<Db, 'backupTo' | 'writeLock'>,
     /** Where modules report committed facts (lib/signals.ts); inside a transaction, held until it commits. */
     readonly signals: Signals,
   ) {
@@ -172,6 +172,13 @@ export class Store {
     if (!this.capabilities.lockOnBegin) return this.db.transaction().execute(fn);
     // BEGIN IMMEDIATE takes the write lock up front. A deferred BEGIN that reads first fails
     // (SQLITE_BUSY) without waiting when another process (the CLI) wrote meanwhile.
+    const lock = this.handle.writeLock;
+    if (lock) return lock.hold(() => this.immediate(fn));
+    return this.immediate(fn);
+  }
+
+  /** `fn` between BEGIN IMMEDIATE and COMMIT on the one connection. */
+  private async immediate<T>(fn: (executor: Executor) => Promise<T>): Promise<T> {
     return this.db.connection().execute(async (conn) => {
       await sql`begin immediate`.execute(conn);
       try {
