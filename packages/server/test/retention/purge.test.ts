@@ -32,6 +32,7 @@ describe('retention periods', () => {
       lookups: now - 90 * DAY,
       email_verifications: now - 90 * DAY,
       call_audio: now - 30 * DAY,
+      inbound_parts: now - DAY,
     });
     expect(Object.keys(c).sort()).toEqual(Object.keys(PURGEABLE).sort());
     expect(cutoffs({ ...RETENTION_DEFAULTS, jobsMs: 0 }, now).jobs).toBeNull();
@@ -93,10 +94,12 @@ describe.each(BACKENDS)('retention purge on %s', (backend) => {
         return { id, account_id: acc, key_id: a.keyId, email: 'ann@example.org', result: 'deliverable', reason: 'accepted', checks: '{}', mx_hosts: '[]', suggestion: null, price_micros: 0, sandbox: 0, created_at: t };
       case 'call_audio':
         return { call_id: id, codec: 'pcmu', speech: '', repeat: 1, pause_ms: 0, frames_sent: 0, created_at: t };
+      case 'inbound_parts':
+        return { source: id, destination: '+447400123140', ref: 7, total: 2, seq: 1, text: 'half of it', provider: 'sms-simulator', created_at: t };
     }
   }
 
-  const keyOf = (table: PurgeTable) => (table === 'idempotency_keys' ? 'idem_key' : table === 'call_audio' ? 'call_id' : 'id');
+  const keyOf = (table: PurgeTable) => (table === 'idempotency_keys' ? 'idem_key' : table === 'call_audio' ? 'call_id' : table === 'inbound_parts' ? 'source' : 'id');
 
   async function idsOf(table: PurgeTable, ids: string[]): Promise<string[]> {
     const col = keyOf(table);

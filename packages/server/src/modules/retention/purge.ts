@@ -38,6 +38,8 @@ export function cutoffs(s: RetentionSettings, now: number): Record<PurgeTable, n
     lookups: before(s.lookupsMs),
     email_verifications: before(s.lookupsMs),
     call_audio: before(s.callAudioMs),
+    // Not a setting: a long SMS whose parts are a day apart will never be whole (docs/inbound.md).
+    inbound_parts: now - DAY,
   };
 }
 

@@ -25,6 +25,8 @@ export const PURGEABLE = {
   lookups: { time: 'created_at' },
   email_verifications: { time: 'created_at' },
   call_audio: { time: 'created_at' },
+  /** Parts of a long inbound SMS whose other parts never came (networks send the rest within minutes). */
+  inbound_parts: { time: 'created_at' },
 } as const;
 
 /** A table the purge deletes from by age. */
@@ -75,6 +77,11 @@ export class RetentionRepo {
         .limit(limit);
       const r = await this.db.deleteFrom('jobs').where('id', 'in', ids).executeTakeFirst();
       return Number(r.numDeletedRows);
+    }
+    if (table === 'inbound_parts') {
+      // Keyed by (source, destination, ref, total, seq): the batch is chosen by row value, as for idempotency keys.
+      const r = await sql`delete from inbound_parts where (source, destination, ref, total, seq) in (select source, destination, ref, total, seq from inbound_parts where created_at < ${cutoff} limit ${limit})`.execute(this.db);
+      return Number(r.numAffectedRows ?? 0n);
     }
     if (table === 'call_audio') {
       const ids = this.db.selectFrom('call_audio').select('call_id').where('created_at', '<', cutoff).limit(limit);
