@@ -239,7 +239,7 @@ describe.each(BACKENDS)('health and docs on %s', (backend) => {
     it('documents the GET /messages filters and the path ids', () => {
       const params = doc.paths['/messages'].get.parameters as Array<{ name: string; in: string }>;
       expect(params.filter((p) => p.in === 'query').map((p) => p.name).sort()).toEqual(
-        ['campaign_id', 'channel', 'cursor', 'from', 'limit', 'recipient', 'status', 'to', 'until'],
+        ['campaign_id', 'channel', 'conversation', 'cursor', 'direction', 'from', 'limit', 'recipient', 'status', 'to', 'until'],
       );
       const limit = params.find((p: Json) => p.name === 'limit') as Json;
       expect(limit.schema).toMatchObject({ type: 'integer', maximum: 100 });
