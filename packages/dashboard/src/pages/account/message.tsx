@@ -35,6 +35,9 @@ type Step =
   | { kind: 'webhook'; at: string; key: string; delivery: Delivery; attempt: Attempt | null };
 
 /** The message page (/accounts/$accountId/messages/$messageId). */
+/** How long after a message became final its page still looks for new webhook deliveries. */
+const WEBHOOK_SETTLE_MS = 60_000;
+
 export function MessagePage() {
   const accountId = useAccountId();
   const { messageId = '' } = useParams({ strict: false }) as { messageId?: string };
@@ -49,9 +52,15 @@ export function MessagePage() {
   const webhooks = useQuery({
     queryKey: ['webhooks', accountId, 'message', messageId],
     queryFn: () => api<Page<Delivery>>('GET', accountPath(accountId, `/messages/${messageId}/webhook-deliveries?limit=100`)),
-    // Webhooks of a final message may still be on their way or being retried.
+    // Webhooks of a final message may still be on their way or being retried — or not yet made:
+    // the final status's event is fanned out to deliveries just after, so keep looking a minute.
     refetchInterval: (q) =>
-      !message.data || !FINAL_STATUSES.has(message.data.status) || q.state.data?.data.some((d) => d.status === 'pending') ? 1500 : false,
+      !message.data ||
+      !FINAL_STATUSES.has(message.data.status) ||
+      Date.now() - Date.parse(message.data.updated_at) < WEBHOOK_SETTLE_MS ||
+      q.state.data?.data.some((d) => d.status === 'pending')
+        ? 1500
+        : false,
   });
   const cancel = useMutation({
     mutationFn: () => api<MessageDetail>('POST', accountPath(accountId, `/messages/${messageId}/cancel`)),
