@@ -237,7 +237,11 @@ export function openSecretBox(config: Pick<Config, 'secretKey' | 'secretKeyPrevi
 }
 
 /** Opens the store (migrating it, checking the key, sealing secrets left in clear) and the shared counters. */
-export async function openRuntime(config: Config, logger = createLogger(config.logLevel), opts: { clock?: Clock; signals?: Signals; threadWriteLock?: SharedArrayBuffer } = {}): Promise<Runtime> {
+export async function openRuntime(
+  config: Config,
+  logger = createLogger(config.logLevel),
+  opts: { clock?: Clock; signals?: Signals; threadWriteLock?: SharedArrayBuffer; checkpoints?: 'inline' | 'thread' | 'elsewhere' } = {},
+): Promise<Runtime> {
   const clock = opts.clock ?? systemClock;
   const secrets = openSecretBox(config);
   const metrics = new Metrics();
@@ -246,6 +250,8 @@ export async function openRuntime(config: Config, logger = createLogger(config.l
       ...config,
       onConnectionError: (err) => logger.warn({ err: err.message }, 'database connection lost; the pool opens a new one'),
       ...(opts.threadWriteLock ? { threadWriteLock: opts.threadWriteLock } : {}),
+      ...(opts.checkpoints ? { checkpoints: opts.checkpoints } : {}),
+      onCheckpointError: (message) => logger.error({ err: message }, 'checkpointing the SQLite WAL failed; it grows until this works again'),
     }),
     { currency: config.currency, secrets, signals: opts.signals ?? metrics },
   );
@@ -432,7 +438,8 @@ function startWorkerRole(rt: Runtime): { stop(opts: { graceMs: number; retakeAt:
 export async function runDeliveryThread(port: MessagePort, threadWriteLock: SharedArrayBuffer): Promise<void> {
   let rt: Runtime;
   try {
-    rt = await openRuntime(loadConfig(), undefined, { signals: forwardedSignals(port), threadWriteLock });
+    // The main thread's runtime checkpoints the WAL for both (serve).
+    rt = await openRuntime(loadConfig(), undefined, { signals: forwardedSignals(port), threadWriteLock, checkpoints: 'elsewhere' });
   } catch (err) {
     port.postMessage({ type: 'failed', message: (err as Error).message });
     return;
@@ -461,7 +468,8 @@ export async function serve(config: Config, roles: { api: boolean; worker: boole
   const threaded = roles.api && roles.worker;
   // The API and delivery threads of `hellio start` take turns at SQLite's one writer (store/thread-write-lock.ts).
   const threadWriteLock = threaded ? ThreadWriteLock.memory() : undefined;
-  const rt = await openRuntime(config, undefined, threadWriteLock ? { threadWriteLock } : {});
+  // A server's commits never stop to copy the WAL back: a thread of its own does (store/wal-checkpointer.ts).
+  const rt = await openRuntime(config, undefined, { checkpoints: 'thread', ...(threadWriteLock ? { threadWriteLock } : {}) });
   const app = roles.api ? await createServer(rt, await locateDashboard(rt.logger, { rebuild: roles.buildDashboard === true })) : null;
   const drain = app ? drainOf(app) : null;
   let worker: { stop(opts: { graceMs: number; retakeAt: number }): Promise<number> } | null = null;

@@ -11,6 +11,7 @@ import type { RouteEntry } from './types.ts';
 import { serveDashboard, type DashboardBuild } from './dashboard.ts';
 import { installErrorHandling } from './errors.ts';
 import { installDrain } from './drain.ts';
+import { AccessLog } from './access-log.ts';
 import type { HttpLimits } from '../lib/http-limits.ts';
 import { clientErrorHandler, eventLoopBusy, frameworkErrors, installLoadShedding, installStrictJsonParser, serverOptions } from './edge.ts';
 import { validatorFactory } from './validation.ts';
@@ -79,6 +80,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
     genReqId: () => newId('req'),
+    logController: new AccessLog(),
     // Only the configured proxies may speak for the client through X-Forwarded-For.
     trustProxy: deps.trustProxy.length > 0 ? deps.trustProxy : false,
     bodyLimit: deps.bodyLimit,

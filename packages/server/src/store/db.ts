@@ -7,6 +7,7 @@ import { type Capabilities, POSTGRES, SQLITE } from './capabilities.ts';
 import type { Database } from './schema.ts';
 import { DurableSqliteDialect, WalSync } from './wal-sync.ts';
 import { ThreadWriteLock } from './thread-write-lock.ts';
+import { WalCheckpointer } from './wal-checkpointer.ts';
 import { ensurePrivateDir } from '../lib/secret-key-file.ts';
 import { backupSqlite, DATABASE_FILE } from './sqlite-files.ts';
 
@@ -27,6 +28,15 @@ export interface DbOptions {
    * then take turns without SQLite's sleeping busy handler.
    */
   threadWriteLock?: SharedArrayBuffer;
+  /**
+   * SQLite: who copies the WAL back into the database file. 'inline' (SQLite's default, for short
+   * processes: the CLI): the connection that commits past 1,000 pages, inside its COMMIT.
+   * 'thread': a thread this opens (store/wal-checkpointer.ts), so no commit ever pays for it.
+   * 'elsewhere': another thread of this process has one; this connection never checkpoints.
+   */
+  checkpoints?: 'inline' | 'thread' | 'elsewhere';
+  /** Told when the checkpoint thread fails. */
+  onCheckpointError?: (message: string) => void;
 }
 
 export interface Db {
@@ -61,8 +71,11 @@ export function openDb(opts: DbOptions): Db {
   // The CLI and other processes share the file; wait for the write lock instead of failing.
   sqlite.pragma('busy_timeout = 10000');
   sqlite.pragma('foreign_keys = ON');
+  const checkpoints = opts.checkpoints ?? 'inline';
+  if (checkpoints !== 'inline') sqlite.pragma('wal_autocheckpoint = 0');
+  const checkpointer = checkpoints === 'thread' ? WalCheckpointer.start(file, opts.onCheckpointError ?? (() => undefined)) : null;
   const written = { dirty: false };
-  const dialect = new DurableSqliteDialect({ database: withStatementCache(sqlite, written) }, sqlite, new WalSync(`${file}-wal`), written);
+  const dialect = new DurableSqliteDialect({ database: withStatementCache(sqlite, written) }, sqlite, new WalSync(`${file}-wal`), written, checkpointer);
   return {
     db: new Kysely<Database>({ dialect }),
     capabilities: SQLITE,

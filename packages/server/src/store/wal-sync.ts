@@ -68,13 +68,15 @@ export class DurableSqliteDialect extends SqliteDialect {
     private readonly sqlite: SQLite.Database,
     private readonly wal: WalSync,
     private readonly written: { dirty: boolean },
+    /** The checkpoint thread of this connection's process, ended before the connection closes. */
+    private readonly checkpointer: { close(): Promise<void> } | null = null,
   ) {
     super(config);
   }
 
   override createDriver(): Driver {
     const inner = super.createDriver();
-    const { sqlite, wal, written } = this;
+    const { sqlite, wal, written, checkpointer } = this;
     return {
       init: () => inner.init(),
       acquireConnection: () => inner.acquireConnection(),
@@ -89,6 +91,7 @@ export class DurableSqliteDialect extends SqliteDialect {
         }
       },
       async destroy() {
+        await checkpointer?.close();
         await inner.destroy();
         await wal.close();
       },

@@ -1,10 +1,22 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 
+// Parsing a number with the full metadata is a few percent of an accepted SMS's CPU (profiled in
+// docs/performance.md), and senders write to the same numbers again and again. Bounded: past the
+// limit the cache starts afresh, so a stream of one-off numbers cannot grow it.
+const PARSED_LIMIT = 20_000;
+const parsed = new Map<string, string | null>();
+
 /** Parses an E.164 destination; null unless it is a valid number written with its "+". */
 export function parseE164(text: string): string | null {
-  if (!/^\+[1-9]\d{5,14}$/.test(text.trim())) return null;
-  const phone = parsePhoneNumberFromString(text.trim());
-  return phone?.isValid() ? phone.number : null;
+  const t = text.trim();
+  if (!/^\+[1-9]\d{5,14}$/.test(t)) return null;
+  const known = parsed.get(t);
+  if (known !== undefined) return known;
+  const phone = parsePhoneNumberFromString(t);
+  const e164 = phone?.isValid() ? phone.number : null;
+  if (parsed.size >= PARSED_LIMIT) parsed.clear();
+  parsed.set(t, e164);
+  return e164;
 }
 
 /**

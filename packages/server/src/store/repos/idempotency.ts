@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { IdempotencyKeysTable } from '../schema.ts';
-import type { Executor } from './executor.ts';
+import { type Executor, selectFixed } from './executor.ts';
 
 export type IdempotencyRow = Selectable<IdempotencyKeysTable>;
 
@@ -58,13 +58,10 @@ export class IdempotencyRepo {
     }
   }
 
+  /** Every keyed request looks its key up first: a statement built once. */
   async get(accountId: string, key: string): Promise<IdempotencyRow | undefined> {
-    return this.db
-      .selectFrom('idempotency_keys')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .where('idem_key', '=', key)
-      .executeTakeFirst();
+    const rows = await selectFixed<IdempotencyRow>(this.db, 'select * from idempotency_keys where account_id = ? and idem_key = ?', [accountId, key]);
+    return rows[0];
   }
 
   async complete(accountId: string, key: string, status: number, body: string): Promise<void> {

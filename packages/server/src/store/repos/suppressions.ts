@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Capabilities } from '../capabilities.ts';
 import type { SuppressionChannel, SuppressionSource, SuppressionsTable } from '../schema.ts';
-import type { Executor } from './executor.ts';
+import { type Executor, selectFixed } from './executor.ts';
 import { idIn } from './id-list.ts';
 
 /** One suppressed recipient of one account on one channel. */
@@ -47,6 +47,11 @@ export class SuppressionsRepo {
   /** Which of `values` are listed (one statement whatever their number). */
   async listedAmong(accountId: string, channel: SuppressionChannel, values: readonly string[]): Promise<string[]> {
     if (values.length === 0) return [];
+    // The one recipient of most sends: a statement built once (this runs on every accepted request).
+    if (values.length === 1) {
+      const one = await selectFixed<{ value: string }>(this.db, 'select value from suppressions where account_id = ? and channel = ? and value = ?', [accountId, channel, values[0]]);
+      return one.map((r) => r.value);
+    }
     const rows = await this.db
       .selectFrom('suppressions')
       .select('value')

@@ -1,0 +1,72 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { openDb, type DbOptions } from '../../src/store/db.ts';
+import { DATABASE_FILE } from '../../src/store/sqlite-files.ts';
+import { WalCheckpointer } from '../../src/store/wal-checkpointer.ts';
+
+// About 6 MB in one commit: past SQLite's automatic checkpoint (1,000 pages of 4 KiB).
+const PAGES_OF_DATA = 1_500;
+
+const size = (file: string) => statSync(file).size;
+
+/** Opens a database in a new directory and commits ~6 MB to it; the caller closes it. */
+async function writeMegabytes(dir: string, checkpoints: DbOptions['checkpoints'], onCheckpointError?: (m: string) => void) {
+  const { db } = openDb({ databaseUrl: null, dataDir: dir, checkpoints, ...(onCheckpointError ? { onCheckpointError } : {}) });
+  await sql`create table filler (b blob)`.execute(db);
+  await sql`with recursive n(i) as (select 1 union all select i + 1 from n where i < ${PAGES_OF_DATA})
+            insert into filler select randomblob(4000) from n`.execute(db);
+  return db;
+}
+
+describe('WAL checkpoints off the committing connection (WalCheckpointer)', () => {
+  let dir: string;
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("by default ('inline') the commit that passes 1,000 pages copies the WAL back itself", async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hellio-ckpt-'));
+    const db = await writeMegabytes(dir, 'inline');
+    try {
+      expect(size(join(dir, DATABASE_FILE))).toBeGreaterThan(PAGES_OF_DATA * 4000);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it("'elsewhere': the connection never checkpoints — its commits leave the pages in the WAL", async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hellio-ckpt-'));
+    const db = await writeMegabytes(dir, 'elsewhere');
+    try {
+      await new Promise((r) => setTimeout(r, 600)); // three periods of a checkpoint thread, had there been one
+      expect(size(join(dir, DATABASE_FILE))).toBeLessThan(100_000);
+      expect(size(join(dir, `${DATABASE_FILE}-wal`))).toBeGreaterThan(PAGES_OF_DATA * 4000);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it("'thread': a thread beside the connection copies the committed pages into the database file", async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hellio-ckpt-'));
+    const errors: string[] = [];
+    const db = await writeMegabytes(dir, 'thread', (m) => errors.push(m));
+    try {
+      await vi.waitFor(() => expect(size(join(dir, DATABASE_FILE))).toBeGreaterThan(PAGES_OF_DATA * 4000), { timeout: 5000, interval: 50 });
+      // Everything is checkpointed: a checkpoint now has no frame left to copy.
+      const [row] = (await sql<{ log: number; checkpointed: number }>`pragma wal_checkpoint(PASSIVE)`.execute(db)).rows;
+      expect(row!.log).toBe(row!.checkpointed);
+      expect(errors).toEqual([]);
+    } finally {
+      await db.destroy(); // ends the thread first: a thread left running would keep this file open
+    }
+  });
+
+  it('tells its first failure (a database it cannot open) and can still be closed', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hellio-ckpt-'));
+    const errors: string[] = [];
+    const checkpointer = WalCheckpointer.start(join(dir, 'missing', DATABASE_FILE), (m) => errors.push(m));
+    await vi.waitFor(() => expect(errors.join(' ')).toMatch(/unable to open|directory does not exist/i), { timeout: 5000 });
+    await checkpointer.close();
+  });
+});
