@@ -30,8 +30,8 @@
 // Knobs: BENCH_BACKEND (sqlite | postgres), BENCH_E2E_S (60), BENCH_WARMUP_S (5), BENCH_PACED_S
 // (20), BENCH_API_S (15), BENCH_HELLO_S (10), BENCH_CONNECTIONS (50), BENCH_ACCOUNTS (50),
 // BENCH_SMPP_WINDOW (10), BENCH_SCALE (1,2), BENCH_SKIP (phase names above, comma-separated),
-// BENCH_BASELINE_ROOT=<dir> (another checkout whose `hellio start` runs the start phases first:
-// before/after in one run), BENCH_CPU_PROF=<dir> (runs `hellio start` under node --cpu-prof; summarise with
+// BENCH_BASELINE_ROOT=<dir> (another checkout whose `hellio start` runs the start phases first,
+// and whose `hellio api` the api phase: before/after in one run), BENCH_CPU_PROF=<dir> (runs `hellio start` under node --cpu-prof; summarise with
 // bench/deliver/profile-summary.mjs), BENCH_PG_URL. HELLIO_* variables reach Hellio's processes.
 // Results: bench/e2e/results/<backend>-<time>.json. Only the ratios of one run mean much.
 import { execFileSync, fork, spawn } from 'node:child_process';
@@ -327,16 +327,18 @@ async function benchStart(smsc, out, { bin = hellio, label = 'start' } = {}) {
   }
 }
 
-async function benchApi(out) {
+/** `hellio api` alone (of this tree, or of `bin`'s), with one account's key then all of them. */
+async function benchApi(out, { bin = hellio, prefix = 'api' } = {}) {
   const { env, drop, keys } = await databaseWithAccounts('e2e_api');
-  const server = await hellioProcess('api', env);
+  const server = await hellioProcess('api', env, { bin });
   try {
     // A fresh server is slow for its first seconds (bench/accept): warm every key first.
     await acceptOnly(server.base, sendRequests(keys), Math.max(3, warmupS));
-    log(`hellio api: one account, ${apiS} s`);
-    out.api_one_account = { accounts: 1, ...(await acceptOnly(server.base, sendRequests([keys[0]]), apiS)) };
-    log(`hellio api: ${keys.length} accounts, ${apiS} s`);
-    out.api_many_accounts = { accounts: keys.length, ...(await acceptOnly(server.base, sendRequests(keys), apiS)) };
+    const label = prefix === 'api' ? 'hellio api' : `${prefix.replace('_', ' ')} (${bin})`;
+    log(`${label}: one account, ${apiS} s`);
+    out[`${prefix}_one_account`] = { accounts: 1, ...(await acceptOnly(server.base, sendRequests([keys[0]]), apiS)) };
+    log(`${label}: ${keys.length} accounts, ${apiS} s`);
+    out[`${prefix}_many_accounts`] = { accounts: keys.length, ...(await acceptOnly(server.base, sendRequests(keys), apiS)) };
   } finally {
     await server.stop();
     await drop();
@@ -427,6 +429,7 @@ try {
     await benchStart(smsc, ph);
     log(`  hellio start: ${ph.start.accepted_per_second} accepted/s, ${ph.start.handed_over_per_second} handed over/s, p99 ${ph.start.accept_latency_ms.p99} ms`);
   }
+  if (baselineRoot && !skip.has('api')) await benchApi(ph, { bin: join(baselineRoot, 'packages/server/bin/hellio.js'), prefix: 'api_baseline' });
   if (!skip.has('api')) await benchApi(ph);
   if (!skip.has('hello-again')) {
     log('fastify POST hello, again');
@@ -455,6 +458,12 @@ result.ratios = {
   start_accepted_vs_api_one_account: ratio(ph.start?.accepted_per_second, ph.api_one_account?.requests_per_second),
   api_one_account_vs_hello: ratio(ph.api_one_account?.requests_per_second, hello),
   api_many_accounts_vs_hello: ratio(ph.api_many_accounts?.requests_per_second, hello),
+  ...(ph.api_baseline_one_account
+    ? {
+        api_one_account_vs_baseline: ratio(ph.api_one_account?.requests_per_second, ph.api_baseline_one_account.requests_per_second),
+        api_many_accounts_vs_baseline: ratio(ph.api_many_accounts?.requests_per_second, ph.api_baseline_many_accounts.requests_per_second),
+      }
+    : {}),
 };
 const p99 = ph.start_paced?.latency_ms_from_due_time.p99 ?? null;
 result.goals = {
@@ -486,6 +495,7 @@ process.stdout.write(
     ph.start_baseline_paced ? `  baseline, open loop at ${ph.start_baseline_paced.target_rate}/s: p50/p99 ${ph.start_baseline_paced.latency_ms_from_due_time.p50}/${ph.start_baseline_paced.latency_ms_from_due_time.p99} ms` : null,
     `  hellio start: ${brief(ph.start)}`,
     ph.start_paced ? `  start, open loop at ${ph.start_paced.target_rate}/s: p50/p99 ${ph.start_paced.latency_ms_from_due_time.p50}/${p99} ms` : null,
+    ph.api_baseline_one_account ? `  baseline api: one account ${ph.api_baseline_one_account.requests_per_second} req/s, ${nAccounts} accounts ${ph.api_baseline_many_accounts.requests_per_second} req/s` : null,
     ph.api_one_account ? `  hellio api: one account ${ph.api_one_account.requests_per_second} req/s, ${nAccounts} accounts ${ph.api_many_accounts.requests_per_second} req/s` : null,
     ...(ph.scale ?? []).map((s) => `  scale: ${s.api_processes} api + 1 worker: ${s.accepted_per_second} accepted/s, ${s.handed_over_per_second} handed over/s`),
     `  ratios: ${JSON.stringify(result.ratios)}`,
