@@ -45,7 +45,7 @@ import { MemoryRateLimiter } from './ratelimit/memory-rate-limiter.ts';
 import type { RateLimiter } from './ratelimit/rate-limiter.ts';
 import { RedisRateLimiter } from './ratelimit/redis-rate-limiter.ts';
 import { FallbackRateLimiter } from './ratelimit/fallback-rate-limiter.ts';
-import { openDb } from './store/db.ts';
+import { type DbOptions, openDb } from './store/db.ts';
 import { Metrics } from './metrics/metrics.ts';
 import { AcceptCommitter } from './modules/accept/committer.ts';
 import { IdempotencyClaims } from './modules/access/idempotency.ts';
@@ -240,7 +240,7 @@ export function openSecretBox(config: Pick<Config, 'secretKey' | 'secretKeyPrevi
 export async function openRuntime(
   config: Config,
   logger = createLogger(config.logLevel),
-  opts: { clock?: Clock; signals?: Signals; threadWriteLock?: SharedArrayBuffer; checkpoints?: 'inline' | 'thread' | 'elsewhere' } = {},
+  opts: { clock?: Clock; signals?: Signals; threadWriteLock?: SharedArrayBuffer; checkpoints?: DbOptions['checkpoints'] } = {},
 ): Promise<Runtime> {
   const clock = opts.clock ?? systemClock;
   const secrets = openSecretBox(config);

@@ -28,25 +28,27 @@ function insertText(table: string, columns: string[], rows: number, pg: boolean)
   return text;
 }
 
-// PostgreSQL's form of a fixed statement's text ($1, $2… for each ?), made once per text.
+// PostgreSQL's form of each fixed statement's text ($1, $2… for its ?s), made once per text.
 const numbered = new Map<string, string>();
+
+function numberedText(text: string): string {
+  let sql = numbered.get(text);
+  if (sql === undefined) {
+    let n = 0;
+    sql = text.replace(/\?/g, () => `$${++n}`);
+    numbered.set(text, sql);
+  }
+  return sql;
+}
 
 /**
  * Runs a statement whose text never changes, written with `?` placeholders, without Kysely
  * building and compiling it: for the reads every accepted request makes (on the accept path the
  * building cost several times what SQLite took to answer). The text must hold no other `?`.
  */
-export async function selectFixed<R>(db: Executor, text: string, params: readonly unknown[]): Promise<R[]> {
-  let sql = text;
-  if (db.getExecutor().adapter instanceof PostgresAdapter) {
-    sql = numbered.get(text) ?? '';
-    if (sql === '') {
-      let n = 0;
-      sql = text.replace(/\?/g, () => `$${++n}`);
-      numbered.set(text, sql);
-    }
-  }
-  return (await db.executeQuery<R>(CompiledQuery.raw(sql, [...params]))).rows;
+export async function selectFixed<R>(db: Executor, text: string, params: unknown[]): Promise<R[]> {
+  const sql = db.getExecutor().adapter instanceof PostgresAdapter ? numberedText(text) : text;
+  return (await db.executeQuery<R>(CompiledQuery.raw(sql, params))).rows;
 }
 
 /**
