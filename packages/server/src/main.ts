@@ -5,8 +5,6 @@ import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.ts';
-import { buildApp } from './http/app.ts';
-import { buildMetricsServer } from './http/metrics-server.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { createLogger } from './lib/logger.ts';
 import type { ModuleContext } from './modules/context.ts';
@@ -14,31 +12,18 @@ import { receiptWriter, reconcileReceipts } from './modules/messages/receipts.ts
 import { type Channels, makeChannels } from './providers/channels.ts';
 import { EmailSimulator } from './providers/email/email-simulator.ts';
 import { SmtpProvider } from './providers/email/smtp-provider.ts';
-import { type InboundMailServer, SmtpInboundServer } from './providers/email/inbound-mail.ts';
-import { MailauthAuthenticator } from './providers/email/mail-auth.ts';
-import { acceptsRecipient, receiveMail } from './modules/inbound/mail-receive.ts';
-import { hostname } from 'node:os';
 import { type InboxEntry, SmsSimulator } from './providers/sms/sms-simulator.ts';
 import type { SmsProvider } from './providers/sms/sms-provider.ts';
 import { SmppProvider } from './providers/sms/smpp-provider.ts';
 import { HttpSmsProvider } from './providers/sms/http-sms-provider.ts';
 import { VoiceSimulator } from './providers/voice/voice-simulator.ts';
 import { SipTrunk } from './providers/voice/sip-trunk.ts';
-import { voiceHandlers } from './workers/voice-call.ts';
 import type { Speech } from './modules/voice/speech.ts';
 import { WorkerSpeechSynthesizer } from './providers/voice/tts/worker-speech-synthesizer.ts';
-import { catalogueDefinitions, type JobHandlers } from './queue/handlers.ts';
-import { Worker } from './queue/worker.ts';
 import { newId } from './lib/ids.ts';
-import { deliveryHandlers } from './workers/deliver.ts';
-import { receiptHandlers } from './workers/receipts.ts';
 import { SmsReceiver } from './modules/inbound/receive.ts';
 import { openOtp } from './modules/otp/deps.ts';
 import { EmailVerifier } from './modules/email-verify/verifier.ts';
-import { webhookHandlers } from './workers/webhook-deliver.ts';
-import { compatCallbackHandlers } from './workers/compat-callback.ts';
-import { retentionHandlers } from './workers/retention.ts';
-import { RecurringDriver } from './queue/recurring.ts';
 import { HttpFileFetcher } from './providers/files/http-file-fetcher.ts';
 import { HttpWebhookSender } from './providers/webhooks/http-webhook-sender.ts';
 import { MemoryRateLimiter } from './ratelimit/memory-rate-limiter.ts';
@@ -54,7 +39,6 @@ import { PlatformMailer } from './modules/people/platform-mail.ts';
 import { Background } from './lib/background.ts';
 import { lasting } from './modules/people/emails.ts';
 import { issueSetupLink } from './modules/people/setup.ts';
-import { locateDashboard } from './http/dashboard-build.ts';
 import { type Drain, drainOf } from './http/drain.ts';
 import type { DashboardBuild } from './http/dashboard.ts';
 import { SecretBox } from './lib/sealed-secrets.ts';
@@ -69,6 +53,7 @@ import type { Signals } from './lib/signals.ts';
 import { loadConfig } from './config/config.ts';
 import { ThreadWriteLock } from './store/thread-write-lock.ts';
 import { DeliveryThread, forwardedSignals, snapshotStates, STATE_REPORT_MS } from './main/delivery-thread.ts';
+import type { ServingParts } from './main/serving.ts';
 import {
   DATABASE_FILE,
   DatabaseFileError,
@@ -81,9 +66,10 @@ import {
 
 /**
  * The wiring: the only place that turns configuration into concrete adapters (which database,
- * which rate limiter) and hands them to the parts that only know the interfaces.
+ * which rate limiter) and hands them to the parts that only know the interfaces. An admin
+ * runtime is what one CLI command needs; `Runtime` adds what serving processes run.
  */
-export interface Runtime {
+export interface AdminRuntime {
   config: Config;
   store: Store;
   /** Where every module, worker and receipt reads the time. */
@@ -97,14 +83,11 @@ export interface Runtime {
   secrets: SecretBox;
   /** This runtime's Prometheus metrics (its own registry): the store's signals feed it, /metrics shows it. */
   metrics: Metrics;
-  /** A worker over every job kind (not started). */
-  createWorker(opts?: { concurrency?: number; pollMs?: number }): Worker;
-  /** Keeps one job of every recurring kind on the queue (not started; worker processes start it). */
-  createRecurringDriver(): RecurringDriver;
-  /** The inbound SMTP server (not listening): mail for verified domains, bounces and complaints. */
-  createInboundMail(): InboundMailServer;
   close(): Promise<void>;
 }
+
+/** A runtime that serves: the admin one with the worker, recurring jobs and inbound mail (src/main/serving.ts). */
+export interface Runtime extends AdminRuntime, ServingParts {}
 
 /** The simulated phones' and mailboxes' inbox lives in the database, so `hellio sandbox inbox` sees it from any process. */
 function inboxSink(store: Store, clock: Clock) {
@@ -236,12 +219,22 @@ export function openSecretBox(config: Pick<Config, 'secretKey' | 'secretKeyPrevi
   return new SecretBox(config.secretKey ?? loadOrCreateKeyFile(config.dataDir), config.secretKeyPrevious);
 }
 
+/** How a runtime opens: its clock, where its signals go, and how it shares SQLite's writer and WAL. */
+export interface RuntimeOptions {
+  clock?: Clock;
+  signals?: Signals;
+  threadWriteLock?: SharedArrayBuffer;
+  checkpoints?: DbOptions['checkpoints'];
+}
+
+/** A serving runtime: the admin one, and the job handlers and inbound mail loaded only now. */
+export async function openRuntime(config: Config, logger = createLogger(config.logLevel), opts: RuntimeOptions = {}): Promise<Runtime> {
+  const [rt, { servingParts }] = await Promise.all([openAdminRuntime(config, logger, opts), import('./main/serving.ts')]);
+  return { ...rt, ...servingParts(rt) };
+}
+
 /** Opens the store (migrating it, checking the key, sealing secrets left in clear) and the shared counters. */
-export async function openRuntime(
-  config: Config,
-  logger = createLogger(config.logLevel),
-  opts: { clock?: Clock; signals?: Signals; threadWriteLock?: SharedArrayBuffer; checkpoints?: DbOptions['checkpoints'] } = {},
-): Promise<Runtime> {
+export async function openAdminRuntime(config: Config, logger = createLogger(config.logLevel), opts: RuntimeOptions = {}): Promise<AdminRuntime> {
   const clock = opts.clock ?? systemClock;
   const secrets = openSecretBox(config);
   const metrics = new Metrics();
@@ -314,15 +307,6 @@ export async function openRuntime(
   };
   const channels = buildChannels(store, clock, config, logger);
   metrics.readFrom({ deps: { store, clock }, channels });
-  // Every kind of the job catalogue with its handler (the type makes a missing one an error).
-  const handlers: JobHandlers = {
-    ...deliveryHandlers({ store, channels, clock, otpKeys: otp.keys, returnPathHost: config.returnPathHost }),
-    ...receiptHandlers({ store, clock, receiptTimeouts: config.receiptTimeoutMs }),
-    ...webhookHandlers({ store, sender: webhookSender, clock }, { timeoutMs: config.webhookTimeoutMs }),
-    ...compatCallbackHandlers({ store, sender: webhookSender, clock }),
-    ...voiceHandlers({ store, clock, channels, speech, otpKeys: otp.keys, currency: config.currency, log: (msg, extra) => logger.warn(extra, msg) }),
-    ...retentionHandlers({ store, clock, log: (msg, extra) => logger.info(extra, msg) }, config.retention),
-  };
   return {
     config,
     store,
@@ -334,25 +318,6 @@ export async function openRuntime(
     channels,
     secrets,
     metrics,
-    createWorker: (opts = {}) =>
-      new Worker({
-        store,
-        definitions: catalogueDefinitions(handlers),
-        logger,
-        clock,
-        concurrency: opts.concurrency ?? config.workerConcurrency,
-        ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
-        ...(config.jobLeaseMs !== null ? { leaseMs: config.jobLeaseMs } : {}),
-      }),
-    createInboundMail: () => {
-      // SPF, DKIM and DMARC are looked up through the installation's DNS (HELLIO_DNS_SERVERS).
-      const auth = new MailauthAuthenticator((name, type) => resolver.resolve(name, type) as Promise<unknown[]>, hostname());
-      return new SmtpInboundServer(
-        { acceptsRecipient: (address) => acceptsRecipient(ctx, address), receive: async (mail) => void (await receiveMail({ ...ctx, auth }, mail)) },
-        { maxBytes: config.smtpInboundMaxBytes, hostname: hostname(), logger },
-      );
-    },
-    createRecurringDriver: () => new RecurringDriver({ store, clock, onError: (err) => logger.error({ err }, 'scheduling recurring jobs failed') }),
     async close() {
       await ctx.people.later.settled();
       await channels.close();
@@ -366,7 +331,8 @@ export async function openRuntime(
 }
 
 /** Builds the HTTP app on a runtime; `dashboard` is what /dashboard/ serves (none in tests that do not ask). */
-export async function createServer(rt: Runtime, dashboard: DashboardBuild | null = null): Promise<FastifyInstance> {
+export async function createServer(rt: AdminRuntime, dashboard: DashboardBuild | null = null): Promise<FastifyInstance> {
+  const { buildApp } = await import('./http/app.ts');
   const limiter = rt.rateLimiter;
   return buildApp({
     ctx: rt.ctx,
@@ -470,6 +436,7 @@ export async function serve(config: Config, roles: { api: boolean; worker: boole
   const threadWriteLock = threaded ? ThreadWriteLock.memory() : undefined;
   // A server's commits never stop to copy the WAL back: a thread of its own does (store/wal-checkpointer.ts).
   const rt = await openRuntime(config, undefined, { checkpoints: 'thread', ...(threadWriteLock ? { threadWriteLock } : {}) });
+  const { locateDashboard } = await import('./http/dashboard-build.ts');
   const app = roles.api ? await createServer(rt, await locateDashboard(rt.logger, { rebuild: roles.buildDashboard === true })) : null;
   const drain = app ? drainOf(app) : null;
   let worker: { stop(opts: { graceMs: number; retakeAt: number }): Promise<number> } | null = null;
@@ -495,6 +462,7 @@ export async function serve(config: Config, roles: { api: boolean; worker: boole
   if (app) await app.listen({ port: config.port, host: config.host });
   // A worker's counters and links live in its process alone: without the API, it may serve /metrics by itself.
   if (!app && config.workerMetricsPort !== null) {
+    const { buildMetricsServer } = await import('./http/metrics-server.ts');
     const metricsServer = await buildMetricsServer({ exporter: rt.metrics, token: config.metricsToken, trustProxy: config.trustProxy, logger: rt.logger });
     await metricsServer.listen({ port: config.workerMetricsPort, host: config.host });
   }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { validationError } from '../lib/errors.ts';
 import { formatMicros, parseMicros } from '../lib/money.ts';
 import { parseRfc3339, rfc3339 } from '../lib/time.ts';
-import type { Runtime } from '../main.ts';
+import type { Run } from './run.ts';
 import { type AccountStatus, changeAllowlist, setAccountCaps, setAccountRateLimit } from '../modules/access/accounts.ts';
 import { createAccountAs, setAccountStatusAs } from '../modules/admin/accounts.ts';
 import { setPrice } from '../modules/admin/prices.ts';
@@ -17,8 +17,6 @@ import { parseScopes } from '../modules/access/scopes.ts';
 import { setLowBalanceAlert } from '../modules/billing/wallet.ts';
 import type { ApiKeyRow } from '../store/repos/keys.ts';
 import { simulateMo } from '../modules/inbound/simulate.ts';
-
-type Run = (fn: (rt: Runtime) => Promise<{ json: unknown; text: string }>) => Promise<void>;
 
 function money(field: string, text: string, signed = false): number {
   const negative = signed && text.trim().startsWith('-');

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config/config.ts';
-import { restoreDatabase, type Runtime } from '../main.ts';
+import { restoreDatabase } from '../main.ts';
+import type { Run } from './run.ts';
 import { backupDatabase } from '../modules/admin/backup.ts';
 import { rotateSecrets } from '../modules/admin/secrets-at-rest.ts';
 
-type Run = (fn: (rt: Runtime) => Promise<{ json: unknown; text: string }>) => Promise<void>;
 type Print = (out: { json: unknown; text: string }) => void;
 
 /** `hellio backup`, `hellio restore` and `hellio secrets rotate` (docs/reliability.md). */

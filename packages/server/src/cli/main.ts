@@ -2,10 +2,11 @@ import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import { AppError } from '../lib/errors.ts';
 import { createLogger } from '../lib/logger.ts';
-import { openRuntime, type Runtime, serve } from '../main.ts';
+import { openAdminRuntime, serve } from '../main.ts';
 import { adminCommands, domainCommands, routeCommands, sandboxCommands } from './admin.ts';
 import { otpCommands } from './otp-commands.ts';
 import { retentionCommands } from './retention-commands.ts';
+import type { Run } from './run.ts';
 import { usersCommands } from './users-commands.ts';
 import { backupCommands } from './backup-commands.ts';
 import { suppressionsCommands } from './suppressions-commands.ts';
@@ -21,16 +22,16 @@ function print(out: { json: unknown; text: string }): void {
   process.stdout.write(program.opts().json ? `${JSON.stringify(out.json)}\n` : `${out.text}\n`);
 }
 
-/** Runs an admin action on a short-lived runtime and prints its result. */
-export async function withRuntime(fn: (rt: Runtime) => Promise<{ json: unknown; text: string }>): Promise<void> {
+/** Runs an admin action on a short-lived runtime (no serving code loaded) and prints its result. */
+const withRuntime: Run = async (fn) => {
   const config = loadConfig();
-  const rt = await openRuntime(config, createLogger('warn', process.stderr as never));
+  const rt = await openAdminRuntime(config, createLogger('warn', process.stderr as never));
   try {
     print(await fn(rt));
   } finally {
     await rt.close();
   }
-}
+};
 
 program
   .command('start')

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import type { Runtime } from '../main.ts';
+import type { Run } from './run.ts';
 import { liftOtpBlock, otpBlocks, otpCountries, setOtpCountries } from '../modules/otp/admin.ts';
-
-type Run = (fn: (rt: Runtime) => Promise<{ json: unknown; text: string }>) => Promise<void>;
 
 /** `hellio otp`: geo permissions and the prefixes the SMS-pumping defence paused. */
 export function otpCommands(program: Command, run: Run): void {

@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
-import type { Runtime } from '../main.ts';
+import type { Run } from './run.ts';
 import { bodyRetention, parseBodyRetention, setBodyRetention } from '../modules/retention/account-retention.ts';
 import { purge } from '../modules/retention/purge.ts';
-
-type Run = (fn: (rt: Runtime) => Promise<{ json: unknown; text: string }>) => Promise<void>;
 
 const days = (n: number) => (n === 0 ? 'never redacted' : `redacted after ${n} days`);
 

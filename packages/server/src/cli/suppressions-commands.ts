@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { validationError } from '../lib/errors.ts';
-import type { Runtime } from '../main.ts';
+import type { AdminRuntime } from '../main.ts';
+import type { Run } from './run.ts';
 import { getAccount } from '../modules/access/accounts.ts';
 import { SCOPES } from '../modules/access/scopes.ts';
 import {
@@ -14,8 +15,6 @@ import {
 } from '../modules/suppressions/list.ts';
 import { SUPPRESSION_CHANNELS, SUPPRESSION_SOURCES } from '../modules/suppressions/suppressions.ts';
 import type { SuppressionChannel, SuppressionSource } from '../store/schema.ts';
-
-type Run = (fn: (rt: Runtime) => Promise<{ json: unknown; text: string }>) => Promise<void>;
 
 function channelArg(text: string | undefined): SuppressionChannel | undefined {
   if (text === undefined) return undefined;
@@ -30,7 +29,7 @@ function sourceArg(text: string | undefined): SuppressionSource | undefined {
 }
 
 /** The operator acts for the account with every scope (as its owner would in the dashboard). */
-async function callerFor(rt: Runtime, accountId: string): Promise<SuppressionCaller> {
+async function callerFor(rt: AdminRuntime, accountId: string): Promise<SuppressionCaller> {
   await getAccount(rt.store, accountId);
   return { accountId, scopes: new Set(SCOPES) };
 }

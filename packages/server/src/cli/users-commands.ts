@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
 import { validationError } from '../lib/errors.ts';
-import type { Runtime } from '../main.ts';
+import type { Run } from './run.ts';
 import { listUsers } from '../modules/admin/users.ts';
 import { isRole } from '../modules/people/roles.ts';
 import { createUser, findUser, setOperator, setPassword } from '../modules/people/users.ts';
-
-type Run = (fn: (rt: Runtime) => Promise<{ json: unknown; text: string }>) => Promise<void>;
 
 /** Everything on stdin, less one trailing line break (what `echo` or a here-string adds). */
 async function readStdin(): Promise<string> {

@@ -1,7 +1,7 @@
 import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, type SqliteDatabase } from 'kysely';
+import { Kysely, PostgresDialect, type SqliteDatabase } from './kysely.ts';
 import pg from 'pg';
 import { type Capabilities, POSTGRES, SQLITE } from './capabilities.ts';
 import type { Database } from './schema.ts';

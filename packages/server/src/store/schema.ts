@@ -1,4 +1,4 @@
-import type { ColumnType, Insertable } from 'kysely';
+import type { ColumnType, Insertable } from './kysely.ts';
 
 /**
  * Row types of every table. Timestamps are epoch milliseconds and money is integer micro-units,

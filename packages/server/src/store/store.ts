@@ -1,6 +1,6 @@
 import { CallsRepo } from './repos/calls.ts';
 import { InboundEmailsRepo } from './repos/inbound-emails.ts';
-import { sql } from 'kysely';
+import { sql } from './kysely.ts';
 import type { Capabilities } from './capabilities.ts';
 import type { Db } from './db.ts';
 import { AccountsRepo } from './repos/accounts.ts';

@@ -1,6 +1,6 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import type SQLite from 'better-sqlite3';
-import { type DatabaseConnection, type Driver, SqliteDialect, type SqliteDialectConfig } from 'kysely';
+import { type DatabaseConnection, type Driver, SqliteDialect, type SqliteDialectConfig } from './kysely.ts';
 
 /**
  * fdatasync of SQLite's write-ahead log, off the event loop, shared by every commit waiting for it.

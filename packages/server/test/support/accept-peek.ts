@@ -3,7 +3,7 @@
  * tests. The typed store covers most of it; jobs and events have no per-account reader there, so
  * a second, read-only handle on the same database (openDb on the harness's config) fills in.
  */
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect } from '../../src/store/kysely.ts';
 import pg from 'pg';
 import { expect } from 'vitest';
 import { openDb } from '../../src/store/db.ts';

@@ -26,6 +26,11 @@ function specifiers(text: string): string[] {
   return [...text.matchAll(/^\s*(?:import|export)\s[^;]*?\sfrom\s+'([^']+)'/gms)].map((m) => m[1]!);
 }
 
+/** The internal files a file loads when it runs: static imports that are not type-only (`import(…)` loads later). */
+function runtimeImports(f: { abs: string; text: string }): string[] {
+  return [...f.text.matchAll(/^\s*(import|export)\s(?!type\s)[^;]*?\sfrom\s+'(\.[^']+)'/gms)].map((m) => relative(SRC, resolve(dirname(f.abs), m[2]!)));
+}
+
 const layerOf = (rel: string) => (rel.includes('/') ? rel.slice(0, rel.indexOf('/')) : rel.replace(/\.ts$/, ''));
 
 /** The internal files each file imports, by path relative to src/. */
@@ -109,6 +114,26 @@ describe('architecture', () => {
     const drivers = ['kysely', 'pg', 'better-sqlite3'];
     const outside = FILES.filter((f) => layerOf(f.rel) !== 'store' && specifiers(f.text).some((s) => drivers.includes(s))).map((f) => f.rel);
     expect(outside).toEqual([]);
+  });
+
+  it('loads Kysely and libphonenumber-js through their require() shims only (one copy each, no per-file loader round trip)', () => {
+    const shims: Record<string, string> = { kysely: 'store/kysely.ts', 'libphonenumber-js/max': 'lib/phone-metadata.ts', 'libphonenumber-js': 'lib/phone-metadata.ts' };
+    const direct = FILES.flatMap((f) => specifiers(f.text).filter((s) => shims[s] && shims[s] !== f.rel).map((s) => `${f.rel} → ${s}`));
+    expect(direct).toEqual([]);
+  });
+
+  it('keeps the serving code out of what a CLI command loads (main.ts imports it when a server opens)', () => {
+    const byRel = new Map(FILES.map((f) => [f.rel, f]));
+    const loaded = new Set<string>();
+    const walk = (rel: string) => {
+      if (loaded.has(rel)) return;
+      loaded.add(rel);
+      for (const to of runtimeImports(byRel.get(rel)!)) walk(to);
+    };
+    walk('cli/main.ts');
+    expect(loaded.has('main.ts')).toBe(true);
+    const serving = [...loaded].filter((rel) => layerOf(rel) === 'workers' || ['main/serving.ts', 'http/app.ts', 'providers/email/mail-auth.ts', 'modules/inbound/mail-receive.ts'].includes(rel));
+    expect(serving).toEqual([]);
   });
 
   it('never asks which database it runs on above store/ (it asks store.capabilities)', () => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
+import { sql } from '../../src/store/kysely.ts';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openDb, type DbOptions } from '../../src/store/db.ts';
 import { DATABASE_FILE } from '../../src/store/sqlite-files.ts';

@@ -5,7 +5,7 @@ import {
   parsePhoneNumberWithError,
   type PhoneNumber,
   validatePhoneNumberLength,
-} from 'libphonenumber-js/max';
+} from '../../lib/phone-metadata.ts';
 import { type FieldError, validationError } from '../../lib/errors.ts';
 import { PrefixDataset } from './prefix-data.ts';
 

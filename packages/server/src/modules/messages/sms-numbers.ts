@@ -1,4 +1,4 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { parsePhoneNumberFromString } from '../../lib/phone-metadata.ts';
 
 // Parsing a number with the full metadata is a few percent of an accepted SMS's CPU (profiled in
 // docs/performance.md), and senders write to the same numbers again and again. Bounded: past the

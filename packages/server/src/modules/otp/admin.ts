@@ -1,4 +1,4 @@
-import { isSupportedCountry } from 'libphonenumber-js/max';
+import { isSupportedCountry } from '../../lib/phone-metadata.ts';
 import { validationError } from '../../lib/errors.ts';
 import { rfc3339 } from '../../lib/time.ts';
 import type { OtpBlockRow } from '../../store/repos/otp.ts';

@@ -1,4 +1,4 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { parsePhoneNumberFromString } from '../../lib/phone-metadata.ts';
 import { AppError } from '../../lib/errors.ts';
 import { rfc3339 } from '../../lib/time.ts';
 import type { Store } from '../../store/store.ts';

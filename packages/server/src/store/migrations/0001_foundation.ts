@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely } from '../kysely.ts';
 import { DEFAULT_PRICES } from '../default-prices.ts';
 
 /**

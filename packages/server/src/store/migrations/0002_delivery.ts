@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely } from '../kysely.ts';
 
 /**
  * Delivery: each message's provider and error, the network ids behind each message

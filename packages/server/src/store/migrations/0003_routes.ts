@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely } from '../kysely.ts';
 
 /**
  * Admin routes: which provider carries a channel's traffic to a destination prefix, and

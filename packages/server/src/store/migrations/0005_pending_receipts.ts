@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely } from '../kysely.ts';
 
 /**
  * Receipts that arrived before the network id they name was stored (the SMSC can answer

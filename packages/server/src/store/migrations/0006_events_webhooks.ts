@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely } from '../kysely.ts';
 
 /**
  * Events and webhooks: the event log, webhook endpoints, deliveries and attempts; with them

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from '../kysely.ts';
 
 /**
  * OTP verifications, the prefix blocks and per-account country rules that defend them, and

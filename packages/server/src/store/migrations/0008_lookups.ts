@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely } from '../kysely.ts';
 
 /**
  * Number lookups, and the flat price of one.

@@ -1,4 +1,4 @@
-import { PostgresAdapter, sql, type Kysely } from 'kysely';
+import { PostgresAdapter, sql, type Kysely } from '../kysely.ts';
 
 /**
  * One number that every change to what the API caches (keys, account settings, senders,

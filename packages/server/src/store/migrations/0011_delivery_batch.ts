@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely } from '../kysely.ts';
 
 /**
  * Due jobs indexed by kind first: `jobs_kind_due` (kind, status, run_at) in place of `jobs_due`.

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely } from '../kysely.ts';
 
 /**
  * People (SPEC §5): users and their membership of accounts, sessions, the one-time tokens of

@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, sql } from '../kysely.ts';
 
 /**
  * What the management API (the dashboard's) reads by account, and one rule it relies on:

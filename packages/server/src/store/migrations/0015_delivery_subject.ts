@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely } from '../kysely.ts';
 
 /**
  * The id of the resource a delivery's event is about (a message, a campaign…), so the webhook

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely } from '../kysely.ts';
 
 /**
  * Voice calls (POST /voice/send): the call, its timeline, the audio it sent, and the default

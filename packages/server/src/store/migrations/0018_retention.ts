@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, sql } from '../kysely.ts';
 
 /**
  * Retention (docs/retention.md): what the purge job needs to find old rows without reading

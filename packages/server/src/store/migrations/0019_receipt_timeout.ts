@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, sql } from '../kysely.ts';
 
 /**
  * The receipt-timeout sweep (modules/messages/receipt-timeout.ts) looks for messages left `sent`

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from '../kysely.ts';
 
 /**
  * Two-way SMS and one suppression list (issue 18, SPEC §3 "Inbound and consent"):

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely } from '../kysely.ts';
 
 /**
  * Inbound email (issue 18 part 4, docs/inbound.md "Email"):

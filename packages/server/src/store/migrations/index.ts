@@ -1,4 +1,4 @@
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from '../kysely.ts';
 import * as foundation from './0001_foundation.ts';
 import * as delivery from './0002_delivery.ts';
 import * as routes from './0003_routes.ts';

@@ -1,4 +1,4 @@
-import { type Selectable, type SqlBool, sql, type Updateable } from 'kysely';
+import { type Selectable, type SqlBool, sql, type Updateable } from '../kysely.ts';
 import type { AccountsTable } from '../schema.ts';
 import type { Executor } from './executor.ts';
 

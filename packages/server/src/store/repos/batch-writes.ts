@@ -1,4 +1,4 @@
-import { CompiledQuery } from 'kysely';
+import { CompiledQuery } from '../kysely.ts';
 import type { Capabilities } from '../capabilities.ts';
 import type { Database } from '../schema.ts';
 import { type Executor, insertRows } from './executor.ts';

@@ -1,4 +1,4 @@
-import type { Insertable, Selectable } from 'kysely';
+import type { Insertable, Selectable } from '../kysely.ts';
 import type { MessageEventsTable, PendingReceiptsTable, ProviderRefsTable, SandboxInboxTable } from '../schema.ts';
 import type { Capabilities } from '../capabilities.ts';
 import { type Executor, insertChunked } from './executor.ts';

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import type { Selectable } from '../kysely.ts';
 import type { DomainsTable } from '../schema.ts';
 import type { SecretBox } from '../../lib/sealed-secrets.ts';
 import type { Executor } from './executor.ts';

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import type { Selectable } from '../kysely.ts';
 import type { EventsTable } from '../schema.ts';
 import { type Executor, insertRows } from './executor.ts';
 

@@ -1,4 +1,4 @@
-import { CompiledQuery, type Kysely, PostgresAdapter } from 'kysely';
+import { CompiledQuery, type Kysely, PostgresAdapter } from '../kysely.ts';
 import type { Database } from '../schema.ts';
 
 /** A database handle: the pool, or one transaction's connection. Repositories work on either. */

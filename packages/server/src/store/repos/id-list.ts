@@ -1,4 +1,4 @@
-import { type Expression, type SqlBool, sql } from 'kysely';
+import { type Expression, type SqlBool, sql } from '../kysely.ts';
 import type { Capabilities } from '../capabilities.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import type { Selectable } from '../kysely.ts';
 import type { Capabilities } from '../capabilities.ts';
 import type { JobsTable, RetentionColumns } from '../schema.ts';
 import { type Executor, insertRows } from './executor.ts';

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import type { Selectable } from '../kysely.ts';
 import type { SecretBox } from '../../lib/sealed-secrets.ts';
 import type { MessageCallbacksTable } from '../schema.ts';
 import type { Executor } from './executor.ts';

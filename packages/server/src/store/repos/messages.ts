@@ -1,4 +1,4 @@
-import { type Selectable, sql } from 'kysely';
+import { type Selectable, sql } from '../kysely.ts';
 import type { MessageEventsTable, MessagesTable } from '../schema.ts';
 import type { Executor } from './executor.ts';
 

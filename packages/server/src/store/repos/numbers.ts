@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import type { Selectable } from '../kysely.ts';
 import type { NumbersTable } from '../schema.ts';
 import type { Executor } from './executor.ts';
 

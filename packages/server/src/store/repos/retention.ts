@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql } from '../kysely.ts';
 import type { Capabilities } from '../capabilities.ts';
 import type { RetentionColumns } from '../schema.ts';
 import type { Executor } from './executor.ts';

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql } from '../kysely.ts';
 import type { SecretBox } from '../../lib/sealed-secrets.ts';
 import type { Executor } from './executor.ts';
 

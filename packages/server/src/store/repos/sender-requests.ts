@@ -1,4 +1,4 @@
-import type { Selectable, Updateable } from 'kysely';
+import type { Selectable, Updateable } from '../kysely.ts';
 import type { SenderRequestsTable } from '../schema.ts';
 import type { Executor } from './executor.ts';
 

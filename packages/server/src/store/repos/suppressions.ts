@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import type { Selectable } from '../kysely.ts';
 import type { Capabilities } from '../capabilities.ts';
 import type { SuppressionChannel, SuppressionSource, SuppressionsTable } from '../schema.ts';
 import { type Executor, selectFixed } from './executor.ts';

@@ -1,4 +1,4 @@
-import { type Selectable, type SqlBool, sql, type Updateable } from 'kysely';
+import { type Selectable, type SqlBool, sql, type Updateable } from '../kysely.ts';
 import type { MembershipsTable, Role, UsersTable } from '../schema.ts';
 import type { Capabilities } from '../capabilities.ts';
 import type { Executor } from './executor.ts';

@@ -1,4 +1,4 @@
-import type { Selectable, Updateable } from 'kysely';
+import type { Selectable, Updateable } from '../kysely.ts';
 import type { WebhookAttemptsTable, WebhookDeliveriesTable, WebhookEndpointsTable } from '../schema.ts';
 import { type Executor, insertRows } from './executor.ts';
 import type { SecretBox } from '../../lib/sealed-secrets.ts';
