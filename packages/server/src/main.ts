@@ -351,6 +351,13 @@ export async function createServer(rt: AdminRuntime, dashboard: DashboardBuild |
   });
 }
 
+/** The HTTP app built and ready (its plugins loaded, its routes' schemas compiled), not yet listening. */
+async function readyServer(rt: AdminRuntime, dashboard: DashboardBuild | null): Promise<FastifyInstance> {
+  const app = await createServer(rt, dashboard);
+  await app.ready();
+  return app;
+}
+
 /**
  * First run: while no user exists, every API process that starts prints a fresh one-time link to
  * the page that creates the first operator — to the log and, on a line of its own, to the console,
@@ -437,22 +444,24 @@ export async function serve(config: Config, roles: { api: boolean; worker: boole
   // A server's commits never stop to copy the WAL back: a thread of its own does (store/wal-checkpointer.ts).
   const rt = await openRuntime(config, undefined, { checkpoints: 'thread', ...(threadWriteLock ? { threadWriteLock } : {}) });
   const { locateDashboard } = await import('./http/dashboard-build.ts');
-  const app = roles.api ? await createServer(rt, await locateDashboard(rt.logger, { rebuild: roles.buildDashboard === true })) : null;
+  // The delivery thread boots (loads its code, opens its runtime) on the other core while this
+  // one builds the app and compiles its routes: `hellio start` is ready in the longer of the two.
+  const [app, thread] = await Promise.all([
+    roles.api ? readyServer(rt, await locateDashboard(rt.logger, { rebuild: roles.buildDashboard === true })) : null,
+    threaded
+      ? DeliveryThread.start({
+          threadWriteLock: threadWriteLock!,
+          signals: rt.metrics,
+          channels: rt.channels,
+          onFailure: (err) => {
+            rt.logger.fatal({ err }, 'the delivery thread died');
+            process.exit(1);
+          },
+        })
+      : null,
+  ]);
   const drain = app ? drainOf(app) : null;
-  let worker: { stop(opts: { graceMs: number; retakeAt: number }): Promise<number> } | null = null;
-  if (threaded) {
-    worker = await DeliveryThread.start({
-      threadWriteLock: threadWriteLock!,
-      signals: rt.metrics,
-      channels: rt.channels,
-      onFailure: (err) => {
-        rt.logger.fatal({ err }, 'the delivery thread died');
-        process.exit(1);
-      },
-    });
-  } else if (roles.worker) {
-    worker = startWorkerRole(rt);
-  }
+  const worker: { stop(opts: { graceMs: number; retakeAt: number }): Promise<number> } | null = thread ?? (roles.worker ? startWorkerRole(rt) : null);
   // The inbound SMTP server belongs to the worker role; under `hellio start` it stays on the main thread (few, slow connections).
   const inboundMail = worker && config.smtpInboundPort !== null ? rt.createInboundMail() : null;
   if (inboundMail) {

@@ -14,7 +14,7 @@ import { installDrain } from './drain.ts';
 import { AccessLog } from './access-log.ts';
 import type { HttpLimits } from '../lib/http-limits.ts';
 import { clientErrorHandler, eventLoopBusy, frameworkErrors, installLoadShedding, installStrictJsonParser, serverOptions } from './edge.ts';
-import { validatorFactory } from './validation.ts';
+import { schemaCompilers } from './schema-compilers.ts';
 import { installPipeline } from './pipeline.ts';
 import { installSessions } from './session.ts';
 import { adminRoutes } from './routes/admin.ts';
@@ -77,6 +77,7 @@ export interface AppDeps {
 
 /** Builds the HTTP API; knows nothing of which database, limiter or channels sit behind it. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const compilers = schemaCompilers();
   const app = Fastify({
     loggerInstance: deps.logger,
     genReqId: () => newId('req'),
@@ -84,12 +85,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Only the configured proxies may speak for the client through X-Forwarded-For.
     trustProxy: deps.trustProxy.length > 0 ? deps.trustProxy : false,
     bodyLimit: deps.bodyLimit,
-    // Bodies are validated strictly, query strings and path parameters with coercion (validation.ts).
-    schemaController: { compilersFactory: { buildValidator: validatorFactory() } },
+    // Bodies are validated strictly, query strings and path parameters with coercion; schemas compile on first use (schema-compilers.ts).
+    schemaController: { compilersFactory: { buildValidator: compilers.buildValidator, buildSerializer: compilers.buildSerializer } },
     ...serverOptions(deps.limits),
     clientErrorHandler: clientErrorHandler(deps.logger),
     frameworkErrors,
   }) as unknown as FastifyInstance;
+  compilers.attach(app);
   // Connections beyond the cap are closed as they arrive: each one costs memory before it says anything.
   app.server.maxConnections = deps.limits.maxConnections;
   // First of all hooks: a shed request costs nothing more than its answer.
