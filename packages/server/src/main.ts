@@ -351,7 +351,7 @@ export async function createServer(rt: AdminRuntime, dashboard: DashboardBuild |
   });
 }
 
-/** The HTTP app built and ready (its plugins loaded, its routes' schemas compiled), not yet listening. */
+/** The HTTP app built and ready (its plugins loaded, its routes registered), not yet listening. */
 async function readyServer(rt: AdminRuntime, dashboard: DashboardBuild | null): Promise<FastifyInstance> {
   const app = await createServer(rt, dashboard);
   await app.ready();
@@ -445,9 +445,8 @@ export async function serve(config: Config, roles: { api: boolean; worker: boole
   const rt = await openRuntime(config, undefined, { checkpoints: 'thread', ...(threadWriteLock ? { threadWriteLock } : {}) });
   const { locateDashboard } = await import('./http/dashboard-build.ts');
   // The delivery thread boots (loads its code, opens its runtime) on the other core while this
-  // one builds the app and compiles its routes: `hellio start` is ready in the longer of the two.
-  const [app, thread] = await Promise.all([
-    roles.api ? readyServer(rt, await locateDashboard(rt.logger, { rebuild: roles.buildDashboard === true })) : null,
+  // one builds the app: `hellio start` is ready in the longer of the two.
+  const [thread, app] = await Promise.all([
     threaded
       ? DeliveryThread.start({
           threadWriteLock: threadWriteLock!,
@@ -459,9 +458,10 @@ export async function serve(config: Config, roles: { api: boolean; worker: boole
           },
         })
       : null,
+    roles.api ? locateDashboard(rt.logger, { rebuild: roles.buildDashboard === true }).then((dashboard) => readyServer(rt, dashboard)) : null,
   ]);
   const drain = app ? drainOf(app) : null;
-  const worker: { stop(opts: { graceMs: number; retakeAt: number }): Promise<number> } | null = thread ?? (roles.worker ? startWorkerRole(rt) : null);
+  const worker = thread ?? (roles.worker ? startWorkerRole(rt) : null);
   // The inbound SMTP server belongs to the worker role; under `hellio start` it stays on the main thread (few, slow connections).
   const inboundMail = worker && config.smtpInboundPort !== null ? rt.createInboundMail() : null;
   if (inboundMail) {
