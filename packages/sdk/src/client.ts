@@ -93,6 +93,52 @@ class InboundEmails {
   }
 }
 
+/** The suppression list: recipients the account never sends to (list and export: scope `reports`; changes: the channel's send scope). */
+class Suppressions {
+  constructor(private readonly call: Caller) {}
+  /** Entries, newest first. */
+  list(params: T.SuppressionListParams = {}, opts?: RequestOptions): Promise<T.Page<T.Suppression>> {
+    return this.call({ method: 'GET', path: '/suppressions', query: params }, opts);
+  }
+  /** Lists a recipient (source `manual`); one listed already is answered as it was, with `created: false`. */
+  add(params: T.SuppressionCreateParams, opts?: RequestOptions): Promise<T.SuppressionCreated> {
+    return this.call({ method: 'POST', path: '/suppressions', body: params }, opts);
+  }
+  /** Lifts an entry by its id; answers the removed entry (NotFoundError when none). */
+  remove(id: string, opts?: RequestOptions): Promise<T.Suppression> {
+    return this.call({ method: 'DELETE', path: path`/suppressions/${id}` }, opts);
+  }
+  /** Lifts the entry of a number or an address, however it is written. */
+  removeValue(params: T.SuppressionRemoveParams, opts?: RequestOptions): Promise<T.Suppression> {
+    return this.call({ method: 'DELETE', path: '/suppressions', query: params }, opts);
+  }
+  /** Adds CSV rows in one transaction (source `import`); refused rows are reported with their line. */
+  import(params: T.SuppressionImportParams, opts?: RequestOptions): Promise<T.SuppressionImportResult> {
+    return this.call({ method: 'POST', path: '/suppressions/import', body: params }, opts);
+  }
+  /** The whole list as CSV (`channel,value,source,reason,created_at,id`), which `import` takes back. */
+  export(params: T.SuppressionExportParams = {}, opts?: RequestOptions): Promise<string> {
+    return this.call({ method: 'GET', path: '/suppressions.csv', query: params, text: 'text/csv' }, opts);
+  }
+}
+
+/** The numbers the account receives SMS on, and its replies to STOP, START and HELP. */
+class Numbers {
+  constructor(private readonly call: Caller) {}
+  /** The account's numbers (scope `reports`). */
+  list(opts?: RequestOptions): Promise<{ data: T.ReceivingNumber[] }> {
+    return this.call({ method: 'GET', path: '/numbers' }, opts);
+  }
+  /** The automatic replies (scope `reports`). */
+  replies(opts?: RequestOptions): Promise<T.ConsentReplies> {
+    return this.call({ method: 'GET', path: '/numbers/replies' }, opts);
+  }
+  /** Changes the replies named (scope `sms:send`): a text, '' for none, null for the default. */
+  updateReplies(params: T.ConsentRepliesUpdateParams, opts?: RequestOptions): Promise<T.ConsentReplies> {
+    return this.call({ method: 'PATCH', path: '/numbers/replies', body: params }, opts);
+  }
+}
+
 /** Webhook endpoints and their deliveries (scope `webhooks`); `verify` checks a delivery. */
 class Webhooks {
   constructor(private readonly call: Caller) {}
@@ -153,6 +199,8 @@ export class Hellio {
   readonly messages: Messages;
   readonly inboundEmails: InboundEmails;
   readonly webhooks: Webhooks;
+  readonly suppressions: Suppressions;
+  readonly numbers: Numbers;
   readonly #transport: TransportOptions;
 
   constructor(apiKey: string | undefined = process.env.HELLIO_API_KEY, options: HellioOptions = {}) {
@@ -172,6 +220,8 @@ export class Hellio {
     this.messages = new Messages(call);
     this.inboundEmails = new InboundEmails(call);
     this.webhooks = new Webhooks(call);
+    this.suppressions = new Suppressions(call);
+    this.numbers = new Numbers(call);
   }
 
   /** Looks a phone number up (charged; carries an Idempotency-Key). */

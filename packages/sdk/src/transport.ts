@@ -34,6 +34,8 @@ export interface ApiCall {
   body?: unknown;
   /** A charged POST: it carries an Idempotency-Key, so that replaying it never acts twice. */
   idempotent?: boolean;
+  /** The answer is text of this media type (a CSV export), answered as it came; else JSON. */
+  text?: string;
 }
 
 /** Longest Retry-After the SDK waits out; a longer one is the caller's decision (RateLimitError). */
@@ -101,7 +103,7 @@ export async function send<T>(t: TransportOptions, call: ApiCall, opts: RequestO
   const timeout = opts.timeout ?? t.timeout;
   const headers: Record<string, string> = {
     authorization: `Bearer ${t.apiKey}`,
-    accept: 'application/json',
+    accept: call.text ?? 'application/json',
     'user-agent': `hellio-sdk-node/${VERSION} node/${process.versions.node}`,
   };
   if (call.body !== undefined) headers['content-type'] = 'application/json';
@@ -111,7 +113,7 @@ export async function send<T>(t: TransportOptions, call: ApiCall, opts: RequestO
   const body = call.body === undefined ? undefined : JSON.stringify(call.body);
 
   for (let retry = 0; ; retry++) {
-    const outcome = await attempt<T>(t, url, call.method, headers, body, timeout, opts.signal);
+    const outcome = await attempt<T>(t, url, call.method, headers, body, timeout, opts.signal, call.text !== undefined);
     if (!(outcome instanceof HellioError)) return outcome.value;
     const delay = retry < maxRetries ? retryDelay(outcome, call, retry) : null;
     if (delay === null) throw outcome;
@@ -128,6 +130,7 @@ async function attempt<T>(
   body: string | undefined,
   timeout: number,
   callerSignal: AbortSignal | undefined,
+  asText: boolean,
 ): Promise<{ value: T } | HellioError> {
   const deadline = AbortSignal.timeout(timeout);
   const signal = callerSignal ? AbortSignal.any([deadline, callerSignal]) : deadline;
@@ -149,6 +152,7 @@ async function attempt<T>(
     // A proxy's HTML page or a cut body: kept as unparsed; the status decides what it means.
   }
   if (res.status >= 400) return errorFromResponse(res.status, parsed, res.headers);
+  if (asText) return { value: text as T };
   if (parsed === undefined && text !== '') {
     return new HellioError({ status: res.status, code: 'invalid_response', message: `The answer to ${method} ${url} is not JSON`, headers: res.headers });
   }

@@ -442,6 +442,98 @@ export interface MessageListParams extends PageParams {
   conversation?: string;
 }
 
+// ─── suppressions ────────────────────────────────────────────────────────────────────────────
+
+/** `sms` (numbers, also for voice calls) or `email` (addresses). */
+export type SuppressionChannel = 'sms' | 'email';
+/** What put a recipient on the list: a STOP reply, a hard bounce, a complaint, by hand, an import. */
+export type SuppressionSource = 'stop' | 'bounce' | 'complaint' | 'manual' | 'import';
+
+/** A recipient the account never sends to on a channel. */
+export interface Suppression {
+  id: string;
+  channel: SuppressionChannel;
+  /** The E.164 number, or the lower-cased address. */
+  value: string;
+  source: SuppressionSource;
+  reason: string | null;
+  created_at: string;
+}
+
+/** `POST /suppressions`: the entry, and whether this call added it (false: listed already, shown as it was). */
+export interface SuppressionCreated extends Suppression {
+  created: boolean;
+}
+
+/** `GET /suppressions`: filters and paging. */
+export interface SuppressionListParams extends PageParams {
+  channel?: SuppressionChannel;
+  source?: SuppressionSource;
+}
+
+/** `GET /suppressions.csv`: the same filters, no paging (the whole list). */
+export interface SuppressionExportParams {
+  channel?: SuppressionChannel;
+  source?: SuppressionSource;
+}
+
+/** `POST /suppressions` (source `manual`). */
+export interface SuppressionCreateParams {
+  channel: SuppressionChannel;
+  /** A number (any common writing) or an address (any case). */
+  value: string;
+  reason?: string | null;
+}
+
+/** `DELETE /suppressions?channel=&value=`: an entry by what it holds. */
+export interface SuppressionRemoveParams {
+  channel: SuppressionChannel;
+  value: string;
+}
+
+/** `POST /suppressions/import`: CSV rows `channel,value[,reason]` (or `value[,reason]` with `channel`). */
+export interface SuppressionImportParams {
+  csv: string;
+  channel?: SuppressionChannel;
+}
+
+/** What an import did: rows added, rows listed already, rows refused (with their line). */
+export interface SuppressionImportResult {
+  added: number;
+  existing: number;
+  invalid: Array<{ line: number; message: string }>;
+}
+
+// ─── numbers ─────────────────────────────────────────────────────────────────────────────────
+
+/** A number the account receives SMS on (assigned by an operator). */
+export interface ReceivingNumber {
+  /** E.164. */
+  number: string;
+  account_id: string;
+  created_at: string;
+}
+
+/** One automatic reply: its text ('' = no reply) and whether it is the installation's default. */
+export interface ConsentReply {
+  text: string;
+  default: boolean;
+}
+
+/** The automatic replies to STOP, START and HELP. */
+export interface ConsentReplies {
+  stop: ConsentReply;
+  start: ConsentReply;
+  help: ConsentReply;
+}
+
+/** `PATCH /numbers/replies`: your text, '' for no reply, null for the default; omitted: unchanged. */
+export interface ConsentRepliesUpdateParams {
+  stop?: string | null;
+  start?: string | null;
+  help?: string | null;
+}
+
 // ─── wallet ──────────────────────────────────────────────────────────────────────────────────
 
 /** A spend cap: its limit (null = none) and what was used of it. */

@@ -11,6 +11,7 @@ import {
   PermissionError,
   ValidationError,
 } from '../../../sdk/src/index.ts';
+import { assignNumber } from '../../src/modules/numbers/numbers.ts';
 import { BACKENDS, createHarness, type Harness, type TestAccount } from '../support/harness.ts';
 import { WebhookReceiver } from '../support/webhook-receiver.ts';
 import { until } from '../support/wait.ts';
@@ -119,6 +120,62 @@ describe.each(BACKENDS)('the SDK against the server on %s', (backend) => {
     expect(again).toEqual(first);
     const other = await hellio.sms.send({ from: 'HELLIO', to: US, message: 'once' });
     expect(other.messages[0]!.id).not.toBe(first.messages[0]!.id);
+  });
+
+  it('suppressions: add, list, export, import back, remove; a listed number is refused a send', async () => {
+    // Each backend's run has its own account: the list starts empty.
+    const own = await h.account();
+    const client = new Hellio(own.key, { baseUrl });
+    expect(await client.suppressions.list()).toEqual({ data: [], next_cursor: null });
+    const added = await client.suppressions.add({ channel: 'sms', value: '+44 7911 123 611', reason: 'asked by phone' });
+    expect(added).toEqual({ id: expect.stringMatching(/^sup_/), channel: 'sms', value: '+447911123611', source: 'manual', reason: 'asked by phone', created_at: expect.any(String), created: true });
+    expect(await client.suppressions.add({ channel: 'sms', value: '+447911123611' })).toMatchObject({ id: added.id, created: false, reason: 'asked by phone' });
+    await expect(client.sms.send({ from: 'HELLIO', to: '+447911123611', message: 'offer' })).rejects.toMatchObject({ status: 422, code: 'recipient_suppressed' });
+
+    await client.suppressions.add({ channel: 'email', value: 'Ada@Example.com' });
+    const emails = await client.suppressions.list({ channel: 'email', limit: 10 });
+    expect(emails.data.map((e) => e.value)).toEqual(['ada@example.com']);
+
+    const csv = await client.suppressions.export({ channel: 'sms' });
+    expect(csv.split(/\r?\n/)[0]).toBe('channel,value,source,reason,created_at,id');
+    expect(csv).toContain('+447911123611');
+    expect(await client.suppressions.removeValue({ channel: 'sms', value: '+447911123611' })).toMatchObject({ id: added.id, value: '+447911123611' });
+    await expect(client.suppressions.remove(added.id)).rejects.toBeInstanceOf(NotFoundError);
+    // The export imports back as it is; a row that is not a number is reported with its line.
+    expect(await client.suppressions.import({ csv: `${csv.trimEnd()}\nsms,not-a-number\n` })).toEqual({
+      added: 1,
+      existing: 0,
+      invalid: [{ line: 3, message: 'value must be an E.164 number' }],
+    });
+    const imported = (await client.suppressions.list({ source: 'import' })).data;
+    expect(imported.map((e) => e.value)).toEqual(['+447911123611']);
+    expect(await client.suppressions.remove(imported[0]!.id)).toMatchObject({ id: imported[0]!.id, source: 'import' });
+
+    // Another account's entry is not found; a key without the channel's send scope may not add.
+    const other = await h.account();
+    const theirs = await new Hellio(other.key, { baseUrl }).suppressions.add({ channel: 'sms', value: '+447911123612' });
+    await expect(client.suppressions.remove(theirs.id)).rejects.toBeInstanceOf(NotFoundError);
+    const reportsOnly = await h.key(own.id, { scopes: 'reports' });
+    await expect(new Hellio(reportsOnly.key, { baseUrl }).suppressions.add({ channel: 'sms', value: '+447911123613' })).rejects.toBeInstanceOf(PermissionError);
+  });
+
+  it('numbers: the account\'s receiving numbers and its replies to STOP, START and HELP', async () => {
+    const own = await h.account();
+    const client = new Hellio(own.key, { baseUrl });
+    expect(await client.numbers.list()).toEqual({ data: [] });
+    await assignNumber(h.rt.ctx, null, own.id, '+447400123190');
+    expect(await client.numbers.list()).toEqual({ data: [{ number: '+447400123190', account_id: own.id, created_at: expect.any(String) }] });
+
+    const defaults = await client.numbers.replies();
+    expect(defaults.stop).toMatchObject({ default: true, text: expect.any(String) });
+    const changed = await client.numbers.updateReplies({ help: 'Call us on 0800 000 000', start: '' });
+    expect(changed.help).toEqual({ text: 'Call us on 0800 000 000', default: false });
+    expect(changed.start).toEqual({ text: '', default: false });
+    expect(changed.stop).toEqual(defaults.stop);
+    expect((await client.numbers.updateReplies({ help: null })).help).toEqual(defaults.help);
+    await expect(client.numbers.updateReplies({ help: 'x'.repeat(460) })).rejects.toBeInstanceOf(ValidationError);
+    const reportsOnly = await h.key(own.id, { scopes: 'reports' });
+    await expect(new Hellio(reportsOnly.key, { baseUrl }).numbers.updateReplies({ help: 'no' })).rejects.toBeInstanceOf(PermissionError);
   });
 
   describe('errors', () => {
