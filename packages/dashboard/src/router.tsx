@@ -24,6 +24,7 @@ import { CampaignPage } from './pages/account/campaign.tsx';
 import { UsagePage } from './pages/account/usage.tsx';
 import { BillingPage } from './pages/account/billing.tsx';
 import { LookupsPage } from './pages/account/lookups.tsx';
+import { NumbersPage } from './pages/account/numbers.tsx';
 import { SandboxPage } from './pages/account/sandbox.tsx';
 import { MembersPage } from './pages/account/members.tsx';
 import { AuditPage } from './pages/account/audit.tsx';
@@ -104,6 +105,7 @@ const routeTree = rootRoute.addChildren([
       accountPage('/messages/$messageId', MessagePage),
       accountPage('/campaigns/$campaignId', CampaignPage),
       accountPage('/suppressions', SuppressionsPage),
+      accountPage('/numbers', NumbersPage),
       accountPage('/usage', UsagePage),
       accountPage('/billing', BillingPage),
       accountPage('/lookups', LookupsPage),

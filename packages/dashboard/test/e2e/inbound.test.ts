@@ -2,7 +2,8 @@
  * Numbers, inbound messages and the suppression list in a real browser against a real
  * `hellio start`: an operator assigns a number on Admin → Numbers; a simulated phone replies and
  * sends STOP (`hellio sandbox mo`); the reply shows on Messages (direction inbound), the STOP on
- * Suppressions, where entries are added and removed by hand.
+ * Suppressions, where entries are added and removed by hand. The account's Numbers page lists
+ * its number and changes its reply to HELP, which a phone then receives.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -81,6 +82,34 @@ describe('inbound and suppressions', () => {
     const list = await managed<{ data: Entry[] }>(page, '/suppressions');
     expect(list.data.map((e) => [e.channel, e.value, e.source])).toEqual([['email', 'ada@example.com', 'manual']]);
     await screenshot(page, 'suppressions');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("lists the account's numbers and changes its reply to HELP, which the phone then gets", async () => {
+    const { page, errors, context } = await visit(browser, hellio.url);
+    await logIn(page, hellio, OPERATOR.email, OPERATOR.password);
+    await page.goto(`${hellio.url}/dashboard/accounts/${accountId}`);
+    await page.getByRole('link', { name: 'Numbers', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Numbers' }).waitFor();
+    await page.getByRole('table', { name: 'Receiving numbers' }).getByRole('row', { name: /\+447400123143/ }).waitFor();
+
+    const help = page.getByLabel('Reply to HELP');
+    const byDefault = await help.inputValue();
+    expect(byDefault).not.toBe('');
+    await help.fill('Replies Ltd: call 0800 000 000');
+    await page.getByRole('button', { name: 'Save replies' }).click();
+    await page.getByText('Replies saved.').waitFor();
+
+    await hellio.cli('sandbox', 'mo', '--from', '+447911123482', '--to', '+447400123143', '--text', 'HELP');
+    const bodies = async () => (await hellio.cli<{ data: Array<{ body: string }> }>('sandbox', 'inbox', '--to', '+447911123482')).data.map((m) => m.body);
+    await expect.poll(bodies).toContain('Replies Ltd: call 0800 000 000');
+
+    await page.getByRole('button', { name: 'Use the default reply to HELP' }).click();
+    await expect.poll(() => help.inputValue()).toBe(byDefault);
+    const replies = await managed<Record<string, { text: string; default: boolean }>>(page, '/numbers/replies');
+    expect(replies.help).toEqual({ text: byDefault, default: true });
+    await screenshot(page, 'numbers');
     expect(errors).toEqual([]);
     await context.close();
   });
