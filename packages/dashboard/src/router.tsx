@@ -25,6 +25,7 @@ import { UsagePage } from './pages/account/usage.tsx';
 import { BillingPage } from './pages/account/billing.tsx';
 import { LookupsPage } from './pages/account/lookups.tsx';
 import { NumbersPage } from './pages/account/numbers.tsx';
+import { ReceivedMailPage } from './pages/account/received-mail.tsx';
 import { SandboxPage } from './pages/account/sandbox.tsx';
 import { MembersPage } from './pages/account/members.tsx';
 import { AuditPage } from './pages/account/audit.tsx';
@@ -106,6 +107,7 @@ const routeTree = rootRoute.addChildren([
       accountPage('/campaigns/$campaignId', CampaignPage),
       accountPage('/suppressions', SuppressionsPage),
       accountPage('/numbers', NumbersPage),
+      accountPage('/received-mail', ReceivedMailPage),
       accountPage('/usage', UsagePage),
       accountPage('/billing', BillingPage),
       accountPage('/lookups', LookupsPage),

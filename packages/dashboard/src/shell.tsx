@@ -133,6 +133,7 @@ export function AccountShell() {
       <NavItem to="/accounts/$accountId/messages" params={p}>Messages</NavItem>
       <NavItem to="/accounts/$accountId/suppressions" params={p}>Suppressions</NavItem>
       <NavItem to="/accounts/$accountId/numbers" params={p}>Numbers</NavItem>
+      <NavItem to="/accounts/$accountId/received-mail" params={p}>Received mail</NavItem>
       <NavItem to="/accounts/$accountId/usage" params={p}>Usage</NavItem>
       {canBilling && <NavItem to="/accounts/$accountId/billing" params={p}>Billing</NavItem>}
       <NavItem to="/accounts/$accountId/lookups" params={p}>Lookups</NavItem>
