@@ -1,5 +1,7 @@
 import { parseSipTrunkUrl } from '../providers/voice/sip/trunk-url.ts';
 import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import ipaddr from 'ipaddr.js';
 import { type HttpSmsProviderConfig, parseHttpSmsProviderConfig } from '../providers/sms/http-sms-provider.ts';
 import type { OtpSettings } from '../modules/otp/settings.ts';
@@ -87,6 +89,8 @@ export interface Config {
   smtpInboundPort: number | null;
   /** Largest message the inbound SMTP server takes, in bytes (refused with 552 past it). */
   smtpInboundMaxBytes: number;
+  /** The certificate and key (PEM) the inbound SMTP server offers STARTTLS with; null: STARTTLS is not offered. */
+  smtpInboundTls: { cert: string; key: string } | null;
   /** Let webhook endpoints target loopback and private addresses (development and tests only). */
   webhooksAllowPrivate: boolean;
   /** One webhook attempt's time limit. */
@@ -192,6 +196,30 @@ function optionalInt(env: Record<string, string | undefined>, name: string, min:
     throw new ConfigError(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
   }
   return n;
+}
+
+/**
+ * The inbound SMTP server's STARTTLS certificate chain and key, read from the two PEM files named:
+ * both or neither, readable, and a key that belongs to the certificate — checked now, so that a
+ * wrong pair stops the start instead of failing each sender's TLS handshake later.
+ */
+function smtpInboundTls(certPath: string | undefined, keyPath: string | undefined): { cert: string; key: string } | null {
+  if (!certPath && !keyPath) return null;
+  if (!certPath || !keyPath) throw new ConfigError('HELLIO_SMTP_INBOUND_TLS_CERT and HELLIO_SMTP_INBOUND_TLS_KEY go together: set both (PEM files) or neither');
+  const read = (name: string, path: string) => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`${name}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+  };
+  const tls = { cert: read('HELLIO_SMTP_INBOUND_TLS_CERT', certPath), key: read('HELLIO_SMTP_INBOUND_TLS_KEY', keyPath) };
+  try {
+    createSecureContext(tls);
+  } catch (err) {
+    throw new ConfigError(`HELLIO_SMTP_INBOUND_TLS_CERT / HELLIO_SMTP_INBOUND_TLS_KEY: not a PEM certificate and its key (${(err as Error).message})`);
+  }
+  return tls;
 }
 
 function url(env: Record<string, string | undefined>, name: string, protocols: string[]): string | null {
@@ -491,6 +519,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workerMetricsPort: optionalInt(env, 'HELLIO_WORKER_METRICS_PORT', 0, 65535),
     smtpInboundPort: optionalInt(env, 'HELLIO_SMTP_INBOUND_PORT', 0, 65535),
     smtpInboundMaxBytes: int(env, 'HELLIO_SMTP_INBOUND_MAX_BYTES', 1024, 1024 * 1024 * 1024),
+    smtpInboundTls: smtpInboundTls(env.HELLIO_SMTP_INBOUND_TLS_CERT, env.HELLIO_SMTP_INBOUND_TLS_KEY),
     webhooksAllowPrivate: bool(env, 'HELLIO_WEBHOOKS_ALLOW_PRIVATE'),
     webhookTimeoutMs: int(env, 'HELLIO_WEBHOOK_TIMEOUT_MS', 100, 60_000),
     attachmentsAllowPrivate: bool(env, 'HELLIO_ATTACHMENTS_ALLOW_PRIVATE'),

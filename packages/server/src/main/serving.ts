@@ -72,7 +72,7 @@ export function servingParts({ config, ctx, channels, clock, logger }: ServingDe
       const auth = new MailauthAuthenticator((name, type) => resolver.resolve(name, type) as Promise<unknown[]>, hostname());
       return new SmtpInboundServer(
         { acceptsRecipient: (address) => acceptsRecipient(ctx, address), receive: async (mail) => void (await receiveMail({ ...ctx, auth }, mail)) },
-        { maxBytes: config.smtpInboundMaxBytes, hostname: hostname(), logger },
+        { maxBytes: config.smtpInboundMaxBytes, hostname: hostname(), logger, tls: config.smtpInboundTls },
       );
     },
   };

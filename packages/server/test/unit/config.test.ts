@@ -53,6 +53,7 @@ describe('loadConfig', () => {
       workerMetricsPort: null,
       smtpInboundPort: null,
       smtpInboundMaxBytes: 25 * 1024 * 1024,
+      smtpInboundTls: null,
       otp: expect.objectContaining({ secret: null, smsFrom: 'Verify', emailFrom: null }),
       webhooksAllowPrivate: false,
       webhookTimeoutMs: 15_000,

@@ -42,6 +42,8 @@ export interface SmtpInboundOptions {
   hostname?: string;
   /** Connections served at once; more are turned away with 421 (default 100). */
   maxClients?: number;
+  /** A certificate chain and its key (PEM): STARTTLS is offered with them; absent, it is not offered. */
+  tls?: { cert: string; key: string } | null;
   logger?: InboundMailLogger;
 }
 
@@ -54,7 +56,8 @@ function smtpError(code: number, message: string): SmtpError {
 /**
  * The inbound SMTP adapter (`smtp-server`): an MX for the accounts' verified domains and the
  * return path. No AUTH (it receives, it does not relay): every recipient is checked at RCPT.
- * STARTTLS is not offered: no certificate is configured for it (docs/inbound.md).
+ * STARTTLS is offered when a certificate is configured (docs/inbound.md); sending servers use it
+ * when offered, and a plain session stays allowed, as on any public MX.
  */
 export class SmtpInboundServer implements InboundMailServer {
   private readonly server: SMTPServer;
@@ -68,7 +71,8 @@ export class SmtpInboundServer implements InboundMailServer {
       ...(opts.hostname ? { name: opts.hostname } : {}),
       banner: 'Hellio inbound mail',
       authOptional: true,
-      disabledCommands: ['AUTH', 'STARTTLS'],
+      disabledCommands: opts.tls ? ['AUTH'] : ['AUTH', 'STARTTLS'],
+      ...(opts.tls ? { key: opts.tls.key, cert: opts.tls.cert } : {}),
       size: opts.maxBytes,
       maxClients: opts.maxClients ?? 100,
       // A client that goes silent is dropped after a minute, as RFC 5321's shortest timeouts allow.
