@@ -145,6 +145,8 @@ async function attempt<T>(
     if (deadline.aborted) return new TimeoutError({ code: 'timeout', message: `No answer from ${method} ${url} within ${timeout} ms`, cause: e });
     return new ConnectionError({ code: 'connection_error', message: `Could not reach ${method} ${url}: ${reasonOf(e)}`, cause: e });
   }
+  // A text answer (a whole CSV export) is handed over as it came, never run through JSON.parse.
+  if (asText && res.status < 400) return { value: text as T };
   let parsed: unknown = undefined;
   try {
     parsed = text === '' ? undefined : JSON.parse(text);
@@ -152,7 +154,6 @@ async function attempt<T>(
     // A proxy's HTML page or a cut body: kept as unparsed; the status decides what it means.
   }
   if (res.status >= 400) return errorFromResponse(res.status, parsed, res.headers);
-  if (asText) return { value: text as T };
   if (parsed === undefined && text !== '') {
     return new HellioError({ status: res.status, code: 'invalid_response', message: `The answer to ${method} ${url} is not JSON`, headers: res.headers });
   }
