@@ -254,14 +254,17 @@ async function benchKannel(smsc) {
   }
 }
 
-/** A throwaway database with `n` accounts (bench/accept/accounts.mjs); their keys. */
-async function databaseWithAccounts(tag) {
+/**
+ * A throwaway database with `n` accounts, made by the accounts script of the tree whose `bin`
+ * will serve it (its migrations: a baseline tree may not know the newest); their keys.
+ */
+async function databaseWithAccounts(tag, bin = hellio) {
   const db = await throwawayDatabase(backend, tag);
   const drop = guard.onCleanup(db.drop);
   const env = { ...process.env, ...db.env, HELLIO_RATE_LIMIT_PER_MINUTE: '1000000000' };
   if (backend === 'sqlite') delete env.DATABASE_URL;
   delete env.HELLIO_SMPP_URL;
-  const { accounts } = JSON.parse(execFileSync(process.execPath, [join(root, 'bench/accept/accounts.mjs'), String(nAccounts)], { env, stdio: ['ignore', 'pipe', 'inherit'] }).toString());
+  const { accounts } = JSON.parse(execFileSync(process.execPath, [join(resolve(dirname(bin), '../../..'), 'bench/accept/accounts.mjs'), String(nAccounts)], { env, stdio: ['ignore', 'pipe', 'inherit'] }).toString());
   return { db, env, drop, keys: accounts.map((a) => a.key) };
 }
 
@@ -287,7 +290,7 @@ async function hellioProcess(role, env, { prof = false, bin = hellio } = {}) {
 }
 
 async function benchStart(smsc, out, { bin = hellio, label = 'start' } = {}) {
-  const { env, drop, keys } = await databaseWithAccounts('e2e');
+  const { env, drop, keys } = await databaseWithAccounts('e2e', bin);
   await smsc.reset();
   const server = await hellioProcess('start', { ...env, HELLIO_SMPP_URL: smsc.url, HELLIO_SMPP_WINDOW: String(window) }, { prof: label === 'start', bin });
   try {
@@ -329,7 +332,7 @@ async function benchStart(smsc, out, { bin = hellio, label = 'start' } = {}) {
 
 /** `hellio api` alone (of this tree, or of `bin`'s), with one account's key then all of them. */
 async function benchApi(out, { bin = hellio, prefix = 'api' } = {}) {
-  const { env, drop, keys } = await databaseWithAccounts('e2e_api');
+  const { env, drop, keys } = await databaseWithAccounts('e2e_api', bin);
   const server = await hellioProcess('api', env, { bin });
   try {
     // A fresh server is slow for its first seconds (bench/accept): warm every key first.

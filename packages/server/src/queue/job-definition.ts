@@ -11,8 +11,8 @@ export interface JobDefinition {
   /**
    * At most this many jobs of one group (the job's group_key: a webhook endpoint) run at once,
    * across all workers, so one slow group cannot take every worker from the others. Every job
-   * of such a kind carries a group_key: the claim looks for grouped jobs only among those
-   * (the partial index jobs_grouped_due).
+   * of such a kind carries a group_key: the claim counts each group's running jobs of the kind
+   * (through jobs_kind_due).
    */
   groupConcurrency?: number;
   /**

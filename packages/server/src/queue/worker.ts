@@ -80,6 +80,8 @@ export class Worker {
   private backlog = false;
   /** Kinds with a concurrency of their own whose last claim filled their room. */
   private readonly cappedBacklog = new Set<string>();
+  /** Counted up by every claim: which plain kind claims first (JobsRepo.claim's `turn`). */
+  private claimTurn = 0;
   /** A grouped job (webhook) ended since the last claim: its group may have room for the next. */
   private groupFreed = false;
   private beat: NodeJS.Timeout | null = null;
@@ -161,15 +163,19 @@ export class Worker {
     if (free <= 0) return 0;
     const kindLimits = new Map<string, number>();
     for (const d of this.defs.values()) if (d.concurrency !== undefined) kindLimits.set(d.kind, this.roomFor(d));
-    const jobs = await this.opts.store.jobs.claim({
-      workerId: this.id,
-      kinds: [...this.defs.keys()],
-      groupLimits: this.groupLimits,
-      kindLimits,
-      limit: free,
-      leaseMs: this.leaseMs,
-      now: this.clock.now(),
-    });
+    const now = this.clock.now();
+    const jobs = await this.opts.store.exclusively((store) =>
+      store.jobs.claim({
+        workerId: this.id,
+        kinds: [...this.defs.keys()],
+        groupLimits: this.groupLimits,
+        kindLimits,
+        limit: free,
+        leaseMs: this.leaseMs,
+        now,
+        turn: this.claimTurn++,
+      }),
+    );
     // A capped kind that filled its room probably has more due: claim it again as it frees up.
     this.cappedBacklog.clear();
     for (const [kind, room] of kindLimits) if (room > 0 && jobs.filter((j) => j.kind === kind).length >= room) this.cappedBacklog.add(kind);

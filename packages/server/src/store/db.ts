@@ -73,14 +73,17 @@ export function openDb(opts: DbOptions): Db {
   sqlite.pragma('foreign_keys = ON');
   const checkpoints = opts.checkpoints ?? 'inline';
   if (checkpoints !== 'inline') sqlite.pragma('wal_autocheckpoint = 0');
-  const checkpointer = checkpoints === 'thread' ? WalCheckpointer.start(file, opts.onCheckpointError ?? (() => undefined)) : null;
+  // The checkpoint thread truncates the WAL in the process's write turn (store/wal-checkpointer.ts):
+  // a process without other writing threads still takes turns with it, not SQLite's busy handler.
+  const turns = opts.threadWriteLock ?? (checkpoints === 'thread' ? ThreadWriteLock.memory() : undefined);
+  const checkpointer = checkpoints === 'thread' ? WalCheckpointer.start(file, opts.onCheckpointError ?? (() => undefined), { lock: turns! }) : null;
   const written = { dirty: false };
   const dialect = new DurableSqliteDialect({ database: withStatementCache(sqlite, written) }, sqlite, new WalSync(`${file}-wal`), written, checkpointer);
   return {
     db: new Kysely<Database>({ dialect }),
     capabilities: SQLITE,
     backupTo: (target) => backupSqlite(sqlite, file, target),
-    ...(opts.threadWriteLock ? { writeLock: new ThreadWriteLock(opts.threadWriteLock) } : {}),
+    ...(turns ? { writeLock: new ThreadWriteLock(turns) } : {}),
   };
 }
 

@@ -167,23 +167,50 @@ export class Store {
     return result;
   }
 
+  /**
+   * `fn`'s statements where they cannot meet another writer mid-way. With one writer per
+   * database (SQLite) that is one transaction, which takes this process's write turn: a write
+   * left to autocommit takes SQLite's lock without the turn, and a thread whose BEGIN meets it
+   * sleeps in SQLite's busy handler (measured: the worker's job claim, docs/performance.md).
+   * Where writers run side by side (PostgreSQL) `fn` runs as it is, each statement on its own.
+   */
+  async exclusively<T>(fn: (store: Store) => Promise<T>): Promise<T> {
+    return this.capabilities.concurrentWriters ? fn(this) : this.transaction(fn);
+  }
+
   /** `fn` in a transaction of this backend's kind (BEGIN IMMEDIATE where `lockOnBegin`). */
   private async run<T>(fn: (executor: Executor) => Promise<T>): Promise<T> {
     if (!this.capabilities.lockOnBegin) return this.db.transaction().execute(fn);
     // BEGIN IMMEDIATE takes the write lock up front. A deferred BEGIN that reads first fails
     // (SQLITE_BUSY) without waiting when another process (the CLI) wrote meanwhile.
     const lock = this.handle.writeLock;
-    if (lock) return lock.hold(() => this.immediate(fn));
-    return this.immediate(fn);
+    if (!lock) return this.immediate(fn, () => undefined);
+    await lock.acquire();
+    let held = true;
+    const release = () => {
+      if (!held) return;
+      held = false;
+      lock.release();
+    };
+    try {
+      return await this.immediate(fn, release);
+    } finally {
+      release();
+    }
   }
 
-  /** `fn` between BEGIN IMMEDIATE and COMMIT on the one connection. */
-  private async immediate<T>(fn: (executor: Executor) => Promise<T>): Promise<T> {
+  /**
+   * `fn` between BEGIN IMMEDIATE and COMMIT on the one connection. `committed` runs right after
+   * COMMIT, before the commit's WAL sync (store/wal-sync.ts): the write turn goes to the next
+   * thread then, whose transaction runs while the disk works — this one's answer still waits for it.
+   */
+  private async immediate<T>(fn: (executor: Executor) => Promise<T>, committed: () => void): Promise<T> {
     return this.db.connection().execute(async (conn) => {
       await sql`begin immediate`.execute(conn);
       try {
         const result = await fn(conn);
         await sql`commit`.execute(conn);
+        committed();
         return result;
       } catch (err) {
         await sql`rollback`.execute(conn).catch(() => undefined);

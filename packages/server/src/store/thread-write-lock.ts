@@ -11,8 +11,10 @@ const waitAsync = (Atomics as unknown as {
   waitAsync(cells: Int32Array, index: number, value: number): { async: false; value: string } | { async: true; value: Promise<string> };
 }).waitAsync;
 
-const NEXT = 0;
-const SERVING = 1;
+/** The lock's two cells: the next ticket to hand out, and the ticket being served. */
+export const TICKET_CELLS = { next: 0, serving: 1 } as const;
+const NEXT = TICKET_CELLS.next;
+const SERVING = TICKET_CELLS.serving;
 
 /** A ticket lock shared by the threads of one process through a SharedArrayBuffer. */
 export class ThreadWriteLock {

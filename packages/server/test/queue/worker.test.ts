@@ -6,7 +6,7 @@ import { MovableClock } from '../../src/lib/clock.ts';
 import { newId } from '../../src/lib/ids.ts';
 import { type JobDefinition, PermanentFailure, RetryLater, retryDelayMs } from '../../src/queue/job-definition.ts';
 import { Worker, type WorkerLogger } from '../../src/queue/worker.ts';
-import type { JobRow } from '../../src/store/repos/jobs.ts';
+import { type JobRow, JobsRepo } from '../../src/store/repos/jobs.ts';
 import type { Store } from '../../src/store/store.ts';
 import { BACKENDS, createHarness, type Harness } from '../support/harness.ts';
 import { until } from '../support/wait.ts';
@@ -119,6 +119,26 @@ describe.each(BACKENDS)('job queue on %s', (backend) => {
   afterAll(async () => {
     await h2?.close();
     await h?.close();
+  });
+
+  it('lets the kinds take turns at claiming first, so one backlog never keeps another waiting', async () => {
+    const [a, b] = [kindOf('turn-a'), kindOf('turn-b')];
+    for (let i = 0; i < 3; i++) {
+      await insert(store, a);
+      await insert(store, b);
+    }
+    const claim = (turn: number) => store.jobs.claim({ workerId: 'turns', kinds: [a, b], limit: 2, leaseMs: 60_000, now: Date.now(), turn });
+    expect((await claim(0)).map((j) => j.kind)).toEqual([a, a]);
+    expect((await claim(1)).map((j) => j.kind)).toEqual([b, b]);
+    // A worker counts the turn up with every claim it makes (its claims run in a transaction on
+    // SQLite, through that transaction's own repository: the turn cannot live in the repository).
+    const seen = vi.spyOn(JobsRepo.prototype, 'claim');
+    const w = worker(store, [definition(a, async () => {}), definition(b, async () => {})]);
+    await w.tick();
+    await w.tick();
+    expect(seen.mock.calls.map(([opts]) => opts.turn)).toEqual([0, 1]);
+    seen.mockRestore();
+    await w.drain();
   });
 
   it('runs a job once and marks it done', async () => {
@@ -602,7 +622,8 @@ describe.each(BACKENDS)('job queue on %s', (backend) => {
     // A worker with a one-hour renewing kind still leases its other kinds for their timeout + 30 s.
     const mixed = worker(store, [definition(long, async () => {}, { timeoutMs: 3_600_000, renewsLease: true }), definition(short, async () => {}, { timeoutMs: 5_000 })]);
     const shortJob = await insert(store, short);
-    const hold = vi.spyOn(store.jobs, 'claim');
+    // On the prototype: on SQLite the claim runs in a transaction, through that transaction's repository.
+    const hold = vi.spyOn(JobsRepo.prototype, 'claim');
     await mixed.tick();
     expect(hold.mock.calls[0]![0].leaseMs).toBe(35_000);
     hold.mockRestore();

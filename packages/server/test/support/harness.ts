@@ -16,6 +16,7 @@ import { createKey } from '../../src/modules/access/keys.ts';
 import { parseScopes, SCOPES } from '../../src/modules/access/scopes.ts';
 import { approveSender } from '../../src/modules/messages/senders.ts';
 import { topUp } from '../../src/modules/billing/wallet.ts';
+import { ThreadWriteLock } from '../../src/store/thread-write-lock.ts';
 
 export type Backend = 'sqlite' | 'postgres';
 /** Every HTTP test runs on both stores. */
@@ -24,11 +25,23 @@ export const BACKENDS: Backend[] = ['sqlite', 'postgres'];
 export const PG_ADMIN_URL = process.env.HELLIO_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const REDIS_TEST_URL = process.env.HELLIO_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
+/** A database made for one test file; `turns` when the runtimes opened on it share one process's write turns. */
+export interface ThrowawayDatabase {
+  env: Record<string, string>;
+  drop(): Promise<void>;
+  /**
+   * SQLite: the write turns (store/thread-write-lock.ts) of every harness opened on it. Runtimes
+   * in one thread must take turns: a transaction waits for statements between its BEGIN and its
+   * COMMIT, and another runtime's BEGIN meeting it in SQLite's busy handler would stop the thread.
+   */
+  turns?: SharedArrayBuffer;
+}
+
 /** A throwaway database: a temp directory for SQLite, a fresh PostgreSQL database otherwise. */
-export async function throwawayDatabase(backend: Backend): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
+export async function throwawayDatabase(backend: Backend): Promise<ThrowawayDatabase> {
   if (backend === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'hellio-test-'));
-    return { env: { HELLIO_DATA_DIR: dir }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    return { env: { HELLIO_DATA_DIR: dir }, drop: async () => rmSync(dir, { recursive: true, force: true }), turns: ThreadWriteLock.memory() };
   }
   const name = `hellio_t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
@@ -64,7 +77,7 @@ export interface HarnessOptions {
   /** The clock of the runtime (a MovableClock moves time instead of waiting it out); the system's by default. */
   clock?: Clock;
   /** Reuse an existing database (a second app instance on the same data). */
-  database?: { env: Record<string, string>; drop(): Promise<void> };
+  database?: ThrowawayDatabase;
   /** What /dashboard/ serves (nothing by default). */
   dashboard?: DashboardBuild;
 }
@@ -81,7 +94,7 @@ export interface Harness {
   config: Config;
   rt: Runtime;
   app: FastifyInstance;
-  database: { env: Record<string, string>; drop(): Promise<void> };
+  database: ThrowawayDatabase;
   /** An active account with a funded wallet, the HELLIO sender and example.com approved, and a key. */
   account(opts?: { balance?: string; status?: AccountStatus; scopes?: string; test?: boolean }): Promise<TestAccount>;
   key(accountId: string, opts?: { scopes?: string; test?: boolean; expiresAt?: number }): Promise<{ key: string; id: string }>;
@@ -93,7 +106,7 @@ export async function createHarness(backend: Backend, opts: HarnessOptions = {})
   const database = opts.database ?? (await throwawayDatabase(backend));
   const config = loadConfig({ HELLIO_LOG_LEVEL: 'info', ...database.env, ...opts.env });
   const logger = createLogger(opts.logStream ? 'info' : 'silent', opts.logStream);
-  const rt = await openRuntime(config, logger, opts.clock ? { clock: opts.clock } : {});
+  const rt = await openRuntime(config, logger, { ...(opts.clock ? { clock: opts.clock } : {}), ...(database.turns ? { threadWriteLock: database.turns } : {}) });
   const app = await createServer(rt, opts.dashboard ?? null);
   await app.ready();
 

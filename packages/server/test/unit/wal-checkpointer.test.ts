@@ -5,6 +5,7 @@ import { sql } from '../../src/store/kysely.ts';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openDb, type DbOptions } from '../../src/store/db.ts';
 import { DATABASE_FILE } from '../../src/store/sqlite-files.ts';
+import { ThreadWriteLock } from '../../src/store/thread-write-lock.ts';
 import { WalCheckpointer } from '../../src/store/wal-checkpointer.ts';
 
 // About 6 MB in one commit: past SQLite's automatic checkpoint (1,000 pages of 4 KiB).
@@ -59,6 +60,35 @@ describe('WAL checkpoints off the committing connection (WalCheckpointer)', () =
       expect(errors).toEqual([]);
     } finally {
       await db.destroy(); // ends the thread first: a thread left running would keep this file open
+    }
+  });
+
+  it('truncates a WAL grown past its limit, but only in the write turn of the process', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hellio-ckpt-'));
+    const file = join(dir, DATABASE_FILE);
+    const wal = `${file}-wal`;
+    const errors: string[] = [];
+    const db = await writeMegabytes(dir, 'elsewhere'); // ~1,500 frames, past the limit below
+    const memory = ThreadWriteLock.memory();
+    const turn = new ThreadWriteLock(memory);
+    await turn.acquire(); // as a writer of this process would be, mid-transaction
+    let held = true;
+    const checkpointer = WalCheckpointer.start(file, (m) => errors.push(m), { lock: memory, truncateAfterFrames: 1_000 });
+    try {
+      // Passive checkpoints copy the pages back without the turn; the WAL keeps its length.
+      await vi.waitFor(() => expect(size(file)).toBeGreaterThan(PAGES_OF_DATA * 4000), { timeout: 5000, interval: 50 });
+      await new Promise((r) => setTimeout(r, 600));
+      expect(size(wal)).toBeGreaterThan(PAGES_OF_DATA * 4000);
+      turn.release();
+      held = false;
+      await vi.waitFor(() => expect(size(wal)).toBe(0), { timeout: 5000, interval: 50 });
+      // The turn was handed back: the next writer of the process gets it at once.
+      await turn.hold(async () => sql`insert into filler values (randomblob(10))`.execute(db));
+      expect(errors).toEqual([]);
+    } finally {
+      if (held) turn.release();
+      await checkpointer.close();
+      await db.destroy();
     }
   });
 

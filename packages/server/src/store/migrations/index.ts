@@ -21,6 +21,7 @@ import * as receiptTimeout from './0019_receipt_timeout.ts';
 import * as compat from './0020_compat.ts';
 import * as inbound from './0021_inbound.ts';
 import * as inboundEmail from './0022_inbound_email.ts';
+import * as leanIndexes from './0023_lean_indexes.ts';
 
 /**
  * Migrations are code, in order, never edited once released. Column types are the common
@@ -55,6 +56,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migrat
   ['0020_compat', compat],
   ['0021_inbound', inbound],
   ['0022_inbound_email', inboundEmail],
+  ['0023_lean_indexes', leanIndexes],
 ];
 
 const provider: MigrationProvider = { getMigrations: async () => Object.fromEntries(MIGRATIONS) };

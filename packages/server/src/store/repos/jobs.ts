@@ -28,9 +28,6 @@ function settledColumns(outcome: JobOutcome, now: number) {
 }
 
 export class JobsRepo {
-  /** Which plain kind's claim goes first next time. */
-  private turn = 0;
-
   constructor(
     private readonly db: Executor,
     private readonly caps: Capabilities,
@@ -139,6 +136,11 @@ export class JobsRepo {
     groupLimits?: ReadonlyMap<string, number>;
     /** Kinds of which this claim may take at most so many (the claimer's room for them). */
     kindLimits?: ReadonlyMap<string, number>;
+    /**
+     * Which plain kind claims first (taken modulo their number): a claimer that claims again and
+     * again counts it up, so no kind's backlog keeps another's waiting. Default 0.
+     */
+    turn?: number;
     limit: number;
     leaseMs: number;
     now: number;
@@ -160,7 +162,7 @@ export class JobsRepo {
     // and stopping at its limit (one "any of these kinds" claim made SQLite sort every due job;
     // a kind's cap is its own limit). The kinds take turns going first, so no kind's backlog
     // keeps another's waiting.
-    const start = plain.length > 0 ? this.turn++ % plain.length : 0;
+    const start = plain.length > 0 ? (opts.turn ?? 0) % plain.length : 0;
     for (let i = 0; i < plain.length && left() > 0; i++) {
       const kind = plain[(start + i) % plain.length]!;
       claimed.push(...(await this.claimWhere({ ...opts, kinds: [kind] }, 'pending', Math.min(left(), kindLimits.get(kind) ?? Infinity))));

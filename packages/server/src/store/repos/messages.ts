@@ -62,6 +62,11 @@ export class MessagesRepo {
 
   /** Newest first; `limit` rows at most. */
   async list(accountId: string, f: MessageFilter, limit: number): Promise<MessageRow[]> {
+    return this.listQuery(accountId, f, limit).execute();
+  }
+
+  /** The query `list` runs, unexecuted (its plan is tested: test/unit/indexes.test.ts). */
+  listQuery(accountId: string, f: MessageFilter, limit: number) {
     let q = this.db.selectFrom('messages').selectAll().where('account_id', '=', accountId);
     if (f.channel !== undefined) q = q.where('channel', '=', f.channel as MessageRow['channel']);
     if (f.status !== undefined) q = q.where('status', '=', f.status);
@@ -70,7 +75,8 @@ export class MessagesRepo {
     if (f.sender !== undefined) q = q.where('sender', '=', f.sender);
     if (f.createdFrom !== undefined) q = q.where('created_at', '>=', f.createdFrom);
     if (f.createdUntil !== undefined) q = q.where('created_at', '<', f.createdUntil);
-    if (f.direction !== undefined) q = q.where('direction', '=', f.direction);
+    // A literal, not a parameter: only then can the planner match messages_inbound's condition.
+    if (f.direction !== undefined) q = q.where('direction', '=', sql.lit(f.direction));
     if (f.conversation !== undefined) {
       const other = f.conversation;
       q = q
@@ -83,7 +89,7 @@ export class MessagesRepo {
         );
     }
     if (f.before !== undefined) q = q.where('id', '<', f.before);
-    return q.orderBy('id', 'desc').limit(limit).execute();
+    return q.orderBy('id', 'desc').limit(limit);
   }
 
   /**
@@ -111,12 +117,16 @@ export class MessagesRepo {
 
   /** How many of a campaign's messages are in each status. */
   async countByStatus(campaignId: string): Promise<Record<string, number>> {
-    const rows = await this.db
+    const rows = await this.countByStatusQuery(campaignId).execute();
+    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  }
+
+  /** The query `countByStatus` runs, unexecuted (its plan is tested). */
+  countByStatusQuery(campaignId: string) {
+    return this.db
       .selectFrom('messages')
       .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
       .where('campaign_id', '=', campaignId)
-      .groupBy('status')
-      .execute();
-    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+      .groupBy('status');
   }
 }
