@@ -135,6 +135,8 @@ describe('account pages', () => {
     await invitations.getByRole('row').filter({ hasText: 'eve@example.org' }).waitFor();
     await page.getByRole('button', { name: 'Revoke the invitation of eve@example.org' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Revoke invitation' }).click();
+    // Gone from the list only counts once the dialog has closed (behind it the page is hidden from role locators).
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
     await invitations.getByRole('row').filter({ hasText: 'eve@example.org' }).waitFor({ state: 'detached' });
     expect((await fromPage<{ data: { email: string }[] }>(page, `/accounts/${accountId}/invitations`)).data.map((i) => i.email)).toEqual(['dana@example.org']);
 

@@ -200,6 +200,9 @@ describe('prices and routes', () => {
     // Deleting the rate (confirmed) sends the number back to the +44 rate.
     await page.getByRole('button', { name: 'Delete sms +4479' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Delete rate' }).click();
+    // The dialog stays open until the DELETE has answered, and while it is open the page behind it
+    // is hidden from the accessibility tree: a role locator there finds nothing, "detached" at once.
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
     await region(page, 'Price list').getByRole('cell', { name: '+4479…' }).waitFor({ state: 'detached' });
     expect((await ops.call('GET', `/admin/prices/quote?channel=sms&to=${encodeURIComponent('+447911123456')}`)).body).toMatchObject({ prefix: '44' });
     expect(errors).toEqual([]);
