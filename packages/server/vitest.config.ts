@@ -7,7 +7,7 @@ export default defineConfig({
     exclude: ['test/timing/**', '**/node_modules/**'],
     // Each file builds its own app and throwaway databases; two cores, so keep files few at a time.
     pool: 'forks',
-    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    poolOptions: { forks: { maxForks: 2, minForks: 1, isolate: false } },
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

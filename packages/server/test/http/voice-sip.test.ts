@@ -118,9 +118,14 @@ describe.each(BACKENDS)('calls over a SIP trunk on %s', (backend) => {
       const code = h.rt.ctx.otp.keys.open((await h.rt.store.calls.byId(call.id))!.sealed_text!, call.id).replace(/\D/g, '');
       expect(code).toHaveLength(4);
       const digits = await recogniseDigits(decodeG711(heard(), 'PCMU'), { leadIn: 'your verification code is' });
-      // A recogniser may insert a digit between the passes; both passes must be heard whole.
-      expect(digits.indexOf(code)).toBeGreaterThanOrEqual(0);
-      expect(digits.lastIndexOf(code)).toBeGreaterThanOrEqual(digits.indexOf(code) + 4);
+      // Both passes heard: one whole, and another clear of it that is at most one digit off. The
+      // code is random and the recogniser has only the digits' words, no context: now and then it
+      // mishears one digit of one pass (or inserts one in the pause between them).
+      const whole = digits.indexOf(code);
+      expect(whole, `heard ${digits}`).toBeGreaterThanOrEqual(0);
+      const offBy = (at: number) => [...code].filter((d, i) => digits[at + i] !== d).length;
+      const others = [...digits].map((_, at) => at).filter((at) => at + 4 <= digits.length && Math.abs(at - whole) >= 4 && offBy(at) <= 1);
+      expect(others, `heard ${digits}, the code ${code}`).not.toEqual([]);
       const wrong = String((Number(code) + 1) % 10_000).padStart(4, '0');
       const no = (await h.app.inject({ method: 'POST', url: '/otp/verify', headers: bearer(a.key), payload: { id: otp.id, code: wrong } })).json();
       expect(no.status).toBe('pending');

@@ -1,99 +1,18 @@
-import { createSocket, type Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
-import { getHeader, getHeaderList, parseMessage, serialiseMessage, type SipHeader, type SipRequest } from '../../../src/providers/voice/sip/message.ts';
-import { SipTrunk, type SipTrunkOptions } from '../../../src/providers/voice/sip-trunk.ts';
-import type { CallRequest } from '../../../src/providers/voice/voice-provider.ts';
+import { getHeader, getHeaderList, serialiseMessage, type SipHeader } from '../../../src/providers/voice/sip/message.ts';
 import { startRtpCapture } from '../../support/rtp-capture.ts';
+import { closeAll, cleanups, FakePeer, request, trunk } from '../../support/sip-peer.ts';
 import { until } from '../../support/wait.ts';
 
 /**
  * The trunk against a scripted far end on a bare UDP socket: for what sipp cannot show plainly —
  * retransmission timers, the ACK's destination through a Route set, a retransmitted 2xx, a 200
- * crossing our CANCEL, out-of-dialog OPTIONS, 503.
+ * crossing our CANCEL, out-of-dialog OPTIONS, 503. The retransmission intervals themselves are
+ * judged in test/timing/sip-timers.test.ts, with nothing else running; here only that no timer
+ * fires early (a busy machine makes them late, never early).
  */
-
-interface Got {
-  at: number;
-  msg: SipRequest;
-  from: { address: string; port: number };
-}
-
-class FakePeer {
-  readonly got: Got[] = [];
-  private constructor(readonly socket: Socket) {
-    socket.on('message', (data, rinfo) => {
-      try {
-        const msg = parseMessage(data);
-        if (msg.kind === 'request') this.got.push({ at: performance.now(), msg, from: { address: rinfo.address, port: rinfo.port } });
-      } catch {
-        /* not SIP */
-      }
-    });
-  }
-
-  static async start(): Promise<FakePeer> {
-    const s = createSocket('udp4');
-    await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-    const p = new FakePeer(s);
-    cleanups.push(() => new Promise<void>((r) => s.close(() => r())));
-    return p;
-  }
-
-  get port(): number {
-    return this.socket.address().port;
-  }
-
-  requests(method: string): Got[] {
-    return this.got.filter((g) => g.msg.method === method);
-  }
-
-  wait(method: string, count = 1, timeoutMs = 5000): Promise<Got> {
-    return until(`${count} ${method}`, () => this.requests(method).length >= count && this.requests(method)[count - 1]!, { timeoutMs });
-  }
-
-  /** Answers a request with a status, copying what a response copies. */
-  reply(to: Got, status: number, extra: SipHeader[] = [], body = '', toTag = 'far1'): void {
-    const req = to.msg;
-    let toHeader = getHeader(req, 'To')!;
-    if (!/tag=/.test(toHeader) && status > 100) toHeader += `;tag=${toTag}`;
-    const data = serialiseMessage({
-      kind: 'response',
-      status,
-      reason: 'X',
-      headers: [...req.headers.filter(([n]) => n === 'Via'), ['From', getHeader(req, 'From')!], ['To', toHeader], ['Call-ID', getHeader(req, 'Call-ID')!], ['CSeq', getHeader(req, 'CSeq')!], ...extra],
-      body: Buffer.from(body),
-    });
-    this.socket.send(data, to.from.port, to.from.address);
-  }
-}
-
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-function trunk(port: number, t1Ms?: number, more: Partial<SipTrunkOptions> = {}): SipTrunk {
-  const t = new SipTrunk({ name: 'fake', url: `sip:hellio:pw@127.0.0.1:${port}`, t1Ms, ...more });
-  cleanups.push(() => t.close());
-  return t;
-}
-
-function request(over: Partial<CallRequest> = {}): CallRequest {
-  return {
-    callId: 'call_fake',
-    to: '+15550001111',
-    from: null,
-    speech: new Int16Array(800).fill(1000),
-    repeat: 1,
-    pauseMs: 0,
-    ringTimeoutMs: 10_000,
-    timeLimitMs: 10_000,
-    signal: new AbortController().signal,
-    onProgress: () => {},
-    ...over,
-  };
-}
+afterEach(closeAll);
 
 const sdp = (port: number, pt = 0) => `v=0\r\no=x 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${port} RTP/AVP ${pt}\r\n`;
 
@@ -115,7 +34,7 @@ describe('SIP transactions and dialog against a scripted peer', () => {
     expect(invites.length).toBeGreaterThanOrEqual(6);
     expect(invites.length).toBeLessThanOrEqual(7);
     const gaps = invites.slice(1).map((g, i) => g.at - invites[i]!.at);
-    gaps.forEach((gap, i) => expect(Math.abs(gap - 50 * 2 ** i), `gap ${i}: ${gaps.join(', ')}`).toBeLessThan(15 + 2 ** i));
+    gaps.forEach((gap, i) => expect(gap, `gap ${i}: ${gaps.join(', ')}`).toBeGreaterThanOrEqual(50 * 2 ** i - 5));
     // Retransmissions are the same request: same branch.
     expect(new Set(invites.map((g) => getHeaderList(g.msg, 'Via')[0])).size).toBe(1);
   });
