@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from '../../src/store/kysely.ts';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { openDb, type DbOptions } from '../../src/store/db.ts';
+import { openDb, SERVER_CACHE_KIB, type DbOptions } from '../../src/store/db.ts';
 import { DATABASE_FILE } from '../../src/store/sqlite-files.ts';
 import { ThreadWriteLock } from '../../src/store/thread-write-lock.ts';
 import { WalCheckpointer } from '../../src/store/wal-checkpointer.ts';
@@ -33,6 +33,19 @@ describe('WAL checkpoints off the committing connection (WalCheckpointer)', () =
       expect(size(join(dir, DATABASE_FILE))).toBeGreaterThan(PAGES_OF_DATA * 4000);
     } finally {
       await db.destroy();
+    }
+  });
+
+  it("a server's connection ('thread', 'elsewhere') caches 64 MiB of pages; a short process ('inline') the library's 16 MiB", async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hellio-ckpt-'));
+    for (const [checkpoints, kib] of [['inline', 16_000], ['elsewhere', SERVER_CACHE_KIB], ['thread', SERVER_CACHE_KIB]] as const) {
+      const { db } = openDb({ databaseUrl: null, dataDir: dir, checkpoints });
+      try {
+        // Negative: a size in KiB rather than in pages.
+        expect((await sql<{ cache_size: number }>`pragma cache_size`.execute(db)).rows[0]!.cache_size, checkpoints).toBe(-kib);
+      } finally {
+        await db.destroy();
+      }
     }
   });
 
