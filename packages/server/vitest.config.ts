@@ -5,6 +5,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Wall-clock spacing is judged with nothing else running: vitest.timing.config.ts, after this run.
     exclude: ['test/timing/**', '**/node_modules/**'],
+    globalSetup: ['test/global-setup.ts'],
     // Each file builds its own app and throwaway databases; two cores, so keep files few at a time.
     // Files run one after another in a fork without re-importing the sources for each (isolate:
     // false): importing them again was ~120 s of the run. No test mocks a module; what a file

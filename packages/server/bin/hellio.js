@@ -1,6 +1,16 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly: tsx transpiles at load time, so `npm install` needs no build step.
-import { register } from 'tsx/esm/api';
+// The `hellio` command. It runs dist/bin/hellio.mjs, the sources bundled at install (build.mjs),
+// while that is newer than every file under src/; otherwise — a checkout edited since, or never
+// built — the TypeScript sources themselves, which tsx transpiles as they load.
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bundleIsFresh } from './bundle.js';
 
-register();
-await import('../src/cli/main.ts');
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+if (bundleIsFresh(root)) {
+  await import('../dist/bin/hellio.mjs');
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/cli/main.ts');
+}
