@@ -77,10 +77,10 @@ export function openDb(opts: DbOptions): Db {
   const checkpoints = opts.checkpoints ?? 'inline';
   if (checkpoints !== 'inline') sqlite.pragma('wal_autocheckpoint = 0');
   // A server's connection keeps up to 64 MiB of pages in its cache (better-sqlite3 builds SQLite
-  // with 16 MiB). The tables and indexes every accepted and delivered message touches outgrow that
-  // within a minute of load (~2.4 KB a message);
-  // bench/e2e, five runs alternating with the default: 1.03–1.20× accepted/s, median 1.05×
-  // (docs/performance.md, fifth round). A short process (the CLI) keeps the default.
+  // with 16 MiB): the tables and indexes every accepted and delivered message touches (~2.4 KB a
+  // message) outgrow 16 MiB within seconds of load. bench/e2e, five runs alternating with the
+  // default: 1.03–1.20× accepted/s, median 1.05× (docs/performance.md, fifth round). A short
+  // process (the CLI) keeps the default.
   if (checkpoints !== 'inline') sqlite.pragma(`cache_size = -${SERVER_CACHE_KIB}`);
   // The checkpoint thread truncates the WAL in the process's write turn (store/wal-checkpointer.ts):
   // a process without other writing threads still takes turns with it, not SQLite's busy handler.

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SipTrunk } from '../../../src/providers/voice/sip-trunk.ts';
-import type { CallRequest } from '../../../src/providers/voice/voice-provider.ts';
 import { startKamailioProxy } from '../../support/kamailio.ts';
 import { startRtpCapture } from '../../support/rtp-capture.ts';
+import { request } from '../../support/sip-peer.ts';
 import { startSippUas } from '../../support/sipp.ts';
 import { until } from '../../support/wait.ts';
 
@@ -13,20 +13,8 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function request(): CallRequest {
-  return {
-    callId: 'call_proxy',
-    to: '+441632960123',
-    from: '+441632960999',
-    speech: Int16Array.from({ length: 1600 }, (_, i) => Math.round(6000 * Math.sin(i / 3))),
-    repeat: 1,
-    pauseMs: 0,
-    ringTimeoutMs: 10_000,
-    timeLimitMs: 10_000,
-    signal: new AbortController().signal,
-    onProgress: () => {},
-  };
-}
+const proxiedCall = () =>
+  request({ callId: 'call_proxy', to: '+441632960123', from: '+441632960999', speech: Int16Array.from({ length: 1600 }, (_, i) => Math.round(6000 * Math.sin(i / 3))) });
 
 describe('SipTrunk through kamailio (407, Record-Route)', () => {
   it('answers the proxy challenge and routes the ACK and BYE through the proxy', async () => {
@@ -38,7 +26,7 @@ describe('SipTrunk through kamailio (407, Record-Route)', () => {
     cleanups.push(() => proxy.stop());
     const trunk = new SipTrunk({ name: 'kamailio', url: `sip:hellio:proxy-pass@127.0.0.1:${proxy.port}` });
     cleanups.push(() => trunk.close());
-    const outcome = await trunk.call(request());
+    const outcome = await trunk.call(proxiedCall());
     expect(outcome, proxy.log().slice(-3000)).toMatchObject({ status: 'completed', sipCode: 200, hangupBy: 'caller', codec: 'PCMA', framesSent: 10 });
     expect((await uas.exited).code).toBe(0);
     expect(cap.packets).toHaveLength(10);
@@ -56,7 +44,7 @@ describe('SipTrunk through kamailio (407, Record-Route)', () => {
     cleanups.push(() => proxy.stop());
     const trunk = new SipTrunk({ name: 'kamailio', url: `sip:hellio:not-it@127.0.0.1:${proxy.port}` });
     cleanups.push(() => trunk.close());
-    const outcome = await trunk.call(request());
+    const outcome = await trunk.call(proxiedCall());
     expect(outcome).toMatchObject({ status: 'failed', sipCode: 407, hangupBy: 'system', answeredAt: null, framesSent: 0 });
     expect(outcome.trunkFailure).toBeUndefined();
     expect(outcome.error).not.toContain('not-it');
