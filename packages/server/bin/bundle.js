@@ -1,11 +1,18 @@
-// Whether dist/bin/hellio.mjs (build.mjs) can stand in for the sources: it exists and no file
-// under src/ changed after it was written. Cheap (a stat per source file, a few ms), so every
-// `hellio` command asks.
+// Whether dist/bin/ (build.mjs) can stand in for the sources: it exists and no file under src/
+// changed after it was written. Cheap (a stat per source file, a few ms), so every `hellio`
+// command and each thread's entry asks.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Where build.mjs writes the bundle, from the package's root. */
+/** Where build.mjs writes the `hellio` entry, from the package's root (written last: its time is the bundle's). */
 export const BUNDLE = 'dist/bin/hellio.mjs';
+
+/** The bundle's entries (dist/bin/<name>.mjs) and the source each is built from. */
+export const BUNDLE_ENTRIES = {
+  hellio: 'src/cli/main.ts',
+  'delivery-thread': 'src/main/delivery-thread-entry.ts',
+  'tts-engine': 'src/providers/voice/tts/engine-worker.ts',
+};
 
 /** The newest modification time (ms) of a file under `dir`. */
 function newest(dir) {

@@ -2,7 +2,7 @@ import { lookup, Resolver } from 'node:dns/promises';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
@@ -21,6 +21,7 @@ import { SipTrunk } from './providers/voice/sip-trunk.ts';
 import type { Speech } from './modules/voice/speech.ts';
 import { WorkerSpeechSynthesizer } from './providers/voice/tts/worker-speech-synthesizer.ts';
 import { newId } from './lib/ids.ts';
+import { loadPackage } from './lib/load-package.ts';
 import { SmsReceiver } from './modules/inbound/receive.ts';
 import { openOtp } from './modules/otp/deps.ts';
 import { EmailVerifier } from './modules/email-verify/verifier.ts';
@@ -258,7 +259,7 @@ export async function openAdminRuntime(config: Config, logger = createLogger(con
     await store.close().catch(() => undefined);
     throw err;
   }
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : null;
+  const redis = config.redisUrl ? new (loadPackage<typeof import('ioredis')>('ioredis').Redis)(config.redisUrl, { maxRetriesPerRequest: 2 }) : null;
   // ioredis reconnects by itself; without a listener every failed attempt is an unhandled error.
   redis?.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
   if (redis) await connectedOrNot(redis);

@@ -8,7 +8,7 @@ import type { Signals } from '../lib/signals.ts';
 import type { Channels } from '../providers/channels.ts';
 import type { ProviderState } from '../providers/provider-state.ts';
 
-/** The thread's entry: registers the TypeScript loader, then runs `runDeliveryThread` of main.ts. */
+/** The thread's entry: the bundle's, or the sources through tsx (bin/delivery-thread.js); it runs `runDeliveryThread` of main.ts. */
 const ENTRY = new URL('../../bin/delivery-thread.js', import.meta.url);
 
 /** How often the thread reports its providers' state (what /metrics and the admin API show). */

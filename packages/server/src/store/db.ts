@@ -2,7 +2,8 @@ import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, type SqliteDatabase } from './kysely.ts';
-import pg from 'pg';
+import type pg from 'pg';
+import { loadPackage } from '../lib/load-package.ts';
 import { type Capabilities, POSTGRES, SQLITE } from './capabilities.ts';
 import type { Database } from './schema.ts';
 import { DurableSqliteDialect, WalSync } from './wal-sync.ts';
@@ -11,10 +12,18 @@ import { WalCheckpointer } from './wal-checkpointer.ts';
 import { ensurePrivateDir } from '../lib/secret-key-file.ts';
 import { backupSqlite, DATABASE_FILE } from './sqlite-files.ts';
 
-// int8 and numeric arrive as strings from pg; our integers (epoch ms, micro-units, counts and
-// sums of them) stay far below 2^53, so numbers are exact and match what SQLite returns.
-pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
-pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
+let pgDriver: typeof pg | null = null;
+
+/** The pg driver, loaded with the first PostgreSQL store (a SQLite process never loads it). */
+function postgresDriver(): typeof pg {
+  if (pgDriver) return pgDriver;
+  pgDriver = loadPackage<typeof pg>('pg');
+  // int8 and numeric arrive as strings from pg; our integers (epoch ms, micro-units, counts and
+  // sums of them) stay far below 2^53, so numbers are exact and match what SQLite returns.
+  pgDriver.types.setTypeParser(pgDriver.types.builtins.INT8, (v) => Number(v));
+  pgDriver.types.setTypeParser(pgDriver.types.builtins.NUMERIC, (v) => Number(v));
+  return pgDriver;
+}
 
 export interface DbOptions {
   databaseUrl: string | null;
@@ -54,7 +63,7 @@ export const SERVER_CACHE_KIB = 65_536;
 /** Opens the store: PostgreSQL when a URL is given, else SQLite (WAL, every commit fsync'd before it is answered) in dataDir. */
 export function openDb(opts: DbOptions): Db {
   if (opts.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.pgPoolSize ?? 16 });
+    const pool = new (postgresDriver().Pool)({ connectionString: opts.databaseUrl, max: opts.pgPoolSize ?? 16 });
     // A connection the server closes (a restart, a failover, an administrator's terminate) is an
     // 'error' event: on the pool for an idle one, on the client itself for one checked out between
     // two statements (mid-transaction, say). Unheard, either would end the process. The broken

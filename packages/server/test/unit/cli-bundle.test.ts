@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BUNDLE, bundleIsFresh } from '../../bin/bundle.js';
-import { hellio } from '../support/cli.ts';
+import { BUNDLE, BUNDLE_ENTRIES, bundleIsFresh } from '../../bin/bundle.js';
+import { cleanEnv, HELLIO_BIN, hellio, run } from '../support/cli.ts';
 
 const PACKAGE = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -32,5 +32,24 @@ describe('the bundled CLI (build.mjs, bin/bundle.js)', () => {
     const r = await hellio(['--help'], {});
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Usage: hellio/);
+  });
+
+  it('has an entry for the command and for each thread a server starts', () => {
+    for (const name of Object.keys(BUNDLE_ENTRIES)) expect(existsSync(join(PACKAGE, dirname(BUNDLE), `${name}.mjs`)), name).toBe(true);
+  });
+
+  it('loads a package only where it is used: a command on SQLite loads neither the HTTP app nor the PostgreSQL, Redis, SMPP or SMTP clients', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hellio-bundle-'));
+    // A preload that prints, as the process exits, every package directory it required.
+    const preload = join(dir, 'loaded.cjs');
+    writeFileSync(
+      preload,
+      "process.on('exit', () => process.stderr.write('LOADED ' + JSON.stringify(Object.keys(require.cache).map((f) => /node_modules\\/((?:@[^/]+\\/)?[^/]+)/.exec(f)?.[1]).filter(Boolean)) + '\\n'));\n",
+    );
+    const r = await run(process.execPath, ['--require', preload, HELLIO_BIN, 'accounts', 'list', '--json'], cleanEnv({ HELLIO_DATA_DIR: join(dir, 'data') }));
+    expect(r.code, r.stderr).toBe(0);
+    const loaded = new Set(JSON.parse(/LOADED (.*)/.exec(r.stderr)![1]!) as string[]);
+    expect(loaded.has('better-sqlite3')).toBe(true); // the preload sees what the command uses
+    for (const unused of ['fastify', 'mailparser', 'pg', 'ioredis', 'smpp', 'nodemailer']) expect(loaded.has(unused), unused).toBe(false);
   });
 });

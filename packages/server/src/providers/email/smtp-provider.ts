@@ -1,6 +1,8 @@
 import { createPrivateKey } from 'node:crypto';
 import { connect as netConnect, type Socket } from 'node:net';
-import nodemailer, { type SendMailOptions } from 'nodemailer';
+import type nodemailer from 'nodemailer';
+import type { SendMailOptions } from 'nodemailer';
+import { loadPackage } from '../../lib/load-package.ts';
 import type SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
@@ -246,6 +248,7 @@ export class SmtpProvider implements EmailProvider {
       logger: false,
       ...(opts.noDelay ?? true ? { getSocket: noDelaySocket(endpoint, connectionTimeout) } : {}),
     };
+    const mailer = loadPackage<typeof nodemailer>('nodemailer');
     if (opts.pool ?? true) {
       const pooled: SMTPPool.Options & { maxRequeues: number } = {
         ...common,
@@ -257,9 +260,9 @@ export class SmtpProvider implements EmailProvider {
         // job queue's backoff is the better judge (and each resend risks a duplicate).
         maxRequeues: 1,
       };
-      this.transport = nodemailer.createTransport(pooled);
+      this.transport = mailer.createTransport(pooled);
     } else {
-      this.transport = nodemailer.createTransport(common);
+      this.transport = mailer.createTransport(common);
     }
   }
 

@@ -1,4 +1,6 @@
-import smpp, { type PDU, type PduOptions, type Session } from 'smpp';
+import type smppModule from 'smpp';
+import type { PDU, PduOptions, Session } from 'smpp';
+import { loadPackage } from '../../lib/load-package.ts';
 import type { LinkState, ProviderState } from '../provider-state.ts';
 import type { InboundHandler, ReceiptHandler, SmsProvider, SmsReceipt, SmsSubmit, SmsSubmitResult } from './sms-provider.ts';
 import { parseReceiptPdu, receiptStatus, ESM_CLASS_RECEIPT } from './smpp-receipt.ts';
@@ -270,7 +272,7 @@ export class SmppProvider implements SmsProvider {
   private openSession(): void {
     this.linkState = 'connecting';
     this.sessionFailure = null;
-    const session = smpp.connect({ host: this.conn.host, port: this.conn.port });
+    const session = loadPackage<typeof smppModule>('smpp').connect({ host: this.conn.host, port: this.conn.port });
     this.session = session;
 
     this.bindTimer = setTimeout(() => {
