@@ -32,10 +32,11 @@ const TABLE_ORDER: ReadonlyArray<keyof Database> = ['campaigns', 'messages', 'me
  */
 export async function commitBatch(tx: Store, all: PendingAccept[], now: number): Promise<Array<AppError | null>> {
   // Idempotency-Keys first: a key another process committed since the request looked it up is
-  // that request's, and this one is refused before it uses any money.
+  // that request's, and this one is refused before it uses any money. Each key is claimed with
+  // the answer it keeps, which this transaction commits with its request (or drops, refused).
   const keyed = all.filter((b) => b.answer);
   const claimed = await tx.idempotency.claimMany(
-    keyed.map((b) => b.answer!.claim),
+    keyed.map(({ answer: a }) => ({ ...a!.claim, answer: { status: a!.status, body: a!.body } })),
     now - ABANDONED_AFTER_MS,
     now,
   );
@@ -105,7 +106,6 @@ export async function commitBatch(tx: Store, all: PendingAccept[], now: number):
     ],
     debits,
     increments: [...increments.values()],
-    answers: accepted.flatMap(({ answer: a }) => (a ? [{ accountId: a.claim.accountId, key: a.claim.key, status: a.status, body: a.body }] : [])),
   });
   signalAccepted(tx.signals, accepted);
   return answer();

@@ -118,9 +118,5 @@ export class IdempotencyClaims implements IdempotencyGate {
 
 /** Stores an answer for a key whose request ended without a commit of its own (a remembered error). */
 export async function rememberIdempotent(store: Store, claim: IdempotencyClaim, status: number, body: string): Promise<void> {
-  await store.transaction(async (tx) => {
-    if ((await tx.idempotency.claimMany([claim], claim.createdAt - ABANDONED_AFTER_MS, claim.createdAt)).size === 1) {
-      await tx.idempotency.complete(claim.accountId, claim.key, status, body);
-    }
-  });
+  await store.transaction((tx) => tx.idempotency.claimMany([{ ...claim, answer: { status, body } }], claim.createdAt - ABANDONED_AFTER_MS, claim.createdAt));
 }

@@ -137,7 +137,6 @@ async function storeInbound(tx: Store, accountId: string, provider: string, m: {
     ],
     debits: new Map(),
     increments: [],
-    answers: [],
   });
   return { kind: 'message', messageId: inbound.id, replyId: reply?.id ?? null };
 }

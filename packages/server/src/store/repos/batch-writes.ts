@@ -10,8 +10,6 @@ export interface WriteSet {
   debits: Map<string, number>;
   /** Amounts to add to spend counters. */
   increments: Array<{ scope: string; period: string; amount: number }>;
-  /** Idempotency answers to store on claimed keys. */
-  answers: Array<{ accountId: string; key: string; status: number; body: string }>;
 }
 
 // PostgreSQL takes at most 65,535 parameters per statement.
@@ -40,31 +38,6 @@ export class BatchWritesRepo {
         .insertInto('spend')
         .values(set.increments.map((k) => ({ scope: k.scope, period: k.period, amount_micros: k.amount })))
         .onConflict((oc) => oc.columns(['scope', 'period']).doUpdateSet((eb) => ({ amount_micros: eb('spend.amount_micros', '+', eb.ref('excluded.amount_micros')) })))
-        .execute();
-    }
-    if (set.answers.length > 0) {
-      // The claimed rows exist: one upsert updates them all.
-      await this.db
-        .insertInto('idempotency_keys')
-        .values(
-          set.answers.map((a) => ({
-            account_id: a.accountId,
-            idem_key: a.key,
-            request_hash: '',
-            status: 'completed' as const,
-            response_status: a.status,
-            response_body: a.body,
-            created_at: 0,
-            expires_at: 0,
-          })),
-        )
-        .onConflict((oc) =>
-          oc.columns(['account_id', 'idem_key']).doUpdateSet((eb) => ({
-            status: 'completed',
-            response_status: eb.ref('excluded.response_status'),
-            response_body: eb.ref('excluded.response_body'),
-          })),
-        )
         .execute();
     }
   }
@@ -102,15 +75,6 @@ export class BatchWritesRepo {
           `insert into spend (scope, period, amount_micros) values ${set.increments
             .map((k) => `(${p.add(k.scope)}, ${p.add(k.period)}, ${p.add(k.amount)})`)
             .join(', ')} on conflict (scope, period) do update set amount_micros = spend.amount_micros + excluded.amount_micros`,
-      });
-    }
-    if (set.answers.length > 0) {
-      parts.push({
-        params: set.answers.length * 4,
-        sql: (p) =>
-          `update idempotency_keys k set status = 'completed', response_status = v.status, response_body = v.body from (values ${set.answers
-            .map((a) => `(${p.add(a.accountId)}::text, ${p.add(a.key)}::text, ${p.add(a.status)}::int, ${p.add(a.body)}::text)`)
-            .join(', ')}) as v(account_id, idem_key, status, body) where k.account_id = v.account_id and k.idem_key = v.idem_key`,
       });
     }
     // Greedily pack the parts into statements under the parameter limit.

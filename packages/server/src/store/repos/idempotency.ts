@@ -4,15 +4,26 @@ import { type Executor, selectFixed } from './executor.ts';
 
 export type IdempotencyRow = Selectable<IdempotencyKeysTable>;
 
+/** A key to claim; with `answer`, claimed already answered (the transaction that claims it also commits its request). */
+export interface KeyClaim {
+  accountId: string;
+  key: string;
+  requestHash: string;
+  createdAt: number;
+  expiresAt: number;
+  answer?: { status: number; body: string };
+}
+
 export class IdempotencyRepo {
   constructor(private readonly db: Executor) {}
 
   /**
-   * Claims keys with in_progress rows: a key is taken when no row binds it — none exists, or the
-   * one there has expired (`expires_at <= now`) or was abandoned in progress (created before
-   * `abandonedBefore`). Answers the claims made, as "account\nkey".
+   * Claims keys with in_progress rows (completed ones for claims that carry their answer): a key
+   * is taken when no row binds it — none exists, or the one there has expired (`expires_at <=
+   * now`) or was abandoned in progress (created before `abandonedBefore`). Answers the claims
+   * made, as "account\nkey".
    */
-  async claimMany(claims: ReadonlyArray<{ accountId: string; key: string; requestHash: string; createdAt: number; expiresAt: number }>, abandonedBefore: number, now: number): Promise<Set<string>> {
+  async claimMany(claims: readonly KeyClaim[], abandonedBefore: number, now: number): Promise<Set<string>> {
     if (claims.length === 0) return new Set();
     const rows = await this.db
       .insertInto('idempotency_keys')
@@ -21,9 +32,9 @@ export class IdempotencyRepo {
           account_id: c.accountId,
           idem_key: c.key,
           request_hash: c.requestHash,
-          status: 'in_progress' as const,
-          response_status: null,
-          response_body: null,
+          status: c.answer ? ('completed' as const) : ('in_progress' as const),
+          response_status: c.answer?.status ?? null,
+          response_body: c.answer?.body ?? null,
           created_at: c.createdAt,
           expires_at: c.expiresAt,
         })),
@@ -33,9 +44,9 @@ export class IdempotencyRepo {
           .columns(['account_id', 'idem_key'])
           .doUpdateSet((eb) => ({
             request_hash: eb.ref('excluded.request_hash'),
-            status: 'in_progress',
-            response_status: null,
-            response_body: null,
+            status: eb.ref('excluded.status'),
+            response_status: eb.ref('excluded.response_status'),
+            response_body: eb.ref('excluded.response_body'),
             created_at: eb.ref('excluded.created_at'),
             expires_at: eb.ref('excluded.expires_at'),
           }))
@@ -51,10 +62,10 @@ export class IdempotencyRepo {
     return new Set(rows.map((r) => `${r.account_id}\n${r.idem_key}`));
   }
 
-  /** Drops claims that will not be answered (their requests were refused). */
+  /** Drops keys this transaction claimed whose requests it refused after all: they stay free. */
   async releaseMany(claims: ReadonlyArray<{ accountId: string; key: string }>): Promise<void> {
     for (const c of claims) {
-      await this.db.deleteFrom('idempotency_keys').where('account_id', '=', c.accountId).where('idem_key', '=', c.key).where('status', '=', 'in_progress').execute();
+      await this.db.deleteFrom('idempotency_keys').where('account_id', '=', c.accountId).where('idem_key', '=', c.key).execute();
     }
   }
 
@@ -62,15 +73,6 @@ export class IdempotencyRepo {
   async get(accountId: string, key: string): Promise<IdempotencyRow | undefined> {
     const rows = await selectFixed<IdempotencyRow>(this.db, 'select * from idempotency_keys where account_id = ? and idem_key = ?', [accountId, key]);
     return rows[0];
-  }
-
-  async complete(accountId: string, key: string, status: number, body: string): Promise<void> {
-    await this.db
-      .updateTable('idempotency_keys')
-      .set({ status: 'completed', response_status: status, response_body: body })
-      .where('account_id', '=', accountId)
-      .where('idem_key', '=', key)
-      .execute();
   }
 
   async deleteExpired(now: number): Promise<number> {
