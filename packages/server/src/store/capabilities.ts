@@ -30,6 +30,12 @@ export interface Capabilities {
    * `hellio backup`. Without it a backup is the database server's own tool (pg_dump).
    */
   onlineBackup: boolean;
+  /**
+   * Each statement is a round trip to a database server (a socket write, a parse and an execute
+   * there): the point lookups every request makes are worth gathering into one statement
+   * (store/repos/gathered-reads.ts). Without it (SQLite, in the process) a lookup costs microseconds.
+   */
+  roundTrips: boolean;
 }
 
 /** PostgreSQL. */
@@ -41,6 +47,7 @@ export const POSTGRES: Capabilities = {
   writableCtes: true,
   lockOnBegin: false,
   onlineBackup: false,
+  roundTrips: true,
 };
 
 /** SQLite (WAL): one writer at a time, which also makes every claim exclusive. */
@@ -52,4 +59,5 @@ export const SQLITE: Capabilities = {
   writableCtes: false,
   lockOnBegin: true,
   onlineBackup: true,
+  roundTrips: false,
 };

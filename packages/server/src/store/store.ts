@@ -115,7 +115,10 @@ export class Store {
     this.campaigns = new CampaignsRepo(db);
     this.messages = new MessagesRepo(db);
     this.jobs = new JobsRepo(db, capabilities);
-    this.idempotency = new IdempotencyRepo(db);
+    // Outside a transaction, where a statement is a round trip, the lookups every request makes
+    // are gathered (store/repos/gathered-reads.ts); a transaction's reads stay its own.
+    const gather = capabilities.roundTrips && !inTransaction;
+    this.idempotency = new IdempotencyRepo(db, capabilities, gather);
     this.charges = new ChargesRepo(db, capabilities);
     this.delivery = new DeliveryRepo(db, capabilities);
     this.routes = new RoutesRepo(db);
@@ -136,7 +139,7 @@ export class Store {
     this.inboundEmails = new InboundEmailsRepo(db);
     this.retention = new RetentionRepo(db, capabilities);
     this.sealedColumns = new SealedColumnsRepo(db, box);
-    this.suppressions = new SuppressionsRepo(db, capabilities);
+    this.suppressions = new SuppressionsRepo(db, capabilities, gather);
     this.numbers = new NumbersRepo(db);
     this.inboundParts = new InboundPartsRepo(db);
     this.consentReplies = new ConsentRepliesRepo(db);

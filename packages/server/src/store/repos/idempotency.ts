@@ -1,6 +1,9 @@
 import type { Selectable } from '../kysely.ts';
 import type { IdempotencyKeysTable } from '../schema.ts';
+import type { Capabilities } from '../capabilities.ts';
 import { type Executor, selectFixed } from './executor.ts';
+import { GatheredReads } from './gathered-reads.ts';
+import { idIn } from './id-list.ts';
 
 export type IdempotencyRow = Selectable<IdempotencyKeysTable>;
 
@@ -14,8 +17,33 @@ export interface KeyClaim {
   answer?: { status: number; body: string };
 }
 
+const keyId = (accountId: string, key: string) => `${accountId}\n${key}`;
+
 export class IdempotencyRepo {
-  constructor(private readonly db: Executor) {}
+  private readonly lookups: GatheredReads<{ accountId: string; key: string }, IdempotencyRow> | null;
+
+  constructor(
+    private readonly db: Executor,
+    caps: Capabilities,
+    /** Gather the lookups of requests that arrive together into one statement (Capabilities.roundTrips). */
+    gather = false,
+  ) {
+    this.lookups = gather
+      ? new GatheredReads(
+          (k) => keyId(k.accountId, k.key),
+          async (keys) => {
+            // Every pair of the accounts and keys asked for; the pairs not asked for are dropped.
+            const rows = await this.db
+              .selectFrom('idempotency_keys')
+              .selectAll()
+              .where(idIn(caps, 'account_id', [...new Set(keys.map((k) => k.accountId))]))
+              .where(idIn(caps, 'idem_key', [...new Set(keys.map((k) => k.key))]))
+              .execute();
+            return rows.map((row) => ({ id: keyId(row.account_id, row.idem_key), row }));
+          },
+        )
+      : null;
+  }
 
   /**
    * Claims keys with in_progress rows (completed ones for claims that carry their answer): a key
@@ -69,8 +97,9 @@ export class IdempotencyRepo {
     }
   }
 
-  /** Every keyed request looks its key up first: a statement built once. */
+  /** Every keyed request looks its key up first: a statement built once, or gathered with others. */
   async get(accountId: string, key: string): Promise<IdempotencyRow | undefined> {
+    if (this.lookups) return this.lookups.read({ accountId, key });
     const rows = await selectFixed<IdempotencyRow>(this.db, 'select * from idempotency_keys where account_id = ? and idem_key = ?', [accountId, key]);
     return rows[0];
   }

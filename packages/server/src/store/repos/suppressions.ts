@@ -2,6 +2,7 @@ import type { Selectable } from '../kysely.ts';
 import type { Capabilities } from '../capabilities.ts';
 import type { SuppressionChannel, SuppressionSource, SuppressionsTable } from '../schema.ts';
 import { type Executor, selectFixed } from './executor.ts';
+import { GatheredReads } from './gathered-reads.ts';
 import { idIn } from './id-list.ts';
 
 /** One suppressed recipient of one account on one channel. */
@@ -14,11 +15,34 @@ export interface SuppressionFilter {
 }
 
 /** The per-account suppression list: who is never sent to on a channel, and why. */
+const entryId = (accountId: string, channel: string, value: string) => `${accountId}\n${channel}\n${value}`;
+
 export class SuppressionsRepo {
+  private readonly lookups: GatheredReads<{ accountId: string; channel: SuppressionChannel; value: string }, string> | null;
+
   constructor(
     private readonly db: Executor,
     private readonly caps: Capabilities,
-  ) {}
+    /** Gather the one-recipient lookups of requests that arrive together (Capabilities.roundTrips). */
+    gather = false,
+  ) {
+    this.lookups = gather
+      ? new GatheredReads(
+          (k) => entryId(k.accountId, k.channel, k.value),
+          async (keys) => {
+            // Every combination of the accounts, channels and values asked for; the rest are dropped.
+            const rows = await this.db
+              .selectFrom('suppressions')
+              .select(['account_id', 'channel', 'value'])
+              .where(idIn(caps, 'account_id', [...new Set(keys.map((k) => k.accountId))]))
+              .where(idIn(caps, 'channel', [...new Set(keys.map((k) => k.channel))]))
+              .where(idIn(caps, 'value', [...new Set(keys.map((k) => k.value))]))
+              .execute();
+            return rows.map((r) => ({ id: entryId(r.account_id, r.channel, r.value), row: r.value }));
+          },
+        )
+      : null;
+  }
 
   /** Adds the row unless (account, channel, value) is already listed; true when it was added. */
   async insertIfAbsent(row: SuppressionRow): Promise<boolean> {
@@ -49,6 +73,10 @@ export class SuppressionsRepo {
     if (values.length === 0) return [];
     // The one recipient of most sends: a statement built once (this runs on every accepted request).
     if (values.length === 1) {
+      if (this.lookups) {
+        const listed = await this.lookups.read({ accountId, channel, value: values[0]! });
+        return listed === undefined ? [] : [listed];
+      }
       const one = await selectFixed<{ value: string }>(this.db, 'select value from suppressions where account_id = ? and channel = ? and value = ?', [accountId, channel, values[0]]);
       return one.map((r) => r.value);
     }
