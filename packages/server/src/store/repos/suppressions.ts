@@ -14,9 +14,9 @@ export interface SuppressionFilter {
   source?: SuppressionSource;
 }
 
-/** The per-account suppression list: who is never sent to on a channel, and why. */
 const entryId = (accountId: string, channel: string, value: string) => `${accountId}\n${channel}\n${value}`;
 
+/** The per-account suppression list: who is never sent to on a channel, and why. */
 export class SuppressionsRepo {
   private readonly lookups: GatheredReads<{ accountId: string; channel: SuppressionChannel; value: string }, string> | null;
 
