@@ -32,11 +32,13 @@
 // BENCH_SMPP_WINDOW (10), BENCH_SCALE (1,2), BENCH_SKIP (phase names above, comma-separated),
 // BENCH_BASELINE_ROOT=<dir> (another checkout whose `hellio start` runs the start phases first,
 // and whose `hellio api` the api phase: before/after in one run), BENCH_CPU_PROF=<dir> (runs `hellio start` under node --cpu-prof; summarise with
-// bench/deliver/profile-summary.mjs), BENCH_PG_URL. HELLIO_* variables reach Hellio's processes.
+// bench/deliver/profile-summary.mjs), BENCH_TIMINGS=1 (`hellio start` runs with the bench/timings.cjs
+// preload, and the open loop's results say where its requests' time went: batch waits, write
+// turns, WAL syncs, per thread), BENCH_PG_URL. HELLIO_* variables reach Hellio's processes.
 // Results: bench/e2e/results/<backend>-<time>.json. Only the ratios of one run mean much.
 import { execFileSync, fork, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,6 +70,7 @@ const scale = (process.env.BENCH_SCALE ?? '1,2').split(',').map(Number).filter((
 // `hellio start` runs the same phase first, for a before/after in one run.
 const baselineRoot = process.env.BENCH_BASELINE_ROOT ? resolve(process.env.BENCH_BASELINE_ROOT) : null;
 const cpuProfDir = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : null;
+const timingsOn = process.env.BENCH_TIMINGS === '1';
 const PHASES = ['hello', 'kannel', 'start', 'start-paced', 'api', 'hello-again', 'scale'];
 const skip = new Set((process.env.BENCH_SKIP ?? '').split(',').map((s) => s.trim()).filter(Boolean));
 for (const s of skip) if (!PHASES.includes(s)) throw new Error(`BENCH_SKIP: unknown phase "${s}" (one of ${PHASES.join(', ')})`);
@@ -289,10 +292,48 @@ async function hellioProcess(role, env, { prof = false, bin = hellio } = {}) {
   };
 }
 
+/**
+ * With BENCH_TIMINGS=1: the env that loads bench/timings.cjs into a Hellio process, and `window()`,
+ * which ends its current window and answers what each of its threads saw in it.
+ */
+function timingsProbe() {
+  if (!timingsOn) return { env: {}, async window() { return null; } };
+  const dir = mkdtempSync(join(tmpdir(), 'hellio-timings-'));
+  guard.onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+  let n = 0;
+  return {
+    env: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${join(root, 'bench/timings.cjs')}`.trim(), BENCH_TIMINGS_DIR: dir },
+    async window(child) {
+      n++;
+      child.kill('SIGUSR2');
+      // Every thread writes its file on its own event loop; give the busy ones a moment.
+      await sleep(500);
+      const threads = {};
+      for (const f of readdirSync(dir).filter((f) => f.endsWith(`-${n}.json`))) {
+        const t = JSON.parse(readFileSync(join(dir, f), 'utf8'));
+        // The thread that answers HTTP is the API's; the one that writes `sms.sent` batches delivers.
+        const name = t.http ? 'api' : t['sms.sent.write'] ? 'delivery' : `thread_${t.thread}`;
+        delete t.pid;
+        delete t.window;
+        threads[name] = t;
+      }
+      return threads;
+    },
+  };
+}
+
+/** One line of where the open loop's time went (BENCH_TIMINGS=1). */
+function timingsLine(t) {
+  if (!t?.api) return null;
+  const p = (x) => (x ? `${x.p50}/${x.p99}` : '-');
+  return `  where it went, p50/p99 ms: server ${p(t.api.http)}; waiting for a batch ${p(t.api['accept.wait'])}, the batch ${p(t.api['accept.write'])} (write turn: waited ${p(t.api['turn.wait'])}, held ${p(t.api['turn.hold'])}; WAL sync ${p(t.api['wal-sync'])}); delivery thread's turns held ${p(t.delivery?.['turn.hold'])}`;
+}
+
 async function benchStart(smsc, out, { bin = hellio, label = 'start' } = {}) {
   const { env, drop, keys } = await databaseWithAccounts('e2e', bin);
   await smsc.reset();
-  const server = await hellioProcess('start', { ...env, HELLIO_SMPP_URL: smsc.url, HELLIO_SMPP_WINDOW: String(window) }, { prof: label === 'start', bin });
+  const probe = timingsProbe();
+  const server = await hellioProcess('start', { ...env, ...probe.env, HELLIO_SMPP_URL: smsc.url, HELLIO_SMPP_WINDOW: String(window) }, { prof: label === 'start', bin });
   try {
     const one = [keys[0]];
     const { default: autocannon } = await import('autocannon');
@@ -319,10 +360,12 @@ async function benchStart(smsc, out, { bin = hellio, label = 'start' } = {}) {
       await pacedLoad({ url, rate, durationS: 2, connections, agent, request });
       await smsc.reset();
       const loadP = load1();
+      await probe.window(server.child);
       const p = await pacedLoad({ url, rate, durationS: pacedS, connections, agent, request: (i) => request(i + 1_000_000) });
+      const timings = await probe.window(server.child);
       agent.destroy();
       const handed = (await smsc.stats()).answered;
-      out[`${label}_paced`] = { load_average_1m: loadP, duration_s: pacedS, ...p, handed_over_during_load: handed, ms_after_the_load_until_all_handed_over: await drained(smsc, p.answered_2xx) };
+      out[`${label}_paced`] = { load_average_1m: loadP, duration_s: pacedS, ...p, handed_over_during_load: handed, ms_after_the_load_until_all_handed_over: await drained(smsc, p.answered_2xx), ...(timings ? { timings } : {}) };
     }
   } finally {
     await server.stop();
@@ -496,8 +539,10 @@ process.stdout.write(
     `  kannel:       ${brief(ph.kannel)}`,
     ph.start_baseline ? `  baseline:     ${brief(ph.start_baseline)}` : null,
     ph.start_baseline_paced ? `  baseline, open loop at ${ph.start_baseline_paced.target_rate}/s: p50/p99 ${ph.start_baseline_paced.latency_ms_from_due_time.p50}/${ph.start_baseline_paced.latency_ms_from_due_time.p99} ms` : null,
+    timingsLine(ph.start_baseline_paced?.timings),
     `  hellio start: ${brief(ph.start)}`,
     ph.start_paced ? `  start, open loop at ${ph.start_paced.target_rate}/s: p50/p99 ${ph.start_paced.latency_ms_from_due_time.p50}/${p99} ms` : null,
+    timingsLine(ph.start_paced?.timings),
     ph.api_baseline_one_account ? `  baseline api: one account ${ph.api_baseline_one_account.requests_per_second} req/s, ${nAccounts} accounts ${ph.api_baseline_many_accounts.requests_per_second} req/s` : null,
     ph.api_one_account ? `  hellio api: one account ${ph.api_one_account.requests_per_second} req/s, ${nAccounts} accounts ${ph.api_many_accounts.requests_per_second} req/s` : null,
     ...(ph.scale ?? []).map((s) => `  scale: ${s.api_processes} api + 1 worker: ${s.accepted_per_second} accepted/s, ${s.handed_over_per_second} handed over/s`),

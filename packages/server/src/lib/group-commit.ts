@@ -1,3 +1,5 @@
+import { type BatchTiming, since, timings } from './timings.ts';
+
 /**
  * Gathers the items that callers add while a batch is being written and writes them together:
  * one transaction (one commit, one fsync on SQLite, one round of statements on PostgreSQL) for as
@@ -16,9 +18,13 @@
  * writes). Items with the same `key` (the row they all lock, an account's wallet) never go in two
  * batches in flight at once — the second would only wait for the first one's lock — and gather
  * into the next batch instead.
+ *
+ * Each batch's timings (how long its items waited for it, how long it took) are published under
+ * its `name` for whoever listens (lib/timings.ts).
  */
 export class GroupCommit<I, O> {
-  private pending: Array<{ item: I; resolve: (o: O) => void; reject: (e: unknown) => void }> = [];
+  /** Each waiting item, with when it was added (for the batch timings, lib/timings.ts). */
+  private pending: Array<{ item: I; at: number; resolve: (o: O) => void; reject: (e: unknown) => void }> = [];
   private running = 0;
   private scheduled = false;
   private readonly maxBatch: number;
@@ -26,24 +32,26 @@ export class GroupCommit<I, O> {
   private readonly lingerMs: number;
   private readonly weight: (item: I) => number;
   private readonly key: ((item: I) => string) | null;
+  private readonly name: string;
   private readonly busyKeys = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
     /** Writes a batch; answers one result per item, in order. */
     private readonly write: (items: I[]) => Promise<O[]>,
-    opts: { maxBatch?: number; concurrency?: number; lingerMs?: number; weight?: (item: I) => number; key?: (item: I) => string } = {},
+    opts: { name?: string; maxBatch?: number; concurrency?: number; lingerMs?: number; weight?: (item: I) => number; key?: (item: I) => string } = {},
   ) {
     this.maxBatch = Math.max(1, opts.maxBatch ?? 500);
     this.concurrency = Math.max(1, opts.concurrency ?? 1);
     this.lingerMs = Math.max(0, opts.lingerMs ?? 0);
     this.weight = opts.weight ?? (() => 1);
     this.key = opts.key ?? null;
+    this.name = opts.name ?? 'batch';
   }
 
   add(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
-      this.pending.push({ item, resolve, reject });
+      this.pending.push({ item, at: performance.now(), resolve, reject });
       this.kick();
     });
   }
@@ -102,10 +110,14 @@ export class GroupCommit<I, O> {
     try {
       let results: O[] | null = null;
       let error: unknown = null;
+      const start = performance.now();
       try {
         results = await this.write(batch.map((b) => b.item));
       } catch (err) {
         error = err;
+      }
+      if (timings.batch.hasSubscribers) {
+        timings.batch.publish({ name: this.name, waitsMs: batch.map((b) => start - b.at), writeMs: since(start) } satisfies BatchTiming);
       }
       if (results !== null) {
         batch.forEach((b, i) => b.resolve(results[i]!));

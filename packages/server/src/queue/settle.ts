@@ -48,7 +48,7 @@ export function settlingCommit<I extends { run: JobContext }>(
   store: Store,
   clock: Clock,
   write: (tx: Store, items: I[], now: number) => Promise<void>,
-  opts: { maxBatch?: number; concurrency?: number; lingerMs?: number },
+  opts: { name?: string; maxBatch?: number; concurrency?: number; lingerMs?: number },
 ): GroupCommit<I, void> {
   return new GroupCommit<I, void>(async (items) => {
     await store.transaction(async (tx) => {

@@ -41,6 +41,7 @@ import { InboundPartsRepo } from './repos/inbound-parts.ts';
 import { ConsentRepliesRepo } from './repos/consent-replies.ts';
 import type { SecretBox } from '../lib/sealed-secrets.ts';
 import { HeldSignals, NO_SIGNALS, type Signals } from '../lib/signals.ts';
+import { since, timings, type WriteTurnTiming } from '../lib/timings.ts';
 
 /**
  * The typed repositories over one database handle. `transaction` hands the callback a Store
@@ -188,12 +189,15 @@ export class Store {
     // (SQLITE_BUSY) without waiting when another process (the CLI) wrote meanwhile.
     const lock = this.handle.writeLock;
     if (!lock) return this.immediate(fn, () => undefined);
+    const asked = performance.now();
     await lock.acquire();
+    const got = performance.now();
     let held = true;
     const release = () => {
       if (!held) return;
       held = false;
       lock.release();
+      if (timings.writeTurn.hasSubscribers) timings.writeTurn.publish({ waitMs: got - asked, holdMs: since(got) } satisfies WriteTurnTiming);
     };
     try {
       return await this.immediate(fn, release);

@@ -1,5 +1,6 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import type SQLite from 'better-sqlite3';
+import { since, timings, type WalSyncTiming } from '../lib/timings.ts';
 import { type DatabaseConnection, type Driver, SqliteDialect, type SqliteDialectConfig } from './kysely.ts';
 
 /**
@@ -87,7 +88,9 @@ export class DurableSqliteDialect extends SqliteDialect {
         await inner.releaseConnection(connection);
         if (written.dirty && !sqlite.inTransaction) {
           written.dirty = false;
+          const start = performance.now();
           await wal.sync();
+          if (timings.walSync.hasSubscribers) timings.walSync.publish({ ms: since(start) } satisfies WalSyncTiming);
         }
       },
       async destroy() {

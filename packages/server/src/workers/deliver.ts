@@ -68,7 +68,7 @@ export function deliveryHandlers(deps: DeliveryDeps): Pick<JobHandlers, 'deliver
   };
 
   /** Claimed messages to `sending`, each with what its channel reads once per batch. */
-  const begin = <T>(extra: (tx: Store, ready: ReadonlyMap<string, MessageRow>) => Promise<(m: MessageRow) => Promise<T>>) =>
+  const begin = <T>(name: string, extra: (tx: Store, ready: ReadonlyMap<string, MessageRow>) => Promise<(m: MessageRow) => Promise<T>>) =>
     new GroupCommit<string, { m: MessageRow | null; extra: T | null }>(
       (ids) =>
         store.transaction(async (tx) => {
@@ -81,20 +81,20 @@ export function deliveryHandlers(deps: DeliveryDeps): Pick<JobHandlers, 'deliver
           }
           return out;
         }),
-      batch,
+      { ...batch, name },
     );
 
   /** Outcomes that arrive together: written with their jobs' settles, one commit. */
-  const outcomes = <I extends { run: JobContext }>(write: (tx: Store, items: I[], now: number) => Promise<void>) =>
-    settlingCommit<I>(store, clock, write, { ...batch, lingerMs: OUTCOME_LINGER_MS });
+  const outcomes = <I extends { run: JobContext }>(name: string, write: (tx: Store, items: I[], now: number) => Promise<void>) =>
+    settlingCommit<I>(store, clock, write, { ...batch, name, lingerMs: OUTCOME_LINGER_MS });
 
   // SMS: with the routes as they are now (read once per batch).
-  const smsBegin = begin<RouteRow[]>(async (tx) => {
+  const smsBegin = begin<RouteRow[]>('sms.sending', async (tx) => {
     const routes = await tx.routes.list('sms');
     return async () => routes;
   });
   // Taken by the network: `sent`, its ids, and the job done.
-  const smsSent = outcomes<{ sent: SentMessage; run: JobContext }>((tx, items, now) =>
+  const smsSent = outcomes<{ sent: SentMessage; run: JobContext }>('sms.sent', (tx, items, now) =>
     markSentMany(
       tx,
       items.map((i) => i.sent),
@@ -102,7 +102,7 @@ export function deliveryHandlers(deps: DeliveryDeps): Pick<JobHandlers, 'deliver
     ),
   );
   // Email: with the sender domain's DKIM key (read once per sender in a batch).
-  const emailBegin = begin<DkimKey | null>(async (tx) => {
+  const emailBegin = begin<DkimKey | null>('email.sending', async (tx) => {
     const keys = new Map<string, DkimKey | null>();
     return async (m) => {
       const key = `${m.account_id}\u0000${m.sender}`;
@@ -111,7 +111,7 @@ export function deliveryHandlers(deps: DeliveryDeps): Pick<JobHandlers, 'deliver
     };
   });
   // The receiving server's 250 is the last word SMTP gives: sent and delivered at once, job done.
-  const emailDelivered = outcomes<{ sent: SentMessage; response: string; run: JobContext }>(async (tx, items, now) => {
+  const emailDelivered = outcomes<{ sent: SentMessage; response: string; run: JobContext }>('email.delivered', async (tx, items, now) => {
     await markSentMany(
       tx,
       items.map((i) => i.sent),
@@ -140,7 +140,7 @@ export function deliveryHandlers(deps: DeliveryDeps): Pick<JobHandlers, 'deliver
       });
       return items.map(() => undefined);
     },
-    { ...batch, lingerMs: OUTCOME_LINGER_MS },
+    { ...batch, name: 'delivery.retries', lingerMs: OUTCOME_LINGER_MS },
   );
 
   /**

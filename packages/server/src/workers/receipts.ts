@@ -38,7 +38,7 @@ export function receiptHandlers(deps: ReceiptJobDeps): Pick<JobHandlers, 'sms.si
     // One batch at a time: a receipt's final step bumps its campaign's row, and two batches in
     // flight lock the same campaigns in different orders (a deadlock PostgreSQL breaks only after
     // a second, then writes item by item). Receipts are few statements each; one writer keeps up.
-    { maxBatch: 500, concurrency: 1, lingerMs: 2 },
+    { name: 'receipts.simulated', maxBatch: 500, concurrency: 1, lingerMs: 2 },
   );
 
   return {

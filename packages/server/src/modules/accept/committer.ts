@@ -14,6 +14,7 @@ export class AcceptCommitter implements Accepts {
 
   constructor(store: Store, clock: Clock, opts: { concurrency: number; maxMessages: number }) {
     this.group = new GroupCommit((items) => store.transaction((tx) => commitBatch(tx, items, clock.now())), {
+      name: 'accept',
       concurrency: opts.concurrency,
       weight: (p) => Math.max(1, p.plan.rows.messages?.length ?? 0),
       maxBatch: opts.maxMessages,

@@ -41,7 +41,7 @@ export function receiptWriter(store: Store, clock: Clock, opts: { writers?: numb
       });
       return items.map(() => undefined);
     },
-    { maxBatch: 500, concurrency: opts.writers ?? (store.capabilities.concurrentWriters ? 2 : 1), lingerMs: opts.lingerMs ?? 2 },
+    { name: 'receipts', maxBatch: 500, concurrency: opts.writers ?? (store.capabilities.concurrentWriters ? 2 : 1), lingerMs: opts.lingerMs ?? 2 },
   );
   return (provider: string, receipt: ReceiptInput): Promise<void> => batch.add({ provider, receipt });
 }
