@@ -22,11 +22,12 @@ const dir = process.env.BENCH_TIMINGS_DIR;
 if (dir) {
   // Histograms hold integers: microseconds.
   const histograms = new Map();
-  const record = (name, ms) => {
+  const histogram = (name) => {
     let h = histograms.get(name);
     if (!h) histograms.set(name, (h = createHistogram()));
-    h.record(Math.max(1, Math.round(ms * 1000)));
+    return h;
   };
+  const record = (name, ms) => histogram(name).record(Math.max(1, Math.round(ms * 1000)));
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
 
@@ -38,9 +39,7 @@ if (dir) {
   diagnostics.subscribe('hellio:group-commit.batch', ({ name, waitsMs, writeMs }) => {
     for (const w of waitsMs) record(`${name}.wait`, w);
     record(`${name}.write`, writeMs);
-    let h = histograms.get(`${name}.items`);
-    if (!h) histograms.set(`${name}.items`, (h = createHistogram()));
-    h.record(waitsMs.length);
+    histogram(`${name}.items`).record(waitsMs.length);
   });
   const started = new WeakMap();
   diagnostics.subscribe('http.server.request.start', ({ request }) => started.set(request, performance.now()));
