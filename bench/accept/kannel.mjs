@@ -170,6 +170,8 @@ max-messages = 0
     query: `username=bench&password=${password}&from=HELLIO&to=14155552671&text=Your+code+is+123456`,
     probes,
     counts,
+    /** The processes that do the work: bearerbox and smsbox (for their CPU time). */
+    pids: [bearerbox.pid, smsbox.pid],
     /**
      * Waits until bearerbox has sent at least `n` messages and holds none (queue and store empty,
      * the count steady for 300 ms: requests still in flight when a load stopped may add a few

@@ -1,6 +1,6 @@
 // Summarises a .cpuprofile (node --cpu-prof, e.g. from BENCH_CPU_PROF=<dir> npm run bench:deliver):
 // self time by function and by where the code lives, and total (inclusive) time of Hellio's own
-// functions.
+// functions (its sources, or the bundle that `hellio` runs).
 //
 //   node bench/deliver/profile-summary.mjs <file.cpuprofile> [--top 25] [--skip-s 1.5]
 import { readFileSync } from 'node:fs';
@@ -57,13 +57,13 @@ for (const [id, us] of self) {
   byPlace.set(place, (byPlace.get(place) ?? 0) + us);
 }
 
-// Inclusive time of functions in Hellio's sources (each sample counted once per function).
+// Inclusive time of Hellio's functions, in its sources or its bundle (each sample counted once per function).
 const inclusive = new Map();
 profile.samples.forEach((id, i) => {
   const seen = new Set();
   for (let cur = id; cur !== undefined; cur = parent.get(cur)) {
     const n = nodes.get(cur);
-    if (!/packages\/server\/src\//.test(n.callFrame.url)) continue;
+    if (!/packages\/server\/(src|dist)\//.test(n.callFrame.url)) continue;
     const l = label(n);
     if (seen.has(l)) continue;
     seen.add(l);
