@@ -104,8 +104,10 @@ const median = (xs) => {
   return v.length ? (v.length % 2 ? v[(v.length - 1) / 2] : Number(((v[v.length / 2 - 1] + v[v.length / 2]) / 2).toFixed(3))) : null;
 };
 const load1 = () => Number(loadavg()[0].toFixed(2));
+/** Microseconds of CPU per message (or request), of `cpuS` seconds over `n` of them. */
+const usPer = (cpuS, n) => (n > 0 ? Math.round((cpuS * 1e6) / n) : null);
 /** CPU seconds a phase's processes used, and per message (or request) it answered, in µs. */
-const cpuPerMessage = (cpuS, n, per = 'message') => ({ cpu_s: Number(cpuS.toFixed(2)), [`cpu_us_per_${per}`]: n > 0 ? Math.round((cpuS * 1e6) / n) : null });
+const cpuPerMessage = (cpuS, n, per = 'message') => ({ cpu_s: Number(cpuS.toFixed(2)), [`cpu_us_per_${per}`]: usPer(cpuS, n) });
 
 // ---- the SMSC child ----
 
@@ -390,7 +392,7 @@ async function benchStart(smsc, out, { bin = hellio, label = 'start', paced = !s
       ms_after_the_load_until_all_handed_over: drainMs,
       ...cpuPerMessage(cpuS, r.accepted_2xx),
       // The API's event loop (the main thread), the delivery thread (the busiest other), the rest.
-      cpu_us_per_message_by_thread: Object.fromEntries(Object.entries(byThread).map(([k, s]) => [k, r.accepted_2xx > 0 ? Math.round((s * 1e6) / r.accepted_2xx) : null])),
+      cpu_us_per_message_by_thread: Object.fromEntries(Object.entries(byThread).map(([k, s]) => [k, usPer(s, r.accepted_2xx)])),
       ...(dbCpuS !== undefined ? { database: cpuPerMessage(dbCpuS, r.accepted_2xx) } : {}),
     };
     if (paced) {
